@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
+
+const csv = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+const severityLevel = z.enum(SEVERITY_LEVELS as unknown as [SeverityLevel, ...SeverityLevel[]]);
+
+const schema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xox[bp]-/, 'must be a bot token (xoxb-…)'),
+    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short'),
+    SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
+    SLACK_API_URL: z.url().optional(),
+    SLACK_CHANNEL_BY_SEVERITY: z.string().optional(),
+    MIN_SEVERITY: severityLevel.default('low'),
+    SNS_TOPIC_ARNS: z.string({ error: 'is required' }).min(1, 'is required'),
+    SNS_CERT_URL_PATTERN: z.string().optional(),
+    STORE_URL: z.string().default('sqlite:./data/responder.db'),
+    RESPONDER_USER_IDS: z.string().optional(),
+    RESPONDER_USERGROUP_IDS: z.string().optional(),
+    AUTHZ_POLICY_FILE: z.string().optional(),
+    AWS_REGION: z.string().optional(),
+    AWS_ENDPOINT_URL: z.url().optional(),
+  })
+  .superRefine((env, ctx) => {
+    for (const arn of csv(env.SNS_TOPIC_ARNS)) {
+      if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', path: ['SNS_TOPIC_ARNS'], message: `"${arn}" is not an SNS topic ARN` });
+    }
+    if (env.SNS_CERT_URL_PATTERN !== undefined) {
+      try {
+        new RegExp(env.SNS_CERT_URL_PATTERN);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['SNS_CERT_URL_PATTERN'], message: 'is not a valid regular expression' });
+      }
+    }
+    if (!/^sqlite:/.test(env.STORE_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['STORE_URL'], message: 'only sqlite:PATH (or sqlite::memory:) is supported' });
+    }
+    for (const id of csv(env.RESPONDER_USER_IDS)) {
+      if (!SLACK_USER_ID.test(id)) ctx.addIssue({ code: 'custom', path: ['RESPONDER_USER_IDS'], message: `"${id}" is not a Slack user id` });
+    }
+    for (const id of csv(env.RESPONDER_USERGROUP_IDS)) {
+      if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', path: ['RESPONDER_USERGROUP_IDS'], message: `"${id}" is not a Slack user group id` });
+    }
+    for (const pair of csv(env.SLACK_CHANNEL_BY_SEVERITY)) {
+      const [level, channel] = pair.split('=').map((s) => s.trim());
+      if (!level || !channel || !(SEVERITY_LEVELS as readonly string[]).includes(level) || !CHANNEL_ID.test(channel)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SLACK_CHANNEL_BY_SEVERITY'],
+          message: `"${pair}" must look like high=C0123456789 (levels: ${SEVERITY_LEVELS.join(', ')})`,
+        });
+      }
+    }
+  });
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly slack: {
+    readonly botToken: string;
+    readonly signingSecret: string;
+    readonly defaultChannel: string;
+    readonly apiUrl?: string;
+    readonly channelBySeverity: Readonly<Partial<Record<SeverityLevel, string>>>;
+  };
+  readonly routing: { readonly minSeverity: SeverityLevel };
+  readonly sns: { readonly topicArns: readonly string[]; readonly certUrlPattern?: RegExp };
+  readonly store: { readonly url: string };
+  readonly authz: {
+    readonly responderUserIds: readonly string[];
+    readonly responderUsergroupIds: readonly string[];
+    readonly policyFile?: string;
+  };
+  readonly aws: { readonly region?: string; readonly endpointUrl?: string };
+}
+
+/** Parses the environment once. A bad environment throws with every problem listed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`);
+    throw new AppError('config_invalid', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      context: { problems },
+    });
+  }
+  const e = parsed.data;
+  const channelBySeverity: Partial<Record<SeverityLevel, string>> = {};
+  for (const pair of csv(e.SLACK_CHANNEL_BY_SEVERITY)) {
+    const [level, channel] = pair.split('=').map((s) => s.trim()) as [SeverityLevel, string];
+    channelBySeverity[level] = channel;
+  }
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      defaultChannel: e.SLACK_CHANNEL_ID,
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+      channelBySeverity,
+    },
+    routing: { minSeverity: e.MIN_SEVERITY },
+    sns: {
+      topicArns: csv(e.SNS_TOPIC_ARNS),
+      ...(e.SNS_CERT_URL_PATTERN ? { certUrlPattern: new RegExp(`^(?:${e.SNS_CERT_URL_PATTERN})$`) } : {}),
+    },
+    store: { url: e.STORE_URL },
+    authz: {
+      responderUserIds: csv(e.RESPONDER_USER_IDS),
+      responderUsergroupIds: csv(e.RESPONDER_USERGROUP_IDS),
+      ...(e.AUTHZ_POLICY_FILE ? { policyFile: e.AUTHZ_POLICY_FILE } : {}),
+    },
+    aws: {
+      ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
+      ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
+    },
+  });
+}
+
+/** Reads `.env` into process.env when present (node's own loader; real env vars win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof RegExp)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,112 @@
+/**
+ * The normalised finding: one shape whatever the input's casing or wrapping (EventBridge event,
+ * SNS Notification, GetFindings response, SDK/CLI PascalCase). Field names follow the GuardDuty
+ * API model (`@aws-sdk/client-guardduty` `Finding`), camelCased. `raw` keeps the whole finding
+ * (camelCase) so unknown fields are never lost.
+ *
+ * The parser lives in ./parse.ts.
+ */
+
+/** GuardDuty Runtime Monitoring resource types, plus everything else. */
+export type ResourceKind = 'Instance' | 'EKSCluster' | 'ECSCluster' | 'Container' | 'Other';
+
+export interface ContainerInfo {
+  name?: string;
+  id?: string;
+  image?: string;
+  /** sha256:… when known (from `imagePrefix`/`image` with @digest, or runtime details). */
+  imageDigest?: string;
+  containerRuntime?: string;
+  privileged?: boolean;
+}
+
+export interface EcsDetails {
+  clusterArn?: string;
+  clusterName?: string;
+  taskArn?: string;
+  taskDefinitionArn?: string;
+  launchType?: string;
+  /** `service:NAME` or `family:NAME` as ECS reports it. */
+  group?: string;
+  /** Parsed from group when it is `service:NAME`. */
+  serviceName?: string;
+  containers: ContainerInfo[];
+}
+
+export interface NetworkInterfaceInfo {
+  networkInterfaceId?: string;
+  privateIpAddresses: string[];
+  publicIp?: string;
+  subnetId?: string;
+  vpcId?: string;
+  securityGroups: { groupId?: string; groupName?: string }[];
+}
+
+export interface InstanceDetails {
+  instanceId?: string;
+  instanceType?: string;
+  instanceState?: string;
+  availabilityZone?: string;
+  imageId?: string;
+  iamInstanceProfileArn?: string;
+  networkInterfaces: NetworkInterfaceInfo[];
+  tags: { key: string; value: string }[];
+  /** EKS node: the cluster it belongs to, from its tags, when known. */
+  eksClusterName?: string;
+}
+
+export interface EksDetails {
+  clusterName?: string;
+  namespace?: string;
+  podName?: string;
+  podUid?: string;
+  nodeName?: string;
+  workloadType?: string;
+  workloadName?: string;
+  containers: ContainerInfo[];
+}
+
+export interface ProcessInfo {
+  name?: string;
+  executablePath?: string;
+  executableSha256?: string;
+  pid?: number;
+  namespacePid?: number;
+  user?: string;
+  userId?: number;
+  euid?: number;
+  pwd?: string;
+  commandLine?: string;
+  startTime?: string;
+  lineage: { name?: string; executablePath?: string; pid?: number; userId?: number; euid?: number }[];
+}
+
+export interface Finding {
+  id: string;
+  arn?: string;
+  accountId: string;
+  region: string;
+  partition: string;
+  type: string;
+  title: string;
+  description: string;
+  severity: number;
+  createdAt: string;
+  updatedAt: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  count: number;
+  sample: boolean;
+  archived: boolean;
+  /** GuardDuty's `resource.resourceType` as sent (e.g. "ECSCluster", "S3Bucket", "AccessKey"). */
+  resourceType: string;
+  kind: ResourceKind;
+  ecs?: EcsDetails;
+  instance?: InstanceDetails;
+  eks?: EksDetails;
+  /** Standalone container (kind 'Container'), or the container of an EKS/ECS finding when single. */
+  container?: ContainerInfo;
+  process?: ProcessInfo;
+  /** The whole finding, camelCase, unknown fields kept. */
+  raw: Record<string, unknown>;
+}
