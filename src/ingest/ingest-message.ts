@@ -1,0 +1,75 @@
+import { buildFindingCard, buildSeenAgainReply, type CardView } from '../cards/finding-card.js';
+import type { Finding } from '../findings/model.js';
+import { parseFindingsFromText } from '../findings/parse.js';
+import type { Logger } from '../log.js';
+import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
+import type { SlackGateway } from '../slack/client.js';
+import { findingVersion, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import type { Route } from './routing.js';
+
+export interface IngestDeps {
+  store: Store;
+  slack: SlackGateway;
+  pacer: Pacer;
+  clock: Clock;
+  logger: Logger;
+  route: (f: Finding) => Route;
+  /** What the card shows besides the finding: status line, buttons, facts. */
+  cardView: (record: FindingRecord, finding: Finding) => CardView;
+}
+
+/**
+ * Turns one accepted SNS message into cards. Idempotent: it converges the stored finding and its
+ * card (post if none, update if the card shows an older version), so a retry after a crash or a
+ * Slack outage never posts a second card.
+ */
+export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promise<void> {
+  const findings = parseFindingsFromText(entry.payload);
+  for (const finding of findings) {
+    const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId });
+    const { record, changed } = await deps.store.upsertFinding({
+      findingId: finding.id,
+      accountId: finding.accountId,
+      region: finding.region,
+      updatedAt: finding.updatedAt,
+      count: finding.count,
+      severity: finding.severity,
+      findingJson: JSON.stringify(finding),
+      createdAt: deps.clock.now(),
+    });
+    if (!changed) log.info({ count: finding.count, updatedAt: finding.updatedAt }, 'finding is not newer than the stored one');
+    await syncCard(record, deps, log);
+  }
+}
+
+/** Posts or updates the card so that it shows the stored version of the finding. */
+export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Logger): Promise<void> {
+  const finding = JSON.parse(record.findingJson) as Finding;
+  const version = findingVersion(record);
+  if (!record.ts || !record.channel) {
+    const route = deps.route(finding);
+    if (!route.channel) {
+      log.info({ reason: route.reason }, 'finding stored, not posted');
+      return;
+    }
+    await deps.pacer.wait(paceKeys.post(route.channel), POST_MESSAGE_INTERVAL_MS);
+    const posted = await deps.slack.postMessage(route.channel, buildFindingCard(finding, deps.cardView(record, finding)));
+    await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version });
+    log.info({ channel: posted.channel, ts: posted.ts }, 'card posted');
+    return;
+  }
+  if (record.postedVersion === version) return;
+  const previous = parseVersion(record.postedVersion);
+  await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
+  await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, deps.cardView(record, finding)));
+  await deps.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
+  await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: record.ts });
+  await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
+  log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
+}
+
+function parseVersion(v: string | undefined): { updatedAt: string; count: number } {
+  const [updatedAt = '', count = '0'] = (v ?? '').split('|');
+  return { updatedAt, count: Number(count) || 0 };
+}

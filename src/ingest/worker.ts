@@ -1,0 +1,100 @@
+import { describeError, isAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { InboxEntry, Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+
+/** First retry after a Slack or store outage; doubles up to the cap. */
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+export const INBOX_BATCH = 25;
+
+export interface InboxWorker {
+  /** Start draining now (after a message was accepted, or at start-up). */
+  kick(): void;
+  /** Resolves once the inbox has nothing pending and no drain is running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Drains the durable inbox in arrival order, one message at a time. A message that cannot be a
+ * finding is marked failed (and logged); an outage (Slack down, rate limit, store) keeps the
+ * message pending and retries the queue with backoff, so nothing accepted is ever lost.
+ */
+export function createInboxWorker(deps: {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  handle: (entry: InboxEntry) => Promise<void>;
+}): InboxWorker {
+  const log = deps.logger.child({ component: 'inbox' });
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function drain(): Promise<void> {
+    while (!stopped) {
+      const batch = await deps.store.pendingMessages(INBOX_BATCH);
+      if (batch.length === 0) {
+        if (!again) return;
+        again = false;
+        continue;
+      }
+      for (const entry of batch) {
+        if (stopped) return;
+        const ok = await processOne(entry);
+        if (!ok) break; // outage: re-read the queue after the backoff
+      }
+    }
+  }
+
+  async function processOne(entry: InboxEntry): Promise<boolean> {
+    const elog = log.child({ messageId: entry.messageId });
+    try {
+      await deps.handle(entry);
+      await deps.store.finishMessage(entry.messageId, 'done');
+      return true;
+    } catch (err) {
+      if (isAppError(err, 'slack_unavailable') || isAppError(err, 'store_unavailable')) {
+        const attempts = entry.attempts + 1;
+        const retryAfter = Number((err as { context: Record<string, unknown> }).context.retryAfterMs ?? 0);
+        const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
+        elog.warn({ err: describeError(err), attempts, retryInMs: delay }, 'outage while processing; will retry');
+        await deps.store.recordAttempt(entry.messageId, describeError(err)).catch(() => undefined);
+        await deps.clock.sleep(delay);
+        return false;
+      }
+      elog.error({ err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
+      await deps.store.finishMessage(entry.messageId, 'failed', describeError(err));
+      return true;
+    }
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((err) => log.error({ err: describeError(err) }, 'inbox drain crashed'))
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          kick();
+        }
+      });
+  }
+
+  return {
+    kick,
+    async idle() {
+      while (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      while (running) await running;
+    },
+  };
+}

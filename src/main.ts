@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * Composition root: read config once, build the logger, start the responder, stop cleanly.
+ * Nothing else in the app reads process.env.
+ */
+import { loadConfig, loadDotEnv } from './config.js';
+import { describeError, isAppError } from './errors.js';
+import { createLogger } from './log.js';
+import { startResponder } from './responder.js';
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (isAppError(err, 'config_invalid')) {
+      process.stderr.write(`guardduty-responder: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const responder = await startResponder(config, logger);
+  logger.info({ port: responder.http.port, host: config.host }, 'guardduty-responder serving /sns, /slack/events, /healthz');
+  responder.slack.client.auth
+    .test()
+    .then((r) => logger.info({ team: r.team, botUser: r.user }, 'Slack token works'))
+    .catch((err) => logger.error({ err: describeError(err) }, 'Slack token check failed: cards cannot be posted until SLACK_BOT_TOKEN is fixed'));
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    responder
+      .close()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`guardduty-responder: failed to start: ${describeError(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { SlackMessage } from '../cards/finding-card.js';
+
+/** How long one Slack Web API call may take before we treat Slack as unavailable. */
+export const SLACK_CALL_TIMEOUT_MS = 10_000;
+
+/**
+ * The narrow Slack surface the rest of the app uses. Calls fail fast: the stock WebClient retries
+ * 429s for a long time and pauses its whole queue meanwhile, which would stall every interactive
+ * path. Here a 429 or 5xx becomes `slack_unavailable` (with retryAfterMs) and callers decide.
+ */
+export interface SlackGateway {
+  postMessage(channel: string, message: SlackMessage, opts?: { threadTs?: string }): Promise<{ ts: string; channel: string }>;
+  updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  postEphemeral(channel: string, user: string, message: SlackMessage, opts?: { threadTs?: string }): Promise<void>;
+  permalink(channel: string, ts: string): Promise<string | undefined>;
+  /** The raw client, for calls with no wrapper yet (views.open etc.). Also fail-fast. */
+  readonly client: WebClient;
+}
+
+export function createSlackClient(opts: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClient {
+  return new WebClient(opts.token, {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: opts.timeoutMs ?? SLACK_CALL_TIMEOUT_MS,
+    logger: slackLogger(opts.logger),
+    logLevel: LogLevel.WARN,
+  });
+}
+
+export function createSlackGateway(client: WebClient): SlackGateway {
+  return {
+    client,
+    async postMessage(channel, message, o = {}) {
+      const r = await call('chat.postMessage', () =>
+        client.chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+        }),
+      );
+      return { ts: String(r.ts), channel: String(r.channel ?? channel) };
+    },
+    async updateMessage(channel, ts, message) {
+      await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+    },
+    async postEphemeral(channel, user, message, o = {}) {
+      await call('chat.postEphemeral', () =>
+        client.chat.postEphemeral({
+          channel,
+          user,
+          text: message.text,
+          blocks: message.blocks,
+          ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+        }),
+      );
+    },
+    async permalink(channel, ts) {
+      try {
+        const r = await client.chat.getPermalink({ channel, message_ts: ts });
+        return r.permalink;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Slack errors that a later retry can fix (outage, rate limit, network). */
+async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw normaliseSlackError(err, method);
+  }
+}
+
+export function normaliseSlackError(err: unknown, method: string): AppError {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e?.code) {
+    case SlackErrorCode.RateLimitedError:
+      return new AppError('slack_unavailable', `Slack rate-limited ${method}`, {
+        cause: err,
+        context: { method, retryAfterMs: (e.retryAfter ?? 1) * 1000 },
+      });
+    case SlackErrorCode.HTTPError:
+      if ((e.statusCode ?? 500) >= 500 || e.statusCode === 408) {
+        return new AppError('slack_unavailable', `Slack answered ${e.statusCode} to ${method}`, { cause: err, context: { method } });
+      }
+      return new AppError('slack_rejected', `Slack answered ${e.statusCode} to ${method}`, { cause: err, context: { method } });
+    case SlackErrorCode.RequestError:
+      return new AppError('slack_unavailable', `Slack could not be reached for ${method}`, { cause: err, context: { method } });
+    case SlackErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      const transient = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(code);
+      return new AppError(transient ? 'slack_unavailable' : 'slack_rejected', `Slack refused ${method}: ${code}`, {
+        cause: err,
+        context: { method, slackError: code },
+      });
+    }
+    default:
+      return new AppError('slack_unavailable', `Slack call ${method} failed`, { cause: err, context: { method } });
+  }
+}
+
+function slackLogger(log: Logger): SlackLogger {
+  const child = log.child({ component: 'slack-web-api' });
+  return {
+    debug: (...m: unknown[]) => child.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => child.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => child.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => child.error(m.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.WARN,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,31 @@
+import type { Clock } from '../util/clock.js';
+
+/** chat.postMessage: about one message per second per channel (Slack's special rate limit). */
+export const POST_MESSAGE_INTERVAL_MS = 1_000;
+/** chat.update is Tier 3: about 50 calls per minute per workspace. */
+export const UPDATE_INTERVAL_MS = Math.ceil(60_000 / 50);
+
+/**
+ * Spaces calls that share a key by a minimum interval. Reservations are taken synchronously, so
+ * concurrent callers queue in call order instead of bursting.
+ */
+export interface Pacer {
+  wait(key: string, intervalMs: number): Promise<void>;
+}
+
+export function createPacer(clock: Clock): Pacer {
+  const nextFree = new Map<string, number>();
+  return {
+    async wait(key, intervalMs) {
+      const now = clock.now();
+      const at = Math.max(now, nextFree.get(key) ?? 0);
+      nextFree.set(key, at + intervalMs);
+      if (at > now) await clock.sleep(at - now);
+    },
+  };
+}
+
+export const paceKeys = {
+  post: (channel: string) => `chat.postMessage:${channel}`,
+  update: () => 'chat.update',
+};
