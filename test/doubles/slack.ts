@@ -1,0 +1,118 @@
+/**
+ * A loopback double of the Slack Web API (https://slack.com/api/METHOD), for the real WebClient
+ * pointed at it with SLACK_API_URL. Records every call; can be told to fail like Slack does.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export type SlackFault = { status: 500 } | { status: 429; retryAfter: number } | { error: string };
+
+export interface SlackDouble {
+  /** e.g. http://127.0.0.1:PORT/api/ */
+  readonly apiUrl: string;
+  readonly calls: SlackCall[];
+  callsTo(method: string): SlackCall[];
+  /** The next `times` calls (any method) fail with `fault`. */
+  failNext(fault: SlackFault, times?: number): void;
+  /** Members returned by usergroups.users.list, by group id. */
+  usergroups: Map<string, string[]>;
+  close(): Promise<void>;
+}
+
+export async function startSlackDouble(): Promise<SlackDouble> {
+  const calls: SlackCall[] = [];
+  const faults: SlackFault[] = [];
+  const usergroups = new Map<string, string[]>();
+  let seq = 0;
+  const tsBase = 1_760_000_000;
+
+  const server: Server = createServer(async (req, res) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
+    const fault = faults.shift();
+    calls.push({ method, args });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (fault) {
+      if ('status' in fault && fault.status === 429) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
+      if ('status' in fault) return json(fault.status, { ok: false, error: 'internal_error' });
+      return json(200, { ok: false, error: fault.error });
+    }
+    switch (method) {
+      case 'chat.postMessage': {
+        seq += 1;
+        return json(200, { ok: true, channel: args.channel, ts: `${tsBase + seq}.000100`, message: { text: args.text } });
+      }
+      case 'chat.update':
+        return json(200, { ok: true, channel: args.channel, ts: args.ts });
+      case 'chat.postEphemeral':
+        seq += 1;
+        return json(200, { ok: true, message_ts: `${tsBase + seq}.000200` });
+      case 'chat.getPermalink':
+        return json(200, { ok: true, permalink: `https://example.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` });
+      case 'auth.test':
+        return json(200, { ok: true, team: 'Test', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' });
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+        return json(200, { ok: true, view: { id: `V${++seq}` } });
+      case 'views.publish':
+        return json(200, { ok: true });
+      case 'conversations.open':
+        return json(200, { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/[^A-Z0-9]/g, '')}` } });
+      case 'usergroups.users.list':
+        return json(200, { ok: true, users: usergroups.get(String(args.usergroup)) ?? [] });
+      case 'users.info':
+        return json(200, { ok: true, user: { id: args.user, name: String(args.user).toLowerCase(), tz: 'UTC' } });
+      default:
+        return json(200, { ok: false, error: 'unknown_method' });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    failNext(fault, times = 1) {
+      for (let i = 0; i < times; i++) faults.push(fault);
+    },
+    usergroups,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** WebClient sends form bodies with JSON-encoded values for blocks/attachments. */
+function parseBody(body: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    if (['blocks', 'attachments', 'view'].includes(k) && /^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        /* keep as string */
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
