@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'sns_cert_unavailable'
   | 'sns_signature_invalid'
   | 'sns_timestamp_invalid'
+  | 'sns_cert_invalid'
+  | 'sns_subscribe_url_invalid'
+  | 'sns_confirm_failed'
   | 'finding_invalid'
   | 'store_unavailable'
   | 'slack_unavailable'
@@ -21,6 +24,8 @@ export type ErrorCode =
   | 'aws_throttled'
   | 'aws_not_found'
   | 'aws_error'
+  | 'aws_image_not_in_ecr'
+  | 'aws_scan_unavailable'
   | 'action_invalid'
   | 'action_conflict';
 
