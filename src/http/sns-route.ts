@@ -16,6 +16,8 @@ export interface SnsRouteDeps {
   /** Called after a Notification is durably stored. */
   onAccepted: () => void;
   confirm?: typeof confirmSubscription;
+  /** Fetch used to GET the SubscribeURL (tests point it at a loopback signer). */
+  fetch?: Parameters<typeof confirmSubscription>[1]['fetch'];
 }
 
 /**
@@ -49,7 +51,11 @@ export function snsRouter(deps: SnsRouteDeps): Router {
           return;
         }
         if (env.Type === 'SubscriptionConfirmation') {
-          await confirm(env, { ...(deps.verify.certUrlPattern ? { certUrlPattern: deps.verify.certUrlPattern } : {}) });
+          await confirm(env, {
+            topicArns: deps.verify.topicArns,
+            ...(deps.verify.certUrlPattern ? { certUrlPattern: deps.verify.certUrlPattern } : {}),
+            ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          });
           elog.info('subscription confirmed');
           res.status(200).json({ ok: true, outcome: 'subscription_confirmed' });
           return;

@@ -1,8 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import { findingVersion, isNewer, type FindingRecord, type InboxEntry, type Store } from './store.js';
+import {
+  findingVersion,
+  isNewer,
+  type ActionRun,
+  type AuditEntry,
+  type ClaimResult,
+  type FindingRecord,
+  type InboxEntry,
+  type RunState,
+  type Store,
+} from './store.js';
 
 /**
  * SQLite store (better-sqlite3: synchronous, so every statement is atomic in this process).
@@ -43,6 +54,44 @@ const MIGRATIONS: string[] = [
      posted_version TEXT,
      status_text TEXT,
      created_at INTEGER NOT NULL
+   );`,
+  // Remediation: runs (one row per requested action), audit trail, per-finding state
+  // (isolation records, blast radius…), and an opaque key per card for button values.
+  `ALTER TABLE findings ADD COLUMN card_key TEXT;
+   CREATE UNIQUE INDEX findings_card_key ON findings(card_key);
+   CREATE TABLE action_runs (
+     run_id TEXT PRIMARY KEY,
+     finding_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     state TEXT NOT NULL,
+     requested_by TEXT NOT NULL,
+     approved_by TEXT,
+     reason TEXT,
+     input_json TEXT,
+     plan_json TEXT,
+     result_json TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   -- Exactly once: at most one run of an action per finding may be running or awaiting approval.
+   CREATE UNIQUE INDEX action_runs_active ON action_runs(finding_id, action) WHERE state IN ('running', 'awaiting_approval');
+   CREATE INDEX action_runs_state ON action_runs(state);
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     finding_id TEXT,
+     run_id TEXT,
+     actor TEXT,
+     event TEXT NOT NULL,
+     detail_json TEXT
+   );
+   CREATE INDEX audit_finding ON audit(finding_id, id);
+   CREATE TABLE finding_state (
+     finding_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value_json TEXT NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (finding_id, key)
    );`,
 ];
 
@@ -123,10 +172,10 @@ export class SqliteStore implements Store {
         } else {
           this.db
             .prepare(
-              `INSERT INTO findings (finding_id, account_id, region, updated_at, count, severity, finding_json, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO findings (finding_id, account_id, region, updated_at, count, severity, finding_json, created_at, card_key)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(rec.findingId, rec.accountId, rec.region, rec.updatedAt, rec.count, rec.severity, rec.findingJson, rec.createdAt);
+            .run(rec.findingId, rec.accountId, rec.region, rec.updatedAt, rec.count, rec.severity, rec.findingJson, rec.createdAt, randomBytes(12).toString('base64url'));
         }
         const stored = toFinding(this.db.prepare('SELECT * FROM findings WHERE finding_id = ?').get(rec.findingId) as Row);
         return { record: stored, changed: true };
@@ -145,6 +194,132 @@ export class SqliteStore implements Store {
   setFindingStatus(findingId: string, statusText: string) {
     return this.run(() => {
       this.db.prepare('UPDATE findings SET status_text = ? WHERE finding_id = ?').run(statusText, findingId);
+    });
+  }
+
+  getFindingByCardKey(cardKey: string) {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT * FROM findings WHERE card_key = ?').get(cardKey) as Row | undefined;
+      return row ? toFinding(row) : undefined;
+    });
+  }
+
+  createRun(run: Omit<ActionRun, 'updatedAt'>) {
+    return this.run(() => {
+      this.db
+        .prepare(
+          `INSERT INTO action_runs (run_id, finding_id, action, state, requested_by, approved_by, reason, input_json, plan_json, result_json, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          run.runId,
+          run.findingId,
+          run.action,
+          run.state,
+          run.requestedBy,
+          run.approvedBy ?? null,
+          run.reason ?? null,
+          json(run.input),
+          json(run.plan),
+          json(run.result),
+          run.createdAt,
+          run.createdAt,
+        );
+    });
+  }
+
+  getRun(runId: string) {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT * FROM action_runs WHERE run_id = ?').get(runId) as Row | undefined;
+      return row ? toRun(row) : undefined;
+    });
+  }
+
+  transitionRun(
+    runId: string,
+    from: readonly RunState[],
+    to: RunState,
+    patch: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result'>> = {},
+    at = Date.now(),
+  ): Promise<ClaimResult> {
+    return this.run(() =>
+      this.db.transaction((): ClaimResult => {
+        const row = this.db.prepare('SELECT * FROM action_runs WHERE run_id = ?').get(runId) as Row | undefined;
+        if (!row) return { ok: false, reason: 'wrong_state' };
+        const current = toRun(row);
+        if (!from.includes(current.state)) return { ok: false, reason: 'wrong_state', run: current };
+        if (to === 'running' || to === 'awaiting_approval') {
+          const active = this.db
+            .prepare(
+              `SELECT * FROM action_runs WHERE finding_id = ? AND action = ? AND run_id <> ?
+               AND state IN ('running', 'awaiting_approval')`,
+            )
+            .get(current.findingId, current.action, runId) as Row | undefined;
+          if (active) return { ok: false, reason: 'busy', active: toRun(active) };
+        }
+        this.db
+          .prepare(
+            `UPDATE action_runs SET state = ?, updated_at = ?,
+               approved_by = COALESCE(?, approved_by), reason = COALESCE(?, reason),
+               input_json = COALESCE(?, input_json), plan_json = COALESCE(?, plan_json),
+               result_json = COALESCE(?, result_json)
+             WHERE run_id = ?`,
+          )
+          .run(to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), runId);
+        return { ok: true, run: toRun(this.db.prepare('SELECT * FROM action_runs WHERE run_id = ?').get(runId) as Row) };
+      })(),
+    );
+  }
+
+  runsInState(state: RunState) {
+    return this.run(() => (this.db.prepare('SELECT * FROM action_runs WHERE state = ? ORDER BY created_at').all(state) as Row[]).map(toRun));
+  }
+
+  runsForFinding(findingId: string) {
+    return this.run(() =>
+      (this.db.prepare('SELECT * FROM action_runs WHERE finding_id = ? ORDER BY created_at, rowid').all(findingId) as Row[]).map(toRun),
+    );
+  }
+
+  appendAudit(e: Omit<AuditEntry, 'id'>) {
+    return this.run(() => {
+      this.db
+        .prepare('INSERT INTO audit (at, finding_id, run_id, actor, event, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(e.at, e.findingId ?? null, e.runId ?? null, e.actor ?? null, e.event, json(e.detail));
+    });
+  }
+
+  auditFor(findingId: string) {
+    return this.run(() =>
+      (this.db.prepare('SELECT * FROM audit WHERE finding_id = ? ORDER BY id').all(findingId) as Row[]).map(
+        (r): AuditEntry => ({
+          id: r.id as number,
+          at: r.at as number,
+          ...(r.finding_id != null ? { findingId: r.finding_id as string } : {}),
+          ...(r.run_id != null ? { runId: r.run_id as string } : {}),
+          ...(r.actor != null ? { actor: r.actor as string } : {}),
+          event: r.event as string,
+          ...(r.detail_json != null ? { detail: JSON.parse(r.detail_json as string) as unknown } : {}),
+        }),
+      ),
+    );
+  }
+
+  getFindingState<T>(findingId: string, key: string) {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT value_json FROM finding_state WHERE finding_id = ? AND key = ?').get(findingId, key) as Row | undefined;
+      return row ? (JSON.parse(row.value_json as string) as T) : undefined;
+    });
+  }
+
+  putFindingState(findingId: string, key: string, value: unknown, at: number) {
+    return this.run(() => {
+      this.db
+        .prepare(
+          `INSERT INTO finding_state (finding_id, key, value_json, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(finding_id, key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at`,
+        )
+        .run(findingId, key, JSON.stringify(value ?? null), at);
     });
   }
 
@@ -187,7 +362,30 @@ function toFinding(r: Row): FindingRecord {
     ...(r.posted_version != null ? { postedVersion: r.posted_version as string } : {}),
     ...(r.status_text != null ? { statusText: r.status_text as string } : {}),
     createdAt: r.created_at as number,
+    cardKey: r.card_key as string,
   };
+}
+
+function toRun(r: Row): ActionRun {
+  const parse = (v: unknown) => (v == null ? undefined : (JSON.parse(v as string) as unknown));
+  return {
+    runId: r.run_id as string,
+    findingId: r.finding_id as string,
+    action: r.action as string,
+    state: r.state as RunState,
+    requestedBy: r.requested_by as string,
+    ...(r.approved_by != null ? { approvedBy: r.approved_by as string } : {}),
+    ...(r.reason != null ? { reason: r.reason as string } : {}),
+    ...(r.input_json != null ? { input: parse(r.input_json) } : {}),
+    ...(r.plan_json != null ? { plan: parse(r.plan_json) } : {}),
+    ...(r.result_json != null ? { result: parse(r.result_json) } : {}),
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
 }
 
 export { findingVersion };

@@ -33,6 +33,52 @@ export interface FindingRecord {
   /** One-line status the card shows (later actions update it). */
   readonly statusText?: string;
   readonly createdAt: number;
+  /** Opaque id put in button values; resolved on the server, never trusted as data. */
+  readonly cardKey: string;
+}
+
+export type RunState =
+  | 'planned'
+  | 'awaiting_approval'
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'failed'
+  | 'rejected'
+  | 'interrupted';
+
+export const FINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'partial', 'failed', 'rejected', 'interrupted'];
+
+export interface ActionRun {
+  readonly runId: string;
+  readonly findingId: string;
+  readonly action: string;
+  readonly state: RunState;
+  readonly requestedBy: string;
+  readonly approvedBy?: string;
+  readonly reason?: string;
+  readonly input?: unknown;
+  readonly plan?: unknown;
+  readonly result?: unknown;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type ClaimResult =
+  | { ok: true; run: ActionRun }
+  /** The run is not in one of the expected states (already submitted, done…). */
+  | { ok: false; reason: 'wrong_state'; run?: ActionRun }
+  /** Another run of the same action on the same finding is running or awaiting approval. */
+  | { ok: false; reason: 'busy'; active: ActionRun };
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: number;
+  readonly findingId?: string;
+  readonly runId?: string;
+  readonly actor?: string;
+  readonly event: string;
+  readonly detail?: unknown;
 }
 
 export interface Store {
@@ -49,10 +95,29 @@ export interface Store {
    * Inserts the finding, or replaces the stored one when `record` is newer (later updatedAt or
    * higher count). Returns the stored record and whether it changed.
    */
-  upsertFinding(record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt'> & { createdAt: number }): Promise<{ record: FindingRecord; changed: boolean }>;
+  upsertFinding(record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt' | 'cardKey'> & { createdAt: number }): Promise<{ record: FindingRecord; changed: boolean }>;
+  getFindingByCardKey(cardKey: string): Promise<FindingRecord | undefined>;
   /** Records where the card was posted and which version it shows. */
   setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string }): Promise<void>;
   setFindingStatus(findingId: string, statusText: string): Promise<void>;
+
+  createRun(run: Omit<ActionRun, 'updatedAt'>): Promise<void>;
+  getRun(runId: string): Promise<ActionRun | undefined>;
+  /**
+   * Conditional transition: moves the run from one of `from` to `to` (and applies `patch`) only
+   * if it is still in one of `from`. Entering running/awaiting_approval fails with 'busy' when
+   * another run of the same action on the same finding is already there.
+   */
+  transitionRun(runId: string, from: readonly RunState[], to: RunState, patch?: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result'>>, at?: number): Promise<ClaimResult>;
+  runsInState(state: RunState): Promise<ActionRun[]>;
+  runsForFinding(findingId: string): Promise<ActionRun[]>;
+
+  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  auditFor(findingId: string): Promise<AuditEntry[]>;
+
+  /** Small per-finding documents: isolation record, blast radius, evidence… */
+  getFindingState<T>(findingId: string, key: string): Promise<T | undefined>;
+  putFindingState(findingId: string, key: string, value: unknown, at: number): Promise<void>;
 
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;

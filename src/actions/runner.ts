@@ -1,0 +1,333 @@
+/**
+ * The remediation use cases behind every button (and, later, every slash command):
+ * open → authorize → plan (live dry-run) → confirm → [approve] → claim exactly once → run → report.
+ * Handlers stay thin: they ack and call one of these methods.
+ */
+import { describeError, isAppError } from '../errors.js';
+import type { Finding } from '../findings/model.js';
+import type { Logger } from '../log.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import type { AwsClientFactory } from '../aws/clients.js';
+import type { SlackGateway } from '../slack/client.js';
+import {
+  approvalDecidedMessage,
+  approvalRequestMessage,
+  errorModal,
+  loadingModal,
+  noticeMessage,
+  planModal,
+  progressMessage,
+  refusalText,
+  resultMessage,
+  startedMessage,
+} from '../slack/messages/action-messages.js';
+import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
+import type { ActionRun, FindingRecord, Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
+
+/** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
+export const PROGRESS_UPDATE_MS = 10_000;
+export const SAMPLE_FINDING_MESSAGE = 'resource not found — this is a sample finding (GuardDuty sample findings use fake resource ids)';
+
+export interface ActionRunnerDeps {
+  store: Store;
+  slack: SlackGateway;
+  pacer: Pacer;
+  authorizer: Authorizer;
+  catalog: ReadonlyMap<ActionId, ActionDefinition>;
+  aws: AwsClientFactory;
+  clock: Clock;
+  logger: Logger;
+  newId: () => string;
+  /** Re-renders the card (status line, buttons, facts). */
+  refreshCard: (findingId: string) => Promise<void>;
+}
+
+export interface Requester {
+  userId: string;
+  channelId?: string;
+}
+
+export class ActionRunner {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly d: ActionRunnerDeps) {}
+
+  /** Resolves when every background step started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** A button click: authorize early (fast answer), open a modal at once, then fill in the plan. */
+  async open(req: Requester & { cardKey: string; actionId: string; triggerId: string }): Promise<void> {
+    const record = await this.d.store.getFindingByCardKey(req.cardKey);
+    const def = this.d.catalog.get(req.actionId as ActionId);
+    if (!record || !def) {
+      await this.ephemeral(req, record, ':grey_question: This card or action is no longer known to the responder. Nothing was changed.');
+      return;
+    }
+    const finding = parseFinding(record);
+    const decision = await this.d.authorizer.check(req.userId, def);
+    if (!decision.allowed) {
+      await this.audit(record, undefined, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'click' });
+      await this.ephemeral(req, record, refusalText(def, decision.reason));
+      return;
+    }
+    const runId = this.d.newId();
+    await this.d.store.createRun({ runId, findingId: record.findingId, action: def.id, state: 'planned', requestedBy: req.userId, createdAt: this.d.clock.now() });
+    await this.audit(record, runId, req.userId, 'requested', { action: def.id });
+    // trigger_id expires 3 s after the click: open first, plan after.
+    const opened = await this.d.slack.client.views.open({ trigger_id: req.triggerId, view: loadingModal(def, finding.title) });
+    const viewId = opened.view?.id;
+    const plan = await this.plan(def, record, finding, req.userId);
+    await this.d.store.transitionRun(runId, ['planned'], 'planned', { plan }, this.d.clock.now());
+    if (viewId) {
+      await this.d.slack.client.views.update({
+        view_id: viewId,
+        view: planModal(def, plan, runId, { needsApproval: this.d.authorizer.requiresApproval(def), findingTitle: finding.title }),
+      });
+    }
+  }
+
+  /** The confirmation was submitted: authorize again (execution time), then approve-or-run. */
+  async submit(req: Requester & { runId: string; inputs: Record<string, string>; reason?: string }): Promise<void> {
+    const run = await this.d.store.getRun(req.runId);
+    if (!run) return;
+    const record = await this.d.store.getFinding(run.findingId);
+    const def = this.d.catalog.get(run.action as ActionId);
+    if (!record || !def) return;
+    const decision = await this.d.authorizer.check(req.userId, def);
+    if (!decision.allowed || req.userId !== run.requestedBy) {
+      const reason = decision.allowed ? 'the confirmation belongs to another responder' : decision.reason;
+      await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { refused: reason } }, this.d.clock.now());
+      await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason, at: 'execute' });
+      await this.ephemeral(req, record, refusalText(def, reason));
+      return;
+    }
+    const plan = run.plan as Plan | undefined;
+    if (!plan || plan.blocked) return;
+    const done = await this.alreadyDone(def, run);
+    if (done) {
+      await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { duplicate: done.runId } }, this.d.clock.now());
+      await this.ephemeral(req, record, `:information_source: *${def.label}* was already done by <@${done.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      return;
+    }
+    const input = { inputs: req.inputs, ...(req.reason ? { reason: req.reason } : {}) };
+    if (this.d.authorizer.requiresApproval(def)) {
+      const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'awaiting_approval', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
+      if (!claim.ok) return this.explainClaim(req, record, def, claim);
+      await this.audit(record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
+      await this.thread(record, approvalRequestMessage(def, plan, { requester: req.userId, runId: run.runId, ...(req.reason ? { reason: req.reason } : {}) }));
+      return;
+    }
+    const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
+    if (!claim.ok) return this.explainClaim(req, record, def, claim);
+    this.background(this.execute(def, claim.run, record));
+  }
+
+  /** Approve or reject a run waiting for a second person. */
+  async decide(req: Requester & { runId: string; approve: boolean }): Promise<void> {
+    const run = await this.d.store.getRun(req.runId);
+    if (!run) return;
+    const record = await this.d.store.getFinding(run.findingId);
+    const def = this.d.catalog.get(run.action as ActionId);
+    if (!record || !def) return;
+    if (req.userId === run.requestedBy) {
+      await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason: 'self-approval' });
+      await this.ephemeral(req, record, ':lock: A second responder must approve this; you requested it. Nothing was changed.');
+      return;
+    }
+    const decision = await this.d.authorizer.check(req.userId, def);
+    if (!decision.allowed) {
+      await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'approval' });
+      await this.ephemeral(req, record, refusalText({ label: `approve ${def.label}` }, decision.reason));
+      return;
+    }
+    const to = req.approve ? 'running' : 'rejected';
+    const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, this.d.clock.now());
+    if (!claim.ok) {
+      await this.ephemeral(req, record, `:information_source: This request was already ${claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled'}. Nothing more was done.`);
+      return;
+    }
+    await this.audit(record, run.runId, req.userId, req.approve ? 'approved' : 'rejected', { action: def.id });
+    await this.thread(record, approvalDecidedMessage(def, { decidedBy: req.userId, approved: req.approve, requester: run.requestedBy }));
+    if (req.approve) this.background(this.execute(def, claim.run, record));
+  }
+
+  /** At start-up: a step that was running when the process died is reported, never re-run blindly. */
+  async recoverInterrupted(): Promise<number> {
+    const runs = await this.d.store.runsInState('running');
+    for (const run of runs) {
+      const claim = await this.d.store.transitionRun(run.runId, ['running'], 'interrupted', {}, this.d.clock.now());
+      if (!claim.ok) continue;
+      const record = await this.d.store.getFinding(run.findingId);
+      const def = this.d.catalog.get(run.action as ActionId);
+      await this.audit(record, run.runId, 'system', 'interrupted', { action: run.action });
+      if (record && def) {
+        await this.thread(
+          record,
+          noticeMessage(
+            `:warning: *${def.label}* (requested by <@${run.requestedBy}>) was interrupted by a restart of the responder before it finished. ` +
+              'Some of its AWS calls may have been made. It was not re-run: check the resources, then run it again if needed.',
+          ),
+        ).catch(() => undefined);
+        await this.d.store.setFindingStatus(record.findingId, `${def.label} interrupted by a restart — check and re-run`);
+        await this.d.refreshCard(record.findingId).catch(() => undefined);
+      }
+    }
+    return runs.length;
+  }
+
+  private async plan(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string): Promise<Plan> {
+    try {
+      return await def.plan(this.context(def, record, finding, actor));
+    } catch (err) {
+      return this.blockedPlan(err, finding);
+    }
+  }
+
+  private blockedPlan(err: unknown, finding: Finding): Plan {
+    this.d.logger.warn({ findingId: finding.id, err: describeError(err) }, 'plan failed');
+    if (finding.sample) return { summary: 'Nothing can be done for a sample finding.', resources: [], apiCalls: [], warnings: [], blocked: SAMPLE_FINDING_MESSAGE };
+    const text = isAppError(err) ? err.message : 'the plan could not be computed (unexpected error; see the responder logs)';
+    return { summary: 'The plan could not be computed from the live state.', resources: [], apiCalls: [], warnings: [], blocked: text };
+  }
+
+  private async execute(def: ActionDefinition, run: ActionRun, record: FindingRecord): Promise<void> {
+    const finding = parseFinding(record);
+    const input = (run.input ?? {}) as { inputs?: Record<string, string>; reason?: string };
+    const log = this.d.logger.child({ findingId: record.findingId, runId: run.runId, action: def.id });
+    await this.audit(record, run.runId, run.requestedBy, 'started', { action: def.id, approvedBy: run.approvedBy });
+    await this.d.store.setFindingStatus(record.findingId, `:hourglass_flowing_sand: ${def.label} in progress (by <@${run.requestedBy}>)`);
+    await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
+    await this.thread(record, startedMessage(def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) })).catch(() => undefined);
+
+    const progress = this.progressReporter(def, record);
+    let outcome: Outcome;
+    try {
+      outcome = await def.execute({
+        ...this.context(def, record, finding, run.requestedBy, progress.push),
+        plan: run.plan as Plan,
+        inputs: input.inputs ?? {},
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'action failed');
+      const msg = finding.sample ? SAMPLE_FINDING_MESSAGE : isAppError(err) ? err.message : 'unexpected error (see the responder logs); nothing more was attempted';
+      const requestId = isAppError(err) ? (err.context.requestId as string | undefined) : undefined;
+      outcome = { status: 'failed', headline: msg, done: [], notDone: [msg], next: [], requestIds: requestId ? [requestId] : [] };
+    }
+    await progress.flush();
+    const finalState = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'partial' ? 'partial' : 'failed';
+    await this.d.store.transitionRun(run.runId, ['running'], finalState, { result: outcome }, this.d.clock.now());
+    await this.audit(record, run.runId, run.requestedBy, 'result', { action: def.id, status: outcome.status, headline: outcome.headline, requestIds: outcome.requestIds, notDone: outcome.notDone });
+    if (outcome.cardFacts) {
+      const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, 'card_facts')) ?? {};
+      await this.d.store.putFindingState(record.findingId, 'card_facts', { ...facts, ...outcome.cardFacts }, this.d.clock.now());
+    }
+    const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
+    await this.d.store.setFindingStatus(record.findingId, `${status} (by <@${run.requestedBy}>)`);
+    await this.thread(record, resultMessage(def, outcome, { actor: run.requestedBy, at: this.d.clock.now(), runId: run.runId })).catch((err) =>
+      log.error({ err: describeError(err) }, 'result could not be posted to the thread'),
+    );
+    if (outcome.attachment && record.channel && record.ts) {
+      await this.d.slack.client
+        .filesUploadV2({ channel_id: record.channel, thread_ts: record.ts, filename: outcome.attachment.filename, title: outcome.attachment.title, content: outcome.attachment.content })
+        .catch((err) => log.warn({ err: describeError(err) }, 'attachment upload failed'));
+    }
+    await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
+  }
+
+  private context(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string, progress: (l: string) => void = () => undefined): ActionContext {
+    const { store, clock } = this.d;
+    return {
+      finding,
+      record,
+      actor,
+      aws: this.d.aws.forTarget({ accountId: finding.accountId, region: finding.region }),
+      clock,
+      log: this.d.logger.child({ findingId: finding.id, action: def.id }),
+      state: {
+        get: <T>(key: string) => store.getFindingState<T>(record.findingId, key),
+        put: (key, value) => store.putFindingState(record.findingId, key, value, clock.now()),
+      },
+      progress,
+    };
+  }
+
+  /** One progress message in the thread, updated at most every PROGRESS_UPDATE_MS. */
+  private progressReporter(def: ActionDefinition, record: FindingRecord) {
+    const lines: string[] = [];
+    let ts: string | undefined;
+    let lastUpdate = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const publish = (force: boolean) => {
+      chain = chain.then(async () => {
+        if (!record.channel || !record.ts || lines.length === 0) return;
+        const now = this.d.clock.now();
+        if (!ts) {
+          ts = (await this.thread(record, progressMessage(def, lines)).catch(() => undefined))?.ts;
+          lastUpdate = now;
+        } else if (force || now - lastUpdate >= PROGRESS_UPDATE_MS) {
+          lastUpdate = now;
+          await this.d.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
+          await this.d.slack.updateMessage(record.channel, ts, progressMessage(def, lines)).catch(() => undefined);
+        }
+      });
+    };
+    return {
+      push: (line: string) => {
+        lines.push(line);
+        publish(false);
+      },
+      flush: async () => {
+        if (ts) publish(true);
+        await chain;
+      },
+    };
+  }
+
+  private async alreadyDone(def: ActionDefinition, run: ActionRun): Promise<ActionRun | undefined> {
+    if (def.repeatable) return undefined;
+    const runs = await this.d.store.runsForFinding(run.findingId);
+    return runs.find((r) => r.action === def.id && r.runId !== run.runId && (r.state === 'succeeded' || r.state === 'partial') && r.updatedAt >= run.createdAt);
+  }
+
+  private async explainClaim(req: Requester, record: FindingRecord, def: ActionDefinition, claim: Extract<Awaited<ReturnType<Store['transitionRun']>>, { ok: false }>): Promise<void> {
+    const text =
+      claim.reason === 'busy'
+        ? `:hourglass_flowing_sand: *${def.label}* is already ${claim.active.state === 'awaiting_approval' ? 'waiting for approval' : 'running'} (requested by <@${claim.active.requestedBy}>). It was not started again.`
+        : `:information_source: This confirmation was already submitted (${claim.run?.state ?? 'handled'}). It was not run again.`;
+    await this.ephemeral(req, record, text);
+  }
+
+  private async thread(record: FindingRecord, message: ReturnType<typeof noticeMessage>): Promise<{ ts: string } | undefined> {
+    if (!record.channel || !record.ts) return undefined;
+    await this.d.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
+    return this.d.slack.postMessage(record.channel, message, { threadTs: record.ts });
+  }
+
+  private async ephemeral(req: Requester, record: FindingRecord | undefined, text: string): Promise<void> {
+    const channel = req.channelId ?? record?.channel;
+    if (!channel) return;
+    await this.d.slack.postEphemeral(channel, req.userId, noticeMessage(text), record?.ts && channel === record.channel ? { threadTs: record.ts } : {}).catch((err) =>
+      this.d.logger.warn({ err: describeError(err) }, 'ephemeral answer failed'),
+    );
+  }
+
+  private async audit(record: FindingRecord | undefined, runId: string | undefined, actor: string, event: string, detail: unknown): Promise<void> {
+    await this.d.store.appendAudit({ at: this.d.clock.now(), ...(record ? { findingId: record.findingId } : {}), ...(runId ? { runId } : {}), actor, event, detail });
+  }
+
+  private background(p: Promise<void>): void {
+    const tracked = p.catch((err) => this.d.logger.error({ err: describeError(err) }, 'background step crashed')).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+}
+
+function parseFinding(record: FindingRecord): Finding {
+  return JSON.parse(record.findingJson) as Finding;
+}
+
+export { errorModal };
