@@ -1,7 +1,15 @@
 import type { Config } from './config.js';
 import { createCertificateFetcher } from './sns/certificates.js';
 import { createInboxWorker, type InboxWorker } from './ingest/worker.js';
-import { ingestMessage } from './ingest/ingest-message.js';
+import { ingestMessage, refreshCard, type IngestDeps } from './ingest/ingest-message.js';
+import { randomUUID } from 'node:crypto';
+import { buildCatalog } from './actions/catalog.js';
+import { createCardView } from './actions/card-view.js';
+import { ActionRunner } from './actions/runner.js';
+import { createAuthorizer } from './authz/authorizer.js';
+import { buildPolicy, loadPolicyFile } from './authz/policy.js';
+import { createAwsClientFactory, type AwsClientFactory } from './aws/clients.js';
+import { registerActionHandlers } from './slack/register-actions.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
@@ -10,7 +18,6 @@ import { createPacer } from './slack/pacing.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 import { systemClock, type Clock } from './util/clock.js';
-import { defaultCardView } from './ingest/card-view.js';
 
 /** How often the inbox is re-checked even without a new message (covers a store hiccup). */
 export const INBOX_SWEEP_MS = 30_000;
@@ -20,6 +27,7 @@ export interface Responder {
   readonly store: Store;
   readonly inbox: InboxWorker;
   readonly slack: SlackGateway;
+  readonly actions: ActionRunner;
   close(): Promise<void>;
 }
 
@@ -27,6 +35,9 @@ export interface ResponderOverrides {
   clock?: Clock;
   /** Fetch used for SNS certificates and subscription confirmations (tests). */
   fetch?: typeof fetch;
+  /** AWS client factory (tests hand one pointed at a loopback double with fake credentials). */
+  aws?: AwsClientFactory;
+  newId?: () => string;
 }
 
 /** The composition root's body: builds every part from config and wires them. No logic. */
@@ -37,15 +48,36 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     createSlackClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }),
   );
   const pacer = createPacer(clock);
-  const ingestDeps = {
+  const catalog = buildCatalog();
+  const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys()]);
+  const ingestDeps: IngestDeps = {
     store,
     slack,
     pacer,
     clock,
     logger,
-    route: (f: Parameters<typeof routeFinding>[0]) => routeFinding(f, config),
-    cardView: defaultCardView,
+    route: (f) => routeFinding(f, config),
+    cardView: createCardView(catalog, store),
   };
+  const aws =
+    overrides.aws ??
+    createAwsClientFactory({
+      logger,
+      ...(config.aws.region ? { defaultRegion: config.aws.region } : {}),
+      ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}),
+    });
+  const actions = new ActionRunner({
+    store,
+    slack,
+    pacer,
+    clock,
+    logger,
+    catalog,
+    aws,
+    authorizer: createAuthorizer(policy, { slack: slack.client, clock }),
+    newId: overrides.newId ?? (() => randomUUID()),
+    refreshCard: (findingId) => refreshCard(findingId, ingestDeps),
+  });
   const inbox = createInboxWorker({ store, clock, logger, handle: (entry) => ingestMessage(entry, ingestDeps) });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
 
@@ -68,14 +100,16 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
           certificates,
         },
         onAccepted: () => inbox.kick(),
+        ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
-      registerSlack: () => undefined,
+      registerSlack: (app) => registerActionHandlers(app, { runner: actions, store, catalog, logger }),
     },
     config.port,
     config.host,
   );
-  // Finish whatever was accepted before a crash or restart.
+  // Finish whatever was accepted before a crash or restart; report steps a crash interrupted.
   inbox.kick();
+  await actions.recoverInterrupted().catch((err) => logger.error({ err: String(err) }, 'could not report interrupted actions'));
   const sweep = setInterval(() => inbox.kick(), INBOX_SWEEP_MS);
   sweep.unref();
 
@@ -84,10 +118,13 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     store,
     inbox,
     slack,
+    actions,
     async close() {
       clearInterval(sweep);
       await http.close();
       await inbox.stop();
+      await actions.idle();
+      aws.destroy();
       await store.close();
     },
   };

@@ -16,7 +16,7 @@ export interface IngestDeps {
   logger: Logger;
   route: (f: Finding) => Route;
   /** What the card shows besides the finding: status line, buttons, facts. */
-  cardView: (record: FindingRecord, finding: Finding) => CardView;
+  cardView: (record: FindingRecord, finding: Finding) => Promise<CardView>;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
       return;
     }
     await deps.pacer.wait(paceKeys.post(route.channel), POST_MESSAGE_INTERVAL_MS);
-    const posted = await deps.slack.postMessage(route.channel, buildFindingCard(finding, deps.cardView(record, finding)));
+    const posted = await deps.slack.postMessage(route.channel, buildFindingCard(finding, await deps.cardView(record, finding)));
     await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version });
     log.info({ channel: posted.channel, ts: posted.ts }, 'card posted');
     return;
@@ -62,11 +62,20 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
   if (record.postedVersion === version) return;
   const previous = parseVersion(record.postedVersion);
   await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
-  await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, deps.cardView(record, finding)));
+  await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
   await deps.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
   await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: record.ts });
   await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
   log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
+}
+
+/** Re-renders an already posted card (status line, buttons, facts changed). */
+export async function refreshCard(findingId: string, deps: IngestDeps): Promise<void> {
+  const record = await deps.store.getFinding(findingId);
+  if (!record?.channel || !record.ts) return;
+  const finding = JSON.parse(record.findingJson) as Finding;
+  await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
+  await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
 }
 
 function parseVersion(v: string | undefined): { updatedAt: string; count: number } {

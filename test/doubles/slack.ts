@@ -19,6 +19,8 @@ export interface SlackDouble {
   callsTo(method: string): SlackCall[];
   /** The next `times` calls (any method) fail with `fault`. */
   failNext(fault: SlackFault, times?: number): void;
+  /** Every call fails with `fault` until `setDown(undefined)`. */
+  setDown(fault: SlackFault | undefined): void;
   /** Members returned by usergroups.users.list, by group id. */
   usergroups: Map<string, string[]>;
   close(): Promise<void>;
@@ -28,13 +30,14 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const calls: SlackCall[] = [];
   const faults: SlackFault[] = [];
   const usergroups = new Map<string, string[]>();
+  let down: SlackFault | undefined;
   let seq = 0;
   const tsBase = 1_760_000_000;
 
   const server: Server = createServer(async (req, res) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
-    const fault = faults.shift();
+    const fault = faults.shift() ?? down;
     calls.push({ method, args });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -83,6 +86,9 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext(fault, times = 1) {
       for (let i = 0; i < times; i++) faults.push(fault);
+    },
+    setDown(fault) {
+      down = fault;
     },
     usergroups,
     close: () =>

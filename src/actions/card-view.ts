@@ -1,0 +1,28 @@
+import type { CardView } from '../cards/finding-card.js';
+import type { Finding } from '../findings/model.js';
+import { CARD_ACTION_PREFIX } from '../slack/register-actions.js';
+import type { FindingRecord, Store } from '../store/store.js';
+import type { ActionDefinition, ActionId } from './types.js';
+
+export const NEW_FINDING_STATUS = 'New — no action taken yet';
+export const ISOLATION_STATE_KEY = 'isolation';
+export const CARD_FACTS_KEY = 'card_facts';
+
+/**
+ * What the card shows besides the finding: the status line, the buttons that apply to this
+ * finding now (button values are the card's opaque key), and facts learnt by actions.
+ */
+export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>, store: Store) {
+  return async (record: FindingRecord, finding: Finding): Promise<CardView> => {
+    const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
+    const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
+    const state = { isolated: isolation?.active === true };
+    return {
+      status: record.statusText ?? NEW_FINDING_STATUS,
+      actions: [...catalog.values()]
+        .filter((d) => d.appliesTo(finding, state))
+        .map((d) => ({ actionId: `${CARD_ACTION_PREFIX}${d.id}`, text: d.label, value: record.cardKey, ...(d.style ? { style: d.style } : {}) })),
+      facts: Object.entries(facts).map(([label, value]) => ({ label, value })),
+    };
+  };
+}
