@@ -87,7 +87,7 @@ describe('createCertificateFetcher', () => {
 
   test('refuses a body that is not a PEM certificate (garbage, DER, a private key, a broken PEM)', async () => {
     const der = Buffer.from(TEST_SIGNING_CERT_PEM.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    const bodies: BodyInit[] = [
+    const bodies: ConstructorParameters<typeof Response>[0][] = [
       'hello',
       der,
       '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
