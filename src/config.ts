@@ -21,7 +21,7 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xox[bp]-/, 'must be a bot token (xoxb-…)'),
+    SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
     SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short'),
     SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
     SLACK_API_URL: z.url().optional(),
@@ -92,7 +92,9 @@ export interface Config {
 
 /** Parses the environment once. A bad environment throws with every problem listed. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty value (`PORT=` in an env file) means unset, not "" or 0.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`);
     throw new AppError('config_invalid', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

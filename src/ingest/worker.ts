@@ -31,6 +31,7 @@ export function createInboxWorker(deps: {
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let wakeFromBackoff: (() => void) | undefined;
 
   async function drain(): Promise<void> {
     while (!stopped) {
@@ -61,7 +62,9 @@ export function createInboxWorker(deps: {
         const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
         elog.warn({ err: describeError(err), attempts, retryInMs: delay }, 'outage while processing; will retry');
         await deps.store.recordAttempt(entry.messageId, describeError(err)).catch(() => undefined);
-        await deps.clock.sleep(delay);
+        // stop() must not wait out a long backoff (containers get ~10 s to exit).
+        await Promise.race([deps.clock.sleep(delay), new Promise<void>((r) => (wakeFromBackoff = r))]);
+        wakeFromBackoff = undefined;
         return false;
       }
       elog.error({ err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
@@ -94,6 +97,7 @@ export function createInboxWorker(deps: {
     },
     async stop() {
       stopped = true;
+      wakeFromBackoff?.();
       while (running) await running;
     },
   };

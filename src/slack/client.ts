@@ -72,6 +72,11 @@ export function createSlackGateway(client: WebClient): SlackGateway {
   };
 }
 
+/** Slack's own transient failures. */
+export const SLACK_TRANSIENT_ERRORS = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'];
+/** Set-up mistakes: the card is kept and posted once the operator fixes the token or invites the bot. */
+export const SLACK_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'is_archived', 'team_access_not_granted'];
+
 /** Slack errors that a later retry can fix (outage, rate limit, network). */
 async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -98,7 +103,9 @@ export function normaliseSlackError(err: unknown, method: string): AppError {
       return new AppError('slack_unavailable', `Slack could not be reached for ${method}`, { cause: err, context: { method } });
     case SlackErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown_error';
-      const transient = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'].includes(code);
+      // Outages, and set-up mistakes an operator fixes without losing findings (wrong token, bot
+      // not invited): both are retried later rather than dropping the message.
+      const transient = [...SLACK_TRANSIENT_ERRORS, ...SLACK_SETUP_ERRORS].includes(code);
       return new AppError(transient ? 'slack_unavailable' : 'slack_rejected', `Slack refused ${method}: ${code}`, {
         cause: err,
         context: { method, slackError: code },

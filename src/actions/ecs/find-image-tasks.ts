@@ -1,0 +1,92 @@
+import { findTasksUsingImage, type SweepResult } from '../../aws/ecs/index.js';
+import type { TaskRef } from '../../aws/ecs/types.js';
+import type { ActionDefinition, Outcome } from '../types.js';
+import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
+
+/** Beyond this many tasks the thread shows a summary and the full list goes in an attached file. */
+export const INLINE_TASK_LIST_MAX = 20;
+export const BLAST_RADIUS_FACT = 'Blast radius';
+
+/**
+ * The blast radius: every RUNNING task in every cluster of the account and region whose container
+ * runs the same image digest, and separately the same repository:tag with another digest.
+ * ListTasks cannot filter by image, so this is ListClusters → ListTasks → DescribeTasks.
+ */
+export const findImageTasksAction: ActionDefinition = {
+  id: 'find_image_tasks',
+  label: 'Find tasks using this image',
+  verb: 'Search',
+  changes: false,
+  destructive: false,
+  repeatable: true,
+  appliesTo: (f) => hasEcsImage(f),
+  async plan(ctx) {
+    const requestIds: string[] = [];
+    const images = await compromisedImages(ctx, requestIds);
+    return {
+      summary: `Search every ECS cluster of account ${ctx.finding.accountId} in ${ctx.finding.region} for RUNNING tasks that use ${images.length === 1 ? images[0]!.image : 'the chosen image'}. Read-only.`,
+      resources: images.map((i) => `${i.image} (${i.digest})`),
+      apiCalls: ['ecs:ListClusters', 'ecs:ListTasks (RUNNING, 100 per page) per cluster', 'ecs:DescribeTasks (100 tasks per call)'],
+      warnings: [],
+      inputs: imageChoice(images),
+      data: { images },
+    };
+  },
+  async execute(ctx) {
+    const image = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
+    const sweep = await sweepFor(ctx.aws, image);
+    await ctx.state.put('blast_radius', { image, matches: sweep.matches, sameTagOtherDigest: sweep.sameTagOtherDigest, at: ctx.clock.now() });
+    return blastRadiusOutcome(image, sweep);
+  },
+};
+
+export function sweepFor(aws: Parameters<typeof findTasksUsingImage>[0], image: CompromisedImageRef): Promise<SweepResult> {
+  return findTasksUsingImage(aws, { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}) });
+}
+
+export function distinctTasks(refs: readonly TaskRef[]): TaskRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => (seen.has(r.taskArn) ? false : (seen.add(r.taskArn), true)));
+}
+
+export function blastRadiusSummary(image: CompromisedImageRef, sweep: SweepResult): string {
+  const tasks = distinctTasks(sweep.matches);
+  const clusters = new Set(tasks.map((t) => t.clusterArn)).size;
+  const other = distinctTasks(sweep.sameTagOtherDigest).length;
+  return `${tasks.length} running task${tasks.length === 1 ? '' : 's'} in ${clusters} cluster${clusters === 1 ? '' : 's'} use ${shortDigest(image.digest)}${other ? `; ${other} more run the same tag with another digest` : ''}`;
+}
+
+function blastRadiusOutcome(image: CompromisedImageRef, sweep: SweepResult): Outcome {
+  const tasks = distinctTasks(sweep.matches);
+  const clusterName = (arn: string) => arn.split('/').pop() ?? arn;
+  const byCluster = Object.entries(sweep.byCluster).map(([c, n]) => `${clusterName(c)}: ${n} task${n === 1 ? '' : 's'}`);
+  const byService = Object.entries(sweep.byService).map(([s, n]) => `service ${s}: ${n}`);
+  const list = tasks.map((t) => `${clusterName(t.clusterArn)} · ${t.serviceName ? `service ${t.serviceName}` : t.group} · ${t.taskArn} · ${t.containerName}`);
+  const other = distinctTasks(sweep.sameTagOtherDigest).map((t) => `${clusterName(t.clusterArn)} · ${t.taskArn} · ${t.image} @ ${t.imageDigest}`);
+  const done = [
+    `Scanned ${sweep.clustersScanned} clusters and ${sweep.tasksScanned} running tasks with ${sweep.calls.listClusters + sweep.calls.listTasks + sweep.calls.describeTasks} API calls.`,
+    ...byCluster,
+    ...byService,
+    ...(list.length <= INLINE_TASK_LIST_MAX ? list : [`${list.length} tasks: full list attached as a file`]),
+  ];
+  if (other.length) done.push(`Same repository:tag, another digest (${other.length}): ${other.length <= 5 ? other.join('; ') : 'see the attached file'}`);
+  const long = list.length > INLINE_TASK_LIST_MAX || other.length > 5;
+  return {
+    status: sweep.errors.length === 0 ? 'succeeded' : 'partial',
+    headline: blastRadiusSummary(image, sweep),
+    done,
+    notDone: sweep.errors.map((e) => `Cluster ${clusterName(e.cluster)} could not be searched completely: ${e.message}`),
+    next: tasks.length > 0 ? ['"Quarantine image" deletes it from ECR (evidence kept); "Stop all tasks using the image / pin services" stops them and keeps services from restarting them.'] : [],
+    requestIds: sweep.requestIds,
+    cardFacts: { [BLAST_RADIUS_FACT]: blastRadiusSummary(image, sweep) },
+    ...(long
+      ? {
+          attachment: {
+            filename: `blast-radius-${shortDigest(image.digest)}.txt`,
+            title: `Tasks using ${image.image}`,
+            content: [`# RUNNING tasks using ${image.image} (${image.digest})`, ...list, '', '# Same repository:tag, another digest', ...other].join('\n'),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { AppError } from '../../errors.js';
+import type { Finding } from '../../findings/model.js';
+import { parseImageReference } from '../../aws/arn.js';
+import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
+import type { ActionContext, PlanInput } from '../types.js';
+
+export interface CompromisedImageRef {
+  /** As the task runs it, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4 */
+  image: string;
+  digest: string;
+  repository?: string;
+  tag?: string;
+  containerName?: string;
+}
+
+export const IMAGE_INPUT_ID = 'image';
+
+/** Does the finding name an ECS task or container image the image steps can act on? */
+export function hasEcsImage(f: Finding): boolean {
+  return f.kind === 'ECSCluster' && (f.ecs?.containers ?? []).some((c) => !!c.image);
+}
+
+/**
+ * The images of the finding's task, with digests. The finding often lacks the digest (it names
+ * `repo:tag`); the running task knows it (DescribeTasks containers[].imageDigest).
+ */
+export async function compromisedImages(ctx: ActionContext, requestIds: string[]): Promise<CompromisedImageRef[]> {
+  const fromFinding = (ctx.finding.ecs?.containers ?? []).filter((c) => c.image);
+  const out = new Map<string, CompromisedImageRef>();
+  const missingDigest = fromFinding.some((c) => !c.imageDigest);
+  let live: Awaited<ReturnType<typeof describeTaskContext>> | undefined;
+  if (missingDigest && ctx.finding.ecs?.taskArn) {
+    const target = ecsTaskTargetFromFinding(ctx.finding);
+    live = await describeTaskContext(ctx.aws, { cluster: target.cluster, taskArn: target.taskArn });
+    requestIds.push(...live.requestIds);
+  }
+  for (const c of fromFinding) {
+    const liveDigest = live?.containers.find((l) => l.name === c.name || l.image === c.image)?.imageDigest;
+    const digest = c.imageDigest ?? liveDigest;
+    if (!digest || !c.image) continue;
+    const ref = parseImageReference(c.image);
+    out.set(digest, {
+      image: c.image,
+      digest,
+      ...(ref ? { repository: ref.registry === 'docker.io' ? ref.repository : `${ref.registry}/${ref.repository}` } : {}),
+      ...(ref?.tag ? { tag: ref.tag } : {}),
+      ...(c.name ? { containerName: c.name } : {}),
+    });
+  }
+  if (out.size === 0) {
+    throw new AppError('aws_not_found', 'No image digest is known for this task: the finding names none and the task is no longer running to tell it.');
+  }
+  return [...out.values()];
+}
+
+/** When the task runs several images, the responder picks which one is compromised. */
+export function imageChoice(images: readonly CompromisedImageRef[]): PlanInput[] {
+  if (images.length <= 1) return [];
+  return [
+    {
+      id: IMAGE_INPUT_ID,
+      kind: 'select',
+      label: 'Which image is compromised?',
+      options: images.map((i) => ({ value: i.digest, label: `${i.containerName ?? ''} ${i.image}`.trim() })),
+      initial: images[0]!.digest,
+    },
+  ];
+}
+
+export function chosenImage(images: readonly CompromisedImageRef[], inputs: Record<string, string>): CompromisedImageRef {
+  const picked = inputs[IMAGE_INPUT_ID];
+  return images.find((i) => i.digest === picked) ?? images[0]!;
+}
+
+export const shortDigest = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
