@@ -25,47 +25,51 @@ const schema = z
     SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short'),
     SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
     SLACK_API_URL: z.url().optional(),
-    SLACK_CHANNEL_BY_SEVERITY: z.string().optional(),
+    SLACK_CHANNEL_BY_SEVERITY: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const pair of csv(v)) {
+          const [level, channel] = pair.split('=').map((s) => s.trim());
+          if (!level || !channel || !(SEVERITY_LEVELS as readonly string[]).includes(level) || !CHANNEL_ID.test(channel)) {
+            ctx.addIssue({ code: 'custom', message: `"${pair}" must look like high=C0123456789 (levels: ${SEVERITY_LEVELS.join(', ')})` });
+          }
+        }
+      }),
     MIN_SEVERITY: severityLevel.default('low'),
-    SNS_TOPIC_ARNS: z.string({ error: 'is required' }).min(1, 'is required'),
-    SNS_CERT_URL_PATTERN: z.string().optional(),
-    STORE_URL: z.string().default('sqlite:./data/responder.db'),
-    RESPONDER_USER_IDS: z.string().optional(),
-    RESPONDER_USERGROUP_IDS: z.string().optional(),
+    SNS_TOPIC_ARNS: z
+      .string({ error: 'is required' })
+      .min(1, 'is required')
+      .superRefine((v, ctx) => {
+        for (const arn of csv(v)) if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', message: `"${arn}" is not an SNS topic ARN` });
+      }),
+    SNS_CERT_URL_PATTERN: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        if (v === undefined) return;
+        try {
+          new RegExp(v);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
+        }
+      }),
+    STORE_URL: z.string().default('sqlite:./data/responder.db').refine((v) => /^sqlite:/.test(v), 'only sqlite:PATH (or sqlite::memory:) is supported'),
+    RESPONDER_USER_IDS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const id of csv(v)) if (!SLACK_USER_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user id` });
+      }),
+    RESPONDER_USERGROUP_IDS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const id of csv(v)) if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user group id` });
+      }),
     AUTHZ_POLICY_FILE: z.string().optional(),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),
-  })
-  .superRefine((env, ctx) => {
-    for (const arn of csv(env.SNS_TOPIC_ARNS)) {
-      if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', path: ['SNS_TOPIC_ARNS'], message: `"${arn}" is not an SNS topic ARN` });
-    }
-    if (env.SNS_CERT_URL_PATTERN !== undefined) {
-      try {
-        new RegExp(env.SNS_CERT_URL_PATTERN);
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['SNS_CERT_URL_PATTERN'], message: 'is not a valid regular expression' });
-      }
-    }
-    if (!/^sqlite:/.test(env.STORE_URL)) {
-      ctx.addIssue({ code: 'custom', path: ['STORE_URL'], message: 'only sqlite:PATH (or sqlite::memory:) is supported' });
-    }
-    for (const id of csv(env.RESPONDER_USER_IDS)) {
-      if (!SLACK_USER_ID.test(id)) ctx.addIssue({ code: 'custom', path: ['RESPONDER_USER_IDS'], message: `"${id}" is not a Slack user id` });
-    }
-    for (const id of csv(env.RESPONDER_USERGROUP_IDS)) {
-      if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', path: ['RESPONDER_USERGROUP_IDS'], message: `"${id}" is not a Slack user group id` });
-    }
-    for (const pair of csv(env.SLACK_CHANNEL_BY_SEVERITY)) {
-      const [level, channel] = pair.split('=').map((s) => s.trim());
-      if (!level || !channel || !(SEVERITY_LEVELS as readonly string[]).includes(level) || !CHANNEL_ID.test(channel)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['SLACK_CHANNEL_BY_SEVERITY'],
-          message: `"${pair}" must look like high=C0123456789 (levels: ${SEVERITY_LEVELS.join(', ')})`,
-        });
-      }
-    }
   });
 
 export interface Config {
