@@ -1,0 +1,124 @@
+/**
+ * The AWS client factory: the only place SDK clients are constructed (STYLE §1). Adapters take
+ * the ready clients in, so tests hand them aws-sdk-client-mock'ed clients and end-to-end tests
+ * point the same factory at a loopback double with `endpointUrl` (or AWS_ENDPOINT_URL).
+ */
+import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { addRateLimiting, DEFAULT_RATE_LIMITS, RateLimiter, systemClock, type Clock, type RateLimit } from './rate-limit.js';
+
+export interface AwsClients {
+  ecs: ECSClient;
+  ec2: EC2Client;
+  ecr: ECRClient;
+}
+
+export interface AwsTarget {
+  accountId: string;
+  /** Defaults to the factory's `defaultRegion`. */
+  region?: string;
+}
+
+export type AwsCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+export interface AwsClientFactoryOptions {
+  defaultRegion?: string;
+  /** Loopback double / LocalStack. Unset = the SDK's own resolution (which honours AWS_ENDPOINT_URL). */
+  endpointUrl?: string;
+  /** Unset = the SDK's default credential chain. */
+  credentials?: AwsCredentials;
+  /**
+   * Seam for cross-account access: return the credentials to use for a target account, e.g.
+   * `fromTemporaryCredentials({ params: { RoleArn: `arn:aws:iam::${accountId}:role/…` } })`.
+   * Returning undefined falls back to `credentials` / the default chain.
+   */
+  credentialsFor?: (target: { accountId: string; region: string }) => AwsCredentials | undefined;
+  /** Total attempts per call, first one included (SDK `maxAttempts`, retryMode 'standard'). */
+  maxAttempts?: number;
+  logger?: Logger;
+  /** Override bucket sizes (tests, or an account with raised quotas). */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
+  clock?: Clock;
+  /** Transport override (tests drive the real SDK stack through it without a network). */
+  requestHandler?: ECSClientConfig['requestHandler'];
+}
+
+export interface AwsClientFactory {
+  forTarget(target: AwsTarget): AwsClients;
+  /** Destroys every cached client (closes sockets); for shutdown and tests. */
+  destroy(): void;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const RETRY_MODE = 'standard';
+
+const ACCOUNT_RE = /^\d{12}$/;
+const REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+/** The SDK logs every call at info; keep that at debug so our logs stay about our actions. */
+function sdkLogger(logger: Logger) {
+  const child = logger.child({ component: 'aws-sdk' });
+  return {
+    trace: (...content: unknown[]) => child.trace({ sdk: content }),
+    debug: (...content: unknown[]) => child.debug({ sdk: content }),
+    info: (...content: unknown[]) => child.debug({ sdk: content }),
+    warn: (...content: unknown[]) => child.warn({ sdk: content }),
+    error: (...content: unknown[]) => child.error({ sdk: content }),
+  };
+}
+
+export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): AwsClientFactory {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const cache = new Map<string, AwsClients>();
+  const log = options.logger?.child({ component: 'aws' });
+
+  function forTarget(target: AwsTarget): AwsClients {
+    const region = target.region ?? options.defaultRegion;
+    if (!ACCOUNT_RE.test(target.accountId)) {
+      throw new AppError('action_invalid', `"${target.accountId}" is not an AWS account id (12 digits).`);
+    }
+    if (region === undefined || !REGION_RE.test(region)) {
+      throw new AppError('action_invalid', `No valid AWS Region for account ${target.accountId} (got "${region ?? ''}").`);
+    }
+    const key = `${target.accountId}/${region}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+
+    const credentials = options.credentialsFor?.({ accountId: target.accountId, region }) ?? options.credentials;
+    const config = {
+      region,
+      maxAttempts,
+      retryMode: RETRY_MODE,
+      ...(options.endpointUrl !== undefined ? { endpoint: options.endpointUrl } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
+      ...(options.logger !== undefined ? { logger: sdkLogger(options.logger) } : {}),
+      ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
+    };
+    // ECS and EC2 throttle per account and Region: one limiter per target, shared by its clients.
+    const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, options.clock ?? systemClock);
+    const onWait = (info: { operation: string; group: string; waitedMs: number }) =>
+      log?.debug({ ...info, accountId: target.accountId, region }, 'rate limiter paused an AWS call');
+
+    const clients: AwsClients = { ecs: new ECSClient(config), ec2: new EC2Client(config), ecr: new ECRClient(config) };
+    addRateLimiting(clients.ecs, limiter, 'ecs', onWait);
+    addRateLimiting(clients.ec2, limiter, 'ec2', onWait);
+    addRateLimiting(clients.ecr, limiter, 'ecr', onWait);
+    cache.set(key, clients);
+    return clients;
+  }
+
+  function destroy(): void {
+    for (const c of cache.values()) {
+      c.ecs.destroy();
+      c.ec2.destroy();
+      c.ecr.destroy();
+    }
+    cache.clear();
+  }
+
+  return { forTarget, destroy };
+}
