@@ -16,6 +16,8 @@ export interface ContainerInfo {
   image?: string;
   /** sha256:… when known (from `imagePrefix`/`image` with @digest, or runtime details). */
   imageDigest?: string;
+  /** GuardDuty's `imagePrefix`: the image name before its last slash (registry/repo path). Not a digest. */
+  imagePrefix?: string;
   containerRuntime?: string;
   privileged?: boolean;
 }
@@ -35,7 +37,10 @@ export interface EcsDetails {
 
 export interface NetworkInterfaceInfo {
   networkInterfaceId?: string;
+  /** Primary address first, then the secondary ones, without duplicates. */
   privateIpAddresses: string[];
+  privateDnsName?: string;
+  ipv6Addresses?: string[];
   publicIp?: string;
   subnetId?: string;
   vpcId?: string;
@@ -49,6 +54,8 @@ export interface InstanceDetails {
   availabilityZone?: string;
   imageId?: string;
   iamInstanceProfileArn?: string;
+  platform?: string;
+  launchTime?: string;
   networkInterfaces: NetworkInterfaceInfo[];
   tags: { key: string; value: string }[];
   /** EKS node: the cluster it belongs to, from its tags, when known. */
@@ -57,12 +64,20 @@ export interface InstanceDetails {
 
 export interface EksDetails {
   clusterName?: string;
+  clusterArn?: string;
   namespace?: string;
   podName?: string;
   podUid?: string;
+  /**
+   * The node running the pod. The API has no node field: taken from a `nodeName` in the workload
+   * details when present, else the node instance's private DNS name (EKS names nodes that way), else
+   * its instance id.
+   */
   nodeName?: string;
   workloadType?: string;
   workloadName?: string;
+  serviceAccountName?: string;
+  hostNetwork?: boolean;
   containers: ContainerInfo[];
 }
 
@@ -76,8 +91,14 @@ export interface ProcessInfo {
   userId?: number;
   euid?: number;
   pwd?: string;
+  /**
+   * Not in the API's ProcessDetails. Filled only from a `commandLine` field if one is present, or
+   * from `service.runtimeDetails.context.commandLineExample`; otherwise undefined.
+   */
   commandLine?: string;
   startTime?: string;
+  uuid?: string;
+  /** Parents, nearest first, as GuardDuty lists them. */
   lineage: { name?: string; executablePath?: string; pid?: number; userId?: number; euid?: number }[];
 }
 
@@ -98,6 +119,9 @@ export interface Finding {
   count: number;
   sample: boolean;
   archived: boolean;
+  detectorId?: string;
+  /** `service.featureName`, e.g. "RuntimeMonitoring", "CloudTrail", "S3DataEvents". */
+  featureName?: string;
   /** GuardDuty's `resource.resourceType` as sent (e.g. "ECSCluster", "S3Bucket", "AccessKey"). */
   resourceType: string;
   kind: ResourceKind;
