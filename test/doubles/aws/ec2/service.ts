@@ -1,0 +1,28 @@
+/**
+ * EC2 on the wire (ec2Query, Version 2016-11-15): the network and security-group operations the
+ * responder uses for evidence and isolation.
+ */
+import type { Ec2ServiceDefinition } from '../service.js';
+import { networkOps } from './network-ops.js';
+import { securityGroupOps } from './sg-ops.js';
+import type { Ec2State } from './state.js';
+
+export const EC2_API_VERSION = '2016-11-15';
+
+export function ec2Service(state: Ec2State): Ec2ServiceDefinition {
+  return {
+    name: 'ec2',
+    protocol: 'ec2Query',
+    version: EC2_API_VERSION,
+    resourceOf(_op, params) {
+      const p = (params ?? {}) as Record<string, string>;
+      const arn = (type: string, id: string) => `arn:aws:ec2:${state.regionName}:${state.accountId}:${type}/${id}`;
+      if (p.NetworkInterfaceId) return arn('network-interface', p.NetworkInterfaceId);
+      if (p.GroupId) return arn('security-group', p.GroupId);
+      if (p.NetworkAclId) return arn('network-acl', p.NetworkAclId);
+      if (p['InstanceId.1']) return arn('instance', p['InstanceId.1']);
+      return '*';
+    },
+    operations: { ...networkOps(state), ...securityGroupOps(state) },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The contract between the router and one AWS service double. Adding a service (Auto Scaling,
+ * ELBv2, SSM, GuardDuty…) is one file that exports a ServiceDefinition, plus one line in index.ts.
+ */
+import type { QueryParams } from './protocols/query-params.js';
+import type { XmlObject } from './protocols/xml.js';
+
+export interface CallContext {
+  readonly requestId: string;
+  /** Milliseconds since the epoch, from the double's injected clock. */
+  readonly now: number;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** A service error as AWS puts it on the wire: the code becomes the SDK exception's `name`. */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export type JsonOperation = (input: Record<string, unknown>, ctx: CallContext) => unknown;
+export type Ec2Operation = (params: QueryParams, ctx: CallContext) => XmlObject;
+
+interface ServiceBase {
+  /** IAM prefix and call-log name: `ecs`, `ecr`, `ec2`… Faults are addressed as `${name}:${Op}`. */
+  readonly name: string;
+  /** The IAM resource an action is checked against, for AccessDenied messages. Default `*`. */
+  resourceOf?(op: string, params: unknown): string;
+}
+
+/** awsJson1_0 / awsJson1_1: POST /, `X-Amz-Target: <targetPrefix>.<Op>`, JSON both ways. */
+export interface JsonServiceDefinition extends ServiceBase {
+  readonly protocol: 'awsJson1_1' | 'awsJson1_0';
+  readonly targetPrefix: string;
+  readonly operations: Readonly<Record<string, JsonOperation>>;
+}
+
+/** ec2Query: POST form `Action=…&Version=…`, XML responses with `<requestId>` and `<item>` lists. */
+export interface Ec2ServiceDefinition extends ServiceBase {
+  readonly protocol: 'ec2Query';
+  readonly version: string;
+  readonly operations: Readonly<Record<string, Ec2Operation>>;
+}
+
+export type ServiceDefinition = JsonServiceDefinition | Ec2ServiceDefinition;
+
+/** Reads typed fields from an already-parsed JSON request, failing like AWS validation does. */
+export const json = {
+  str(input: Record<string, unknown>, key: string): string | undefined {
+    const v = input[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new AwsServiceError('SerializationException', `Expected string for ${key}`);
+    return v;
+  },
+  num(input: Record<string, unknown>, key: string): number | undefined {
+    const v = input[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number') throw new AwsServiceError('SerializationException', `Expected number for ${key}`);
+    return v;
+  },
+  strList(input: Record<string, unknown>, key: string): string[] | undefined {
+    const v = input[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new AwsServiceError('SerializationException', `Expected list of strings for ${key}`);
+    return v as string[];
+  },
+  list<T>(input: Record<string, unknown>, key: string): T[] | undefined {
+    const v = input[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) throw new AwsServiceError('SerializationException', `Expected list for ${key}`);
+    return v as T[];
+  },
+};
+
+/** Opaque paging tokens: an offset into a stable ordering, tied to the query that produced it. */
+export function encodeToken(offset: number, scope: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64url');
+}
+
+export function decodeToken(token: string | undefined, scope: string, invalid: () => AwsServiceError): number {
+  if (token === undefined || token === '') return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; s?: unknown };
+    if (typeof parsed.o === 'number' && parsed.s === scope) return parsed.o;
+  } catch {
+    /* fall through */
+  }
+  throw invalid();
+}
