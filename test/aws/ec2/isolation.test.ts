@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { executeIsolation } from '../../../src/aws/ec2/execute.js';
 import { planIsolation } from '../../../src/aws/ec2/plan.js';
+import type { IsolationTarget } from '../../../src/aws/ec2/types.js';
 import { isAppError } from '../../../src/errors.js';
 import { awsError, meta } from '../helpers.js';
 import { fargateEni, instanceEnis, vpcAcls } from './fixtures.js';
@@ -20,7 +21,7 @@ import { fargateEni, instanceEnis, vpcAcls } from './fixtures.js';
 const ec2Mock = mockClient(EC2Client);
 const clients = { ec2: new EC2Client({ region: 'eu-west-1' }) };
 const now = () => new Date('2025-03-01T12:00:00Z');
-const fargate = { kind: 'awsvpc-task', eniId: 'eni-task', ips: ['10.0.1.5'], subnetId: 'subnet-task', taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc' } as const;
+const fargate: IsolationTarget = { kind: 'awsvpc-task', eniId: 'eni-task', ips: ['10.0.1.5'], subnetId: 'subnet-task', taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc' };
 
 beforeEach(() => {
   ec2Mock.reset();
