@@ -21,7 +21,8 @@ import { EcrState } from './ecr/state.js';
 import { ecrService } from './ecr/service.js';
 import { Ec2State } from './ec2/state.js';
 import { ec2Service } from './ec2/service.js';
-import { seedBuilders, startServiceScheduler, type SeedBuilders } from './seed.js';
+import { seedBuilders, type SeedBuilders } from './seed.js';
+import { startServiceScheduler } from './scheduler.js';
 
 export { AWS_DEFAULT_LIMITS, type FaultSpec, type Limits, type LimitSpec } from './faults.js';
 export type { CallRecord } from './http-server.js';

@@ -3,82 +3,11 @@
  * SDK's own shapes (so DescribeTasks answers with the stored objects) plus the indexes the wire
  * operations need to stay O(page) rather than O(all tasks) per call.
  */
-import type { Cluster, ContainerDefinition, ContainerInstance, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { IdGenerator } from '../ids.js';
+import type { Cluster, ContainerInstance, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { buildTask } from './task-shape.js';
+import type { AddServiceInput, AddTaskInput, ClusterRecord, EcsEnv, RegisterInput, TaskStoppedListener } from './model.js';
 
-export interface EcsEnv {
-  readonly region: string;
-  readonly accountId: string;
-  readonly ids: IdGenerator;
-  readonly now: () => number;
-}
-
-export interface ClusterRecord {
-  readonly cluster: Cluster;
-  /** Insertion order; ListTasks pages walk this array. */
-  readonly tasks: Task[];
-  readonly services: Map<string, Service>;
-  readonly containerInstances: Map<string, ContainerInstance>;
-}
-
-export interface TaskEniInput {
-  networkInterfaceId: string;
-  privateIPv4Address: string;
-  subnetId: string;
-  macAddress: string;
-  privateDnsName?: string;
-  /** ECS names the ENI after its attachment (`arn:aws:ecs:…:attachment/<id>`); pass it to match. */
-  attachmentId?: string;
-}
-
-export interface ContainerInput {
-  name: string;
-  image: string;
-  imageDigest?: string;
-  runtimeId?: string;
-  networkBindings?: { bindIP?: string; containerPort: number; hostPort: number; protocol?: 'tcp' | 'udp' }[];
-}
-
-export interface AddTaskInput {
-  cluster: string;
-  /** A task definition ARN, `family` or `family:revision`; registered from `containers` if absent. */
-  taskDefinition?: string;
-  /** Sets group `service:NAME` and startedBy like the service scheduler does. */
-  service?: string;
-  group?: string;
-  launchType?: 'FARGATE' | 'EC2';
-  lastStatus?: string;
-  desiredStatus?: string;
-  stoppedReason?: string;
-  containerInstanceArn?: string;
-  eni?: TaskEniInput;
-  containers?: ContainerInput[];
-  taskId?: string;
-  availabilityZone?: string;
-  startedBy?: string;
-}
-
-export interface RegisterInput {
-  family: string;
-  containerDefinitions: ContainerDefinition[];
-  networkMode?: 'awsvpc' | 'bridge' | 'host' | 'none';
-  requiresCompatibilities?: string[];
-  cpu?: string;
-  memory?: string;
-  [extra: string]: unknown;
-}
-
-export interface AddServiceInput {
-  cluster: string;
-  name: string;
-  taskDefinition: string;
-  desiredCount?: number;
-  launchType?: 'FARGATE' | 'EC2';
-  subnets?: string[];
-  securityGroups?: string[];
-}
-
-export type TaskStoppedListener = (task: Task, cluster: ClusterRecord) => void;
+export type { AddServiceInput, AddTaskInput, ClusterRecord, ContainerInput, EcsEnv, RegisterInput, TaskEniInput, TaskStoppedListener } from './model.js';
 
 const lastSegment = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 
@@ -310,65 +239,7 @@ export class EcsState {
       if ((input.lastStatus ?? 'RUNNING') !== 'STOPPED') svc.desiredCount = (svc.desiredCount ?? 0) + 1;
       if (svc.deployments?.[0]) svc.deployments[0].desiredCount = svc.desiredCount;
     }
-    const taskId = input.taskId ?? this.env.ids.hex(32);
-    const taskArn = this.arn(`task/${clusterName}/${taskId}`);
-    const now = new Date(this.env.now());
-    const launchType = input.launchType ?? (td.requiresCompatibilities?.includes('FARGATE') ? 'FARGATE' : 'EC2');
-    const attachmentId = input.eni ? (input.eni.attachmentId ?? this.env.ids.uuid()) : undefined;
-    const lastStatus = input.lastStatus ?? 'RUNNING';
-    const task: Task = {
-      taskArn,
-      clusterArn: rec.cluster.clusterArn,
-      taskDefinitionArn: td.taskDefinitionArn,
-      group: input.group ?? (input.service ? `service:${input.service}` : `family:${td.family}`),
-      startedBy: input.startedBy ?? (input.service ? (rec.services.get(input.service)?.deployments?.[0]?.id ?? 'ecs-svc/0') : undefined),
-      launchType,
-      lastStatus,
-      desiredStatus: input.desiredStatus ?? (lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING'),
-      ...(input.stoppedReason !== undefined ? { stoppedReason: input.stoppedReason } : {}),
-      cpu: td.cpu ?? '256',
-      memory: td.memory ?? '512',
-      availabilityZone: input.availabilityZone ?? `${this.env.region}a`,
-      connectivity: 'CONNECTED',
-      createdAt: now,
-      startedAt: lastStatus === 'RUNNING' ? now : undefined,
-      version: 1,
-      ...(launchType === 'FARGATE' ? { platformVersion: '1.4.0', platformFamily: 'Linux' } : {}),
-      ...(input.containerInstanceArn ? { containerInstanceArn: input.containerInstanceArn } : {}),
-      attachments: input.eni
-        ? [
-            {
-              id: attachmentId,
-              type: 'ElasticNetworkInterface',
-              status: 'ATTACHED',
-              details: [
-                { name: 'subnetId', value: input.eni.subnetId },
-                { name: 'networkInterfaceId', value: input.eni.networkInterfaceId },
-                { name: 'macAddress', value: input.eni.macAddress },
-                { name: 'privateDnsName', value: input.eni.privateDnsName ?? `ip-${input.eni.privateIPv4Address.replace(/\./g, '-')}.ec2.internal` },
-                { name: 'privateIPv4Address', value: input.eni.privateIPv4Address },
-              ],
-            },
-          ]
-        : [],
-      containers: containers.map((c) => ({
-        containerArn: this.arn(`container/${clusterName}/${taskId}/${this.env.ids.uuid()}`),
-        taskArn,
-        name: c.name,
-        image: c.image,
-        ...(c.imageDigest ? { imageDigest: c.imageDigest } : {}),
-        runtimeId: c.runtimeId ?? `${taskId}-${this.env.ids.hex(10)}`,
-        lastStatus,
-        healthStatus: 'UNKNOWN',
-        cpu: '0',
-        networkBindings: (c.networkBindings ?? []).map((b) => ({ bindIP: b.bindIP ?? '0.0.0.0', containerPort: b.containerPort, hostPort: b.hostPort, protocol: b.protocol ?? 'tcp' })),
-        networkInterfaces: input.eni ? [{ attachmentId, privateIpv4Address: input.eni.privateIPv4Address }] : [],
-      })),
-      overrides: { containerOverrides: containers.map((c) => ({ name: c.name })) },
-      tags: [],
-      enableExecuteCommand: false,
-      healthStatus: 'UNKNOWN',
-    };
+    const { task, taskId } = buildTask(this.env, (r) => this.arn(r), rec, td, input);
     rec.tasks.push(task);
     this.tasksById.set(taskId, { task, cluster: rec });
     return task;
