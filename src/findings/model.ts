@@ -14,7 +14,11 @@ export interface ContainerInfo {
   name?: string;
   id?: string;
   image?: string;
-  /** sha256:… when known (from `imagePrefix`/`image` with @digest, or runtime details). */
+  /**
+   * sha256:… when the finding says: from an `image` of the form `repo@sha256:…` (or an
+   * `imageDigest` field, which the API does not define today). GuardDuty usually reports a tag, so
+   * the digest often has to come from ECS DescribeTasks instead.
+   */
   imageDigest?: string;
   /** GuardDuty's `imagePrefix`: the image name before its last slash (registry/repo path). Not a digest. */
   imagePrefix?: string;
