@@ -22,6 +22,7 @@ if (mode === 'bare') {
     });
   });
   server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: (server.address() as AddressInfo).port })));
+  process.once('SIGINT', () => process.exit(0));
 } else {
   const slack = await startSlackDouble();
   const dir = mkdtempSync(join(tmpdir(), 'gd-bench-'));
@@ -39,4 +40,5 @@ if (mode === 'bare') {
   });
   const r = await startResponder(config, createLogger('warn'));
   console.log(JSON.stringify({ port: r.http.port }));
+  process.once('SIGINT', () => void r.close().then(() => process.exit(0)));
 }

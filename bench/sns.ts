@@ -23,7 +23,8 @@ export interface SnsBenchRow {
 }
 
 async function startTarget(mode: 'app' | 'bare', env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./sns-target.ts', import.meta.url).pathname, mode], {
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', new URL('./sns-target.ts', import.meta.url).pathname, mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -80,7 +81,8 @@ export async function runSnsBench(opts: { requests?: number } = {}): Promise<Sns
         const row = await load(t.port, bodies.slice(0, amount), amount);
         rows.push({ ...row, target: mode === 'bare' ? 'bare node:http 200' : 'POST /sns (verify + store + 200)' });
       } finally {
-        t.child.kill();
+        t.child.kill('SIGINT');
+        await new Promise((r) => t.child.once('exit', r));
       }
     }
   } finally {
