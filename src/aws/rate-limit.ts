@@ -117,7 +117,7 @@ export class RateLimiter {
     return wait;
   }
 
-  /** The wait a call would get now, without taking a token (for tests and logs). */
+  /** The bucket of a group (created on first use); undefined when the group is not limited. */
   bucket(group: string): TokenBucket | undefined {
     let b = this.buckets.get(group);
     if (!b) {

@@ -61,7 +61,10 @@ describe('createAwsClientFactory', () => {
   });
 
   test('no hard-coded endpoint unless endpointUrl is given', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL;
     const plain = createAwsClientFactory({ defaultRegion: 'eu-west-1', credentials }).forTarget({ accountId: '123456789012' });
+    if (saved !== undefined) process.env.AWS_ENDPOINT_URL = saved;
     assert.equal(plain.ecs.config.isCustomEndpoint, false);
     const local = createAwsClientFactory({ defaultRegion: 'eu-west-1', credentials, endpointUrl: 'http://127.0.0.1:4566' }).forTarget({
       accountId: '123456789012',
@@ -70,6 +73,22 @@ describe('createAwsClientFactory', () => {
     const ep = await local.ec2.config.endpoint!();
     assert.equal(ep.hostname, '127.0.0.1');
     assert.equal(ep.port, 4566);
+  });
+
+  test('without endpointUrl the SDK resolves the endpoint itself, so AWS_ENDPOINT_URL is honoured', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:4599';
+    try {
+      let host = '';
+      const transport = fakeTransport(() => JSON.stringify({ clusterArns: [] }));
+      const handler = { handle: async (req: { hostname: string; port?: number; headers: Record<string, string> }) => ((host = `${req.hostname}:${req.port}`), transport.handler.handle(req)) };
+      const f = createAwsClientFactory({ defaultRegion: 'eu-west-1', credentials, requestHandler: handler });
+      await f.forTarget({ accountId: '123456789012' }).ecs.send(new DescribeClustersCommand({}));
+      assert.equal(host, '127.0.0.1:4599');
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
   });
 
   test('credentialsFor is the cross-account seam', async () => {
