@@ -7,6 +7,7 @@ import type { ActionDefinition, ActionId } from './types.js';
 export const NEW_FINDING_STATUS = 'New — no action taken yet';
 export const ISOLATION_STATE_KEY = 'isolation';
 export const CARD_FACTS_KEY = 'card_facts';
+export const STATUS_BY_KEY = 'status_by';
 
 /**
  * What the card shows besides the finding: the status line, the buttons that apply to this
@@ -16,9 +17,11 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
   return async (record: FindingRecord, finding: Finding): Promise<CardView> => {
     const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
     const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
+    const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
     const state = { isolated: isolation?.active === true };
     return {
       status: record.statusText ?? NEW_FINDING_STATUS,
+      ...(statusBy ? { statusBy } : {}),
       actions: [...catalog.values()]
         .filter((d) => d.appliesTo(finding, state))
         .map((d) => ({ actionId: `${CARD_ACTION_PREFIX}${d.id}`, text: d.label, value: record.cardKey, ...(d.style ? { style: d.style } : {}) })),

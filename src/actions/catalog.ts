@@ -1,7 +1,24 @@
+import { findImageTasksAction } from './ecs/find-image-tasks.js';
+import { isolateTaskAction, releaseIsolationAction } from './ecs/isolate-task.js';
+import { quarantineImageAction } from './ecs/quarantine-image.js';
+import { scanImageAction } from './ecs/scan-image.js';
+import { stopAllPinAction } from './ecs/stop-all-pin.js';
+import { stopTaskAction } from './ecs/stop-task.js';
 import type { ActionDefinition, ActionId } from './types.js';
 
-/** Every remediation step, in the order the card shows its buttons. */
-export const ALL_ACTIONS: readonly ActionDefinition[] = [];
+/**
+ * Every remediation step, in the order the card shows its buttons. A button's behaviour lives in
+ * the file named after its action id (src/actions/<service>/<action-id>.ts).
+ */
+export const ALL_ACTIONS: readonly ActionDefinition[] = [
+  isolateTaskAction,
+  releaseIsolationAction,
+  stopTaskAction,
+  findImageTasksAction,
+  quarantineImageAction,
+  stopAllPinAction,
+  scanImageAction,
+];
 
 export function buildCatalog(defs: readonly ActionDefinition[] = ALL_ACTIONS): ReadonlyMap<ActionId, ActionDefinition> {
   return new Map(defs.map((d) => [d.id, d]));

@@ -25,6 +25,7 @@ import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } fr
 import type { ActionRun, FindingRecord, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
+import { STATUS_BY_KEY } from './card-view.js';
 
 /** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
 export const PROGRESS_UPDATE_MS = 10_000;
@@ -172,7 +173,7 @@ export class ActionRunner {
               'Some of its AWS calls may have been made. It was not re-run: check the resources, then run it again if needed.',
           ),
         ).catch(() => undefined);
-        await this.d.store.setFindingStatus(record.findingId, `${def.label} interrupted by a restart — check and re-run`);
+        await this.setStatus(record.findingId, `:warning: ${def.label} interrupted by a restart — check and re-run`, run.requestedBy);
         await this.d.refreshCard(record.findingId).catch(() => undefined);
       }
     }
@@ -199,7 +200,7 @@ export class ActionRunner {
     const input = (run.input ?? {}) as { inputs?: Record<string, string>; reason?: string };
     const log = this.d.logger.child({ findingId: record.findingId, runId: run.runId, action: def.id });
     await this.audit(record, run.runId, run.requestedBy, 'started', { action: def.id, approvedBy: run.approvedBy });
-    await this.d.store.setFindingStatus(record.findingId, `:hourglass_flowing_sand: ${def.label} in progress (by <@${run.requestedBy}>)`);
+    await this.setStatus(record.findingId, `:hourglass_flowing_sand: ${def.label} in progress`, run.requestedBy);
     await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
     await this.thread(record, startedMessage(def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) })).catch(() => undefined);
 
@@ -227,7 +228,7 @@ export class ActionRunner {
       await this.d.store.putFindingState(record.findingId, 'card_facts', { ...facts, ...outcome.cardFacts }, this.d.clock.now());
     }
     const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
-    await this.d.store.setFindingStatus(record.findingId, `${status} (by <@${run.requestedBy}>)`);
+    await this.setStatus(record.findingId, status, run.requestedBy);
     await this.thread(record, resultMessage(def, outcome, { actor: run.requestedBy, at: this.d.clock.now(), runId: run.runId })).catch((err) =>
       log.error({ err: describeError(err) }, 'result could not be posted to the thread'),
     );
@@ -318,6 +319,17 @@ export class ActionRunner {
 
   private async audit(record: FindingRecord | undefined, runId: string | undefined, actor: string, event: string, detail: unknown): Promise<void> {
     await this.d.store.appendAudit({ at: this.d.clock.now(), ...(record ? { findingId: record.findingId } : {}), ...(runId ? { runId } : {}), actor, event, detail });
+  }
+
+  private async setStatus(findingId: string, text: string, by: string): Promise<void> {
+    await this.d.store.setFindingStatus(findingId, text);
+    await this.d.store.putFindingState(findingId, STATUS_BY_KEY, by, this.d.clock.now());
+  }
+
+  /** Work a Slack handler continues after its ack: tracked so idle() (tests, shutdown) waits for it. */
+  track(p: Promise<void>): Promise<void> {
+    this.background(p);
+    return p.catch(() => undefined);
   }
 
   private background(p: Promise<void>): void {

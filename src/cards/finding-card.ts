@@ -44,11 +44,15 @@ export interface CardAction {
 export interface CardView {
   /** One line of plain text (escaped: mentions and links in it are shown literally). */
   status: string;
+  /** Slack user id of whoever set the status; rendered as a real mention (validated id only). */
+  statusBy?: string;
   /** At most 24 buttons; the console link button is always added after them. */
   actions?: CardAction[];
   /** Extra label/value pairs (e.g. blast radius), plain text, escaped; at most 10 are shown. */
   facts?: { label: string; value: string }[];
 }
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 export interface SlackMessage {
   text: string;
@@ -96,7 +100,7 @@ function cardBlocks(f: Finding, view: CardView, caps: Caps, buttons: Button[]): 
       field('Last seen', formatTime(f.lastSeen ?? f.updatedAt)),
     ]),
     context('gd_status', [
-      `*Status:* ${safeText(view.status, 500)}`,
+      `*Status:* ${safeText(view.status, 500)}${view.statusBy && SLACK_USER_ID.test(view.statusBy) ? ` · by <@${view.statusBy}>` : ''}`,
       `Finding ${code(f.id, 80)} · updated ${formatTime(f.updatedAt)}${f.archived ? ' · *archived in GuardDuty*' : ''}`,
     ]),
   );

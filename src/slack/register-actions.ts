@@ -4,6 +4,7 @@
  */
 import type { BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { ActionRunner } from '../actions/runner.js';
+import { CONSOLE_BUTTON_ACTION_ID } from '../cards/finding-card.js';
 import type { ActionDefinition, ActionId } from '../actions/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,7 +19,8 @@ export function registerActionHandlers(
   deps: { runner: ActionRunner; store: Store; catalog: ReadonlyMap<ActionId, ActionDefinition>; logger: Logger },
 ): void {
   const log = deps.logger.child({ component: 'slack-actions' });
-  const safely = (what: string, fn: () => Promise<void>) => fn().catch((err) => log.error({ err: describeError(err), what }, 'slack handler failed'));
+  const safely = (what: string, fn: () => Promise<void>) =>
+    deps.runner.track(fn().catch((err) => log.error({ err: describeError(err), what }, 'slack handler failed')));
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
@@ -52,6 +54,11 @@ export function registerActionHandlers(
     }
     await ack();
     await safely('submit', () => deps.runner.submit({ runId: view.private_metadata, userId: body.user.id, inputs, ...(reason ? { reason } : {}) }));
+  });
+
+  // Link buttons still send a payload: ack it so Slack shows no error.
+  app.action(CONSOLE_BUTTON_ACTION_ID, async ({ ack }) => {
+    await ack();
   });
 
   for (const [actionId, approve] of [

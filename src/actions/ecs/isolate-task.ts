@@ -1,0 +1,127 @@
+import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
+import { executeIsolation, isolationTargetForTask, planIsolation, releaseIsolation, type IsolationPlan, type IsolationRecord } from '../../aws/ec2/index.js';
+import { ISOLATION_STATE_KEY } from '../card-view.js';
+import type { ActionDefinition, Outcome } from '../types.js';
+
+/** What the card state keeps about an isolation, so Release restores it exactly. */
+export interface IsolationState {
+  active: boolean;
+  record: IsolationRecord;
+  by: string;
+  at: number;
+  releasedBy?: string;
+  releasedAt?: number;
+}
+
+function planLines(plan: IsolationPlan) {
+  const resources = [
+    ...plan.enis.map((e) => `ENI ${e.eniId}${e.requesterManaged ? ' (managed by ECS: security groups cannot be changed)' : ''} — groups now: ${e.groupIds.join(', ') || 'none'}`),
+    ...plan.acls.map((a) => `network ACL ${a.networkAclId} (subnets ${a.otherSubnetIds.join(', ')}): ${a.entries.length} deny entr${a.entries.length === 1 ? 'y' : 'ies'}`),
+  ];
+  const apiCalls = [
+    ...(plan.enis.some((e) => e.securityGroup.action === 'apply')
+      ? [
+          `ec2:DescribeSecurityGroups / ec2:CreateSecurityGroup + ec2:RevokeSecurityGroupEgress (isolation group with no rules, once per VPC)`,
+          ...plan.enis.filter((e) => e.securityGroup.action === 'apply').map((e) => `ec2:ModifyNetworkInterfaceAttribute ${e.eniId} → isolation group only`),
+        ]
+      : []),
+    ...plan.acls.flatMap((a) => a.entries.map((en) => `ec2:CreateNetworkAclEntry ${a.networkAclId} rule ${en.ruleNumber} ${en.egress ? 'outbound' : 'inbound'} deny ${en.cidr}`)),
+  ];
+  return { resources, apiCalls };
+}
+
+/**
+ * Cut a task off the network while it keeps running (for forensics). Fargate and EC2-launch
+ * awsvpc task ENIs are managed by ECS and refuse security-group changes; network ACL deny
+ * entries for the task's addresses, in the ACLs of the VPC's other subnets, still cut it off
+ * (connections already open included). Bridge/host tasks share their instance's interfaces, so
+ * the instance is isolated, with every task on it — the plan says so before confirming.
+ */
+export const isolateTaskAction: ActionDefinition = {
+  id: 'isolate_task',
+  label: 'Isolate task',
+  verb: 'Isolate',
+  changes: true,
+  destructive: false,
+  repeatable: false,
+  style: 'primary',
+  appliesTo: (f, s) => f.kind === 'ECSCluster' && !!f.ecs?.taskArn && !s.isolated,
+  async plan(ctx) {
+    const existing = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
+    const target = ecsTaskTargetFromFinding(ctx.finding);
+    const task = await describeTaskContext(ctx.aws, { cluster: target.cluster, taskArn: target.taskArn });
+    const isoTarget = isolationTargetForTask(task);
+    const plan = await planIsolation(ctx.aws, isoTarget);
+    const { resources, apiCalls } = planLines(plan);
+    const summary =
+      isoTarget.kind === 'instance'
+        ? `Isolate EC2 instance ${isoTarget.instanceId}, the container instance of task ${task.taskArn} (${task.networkMode} network mode). EVERY task on that instance loses its network too.`
+        : `Isolate task ${task.taskArn} (${task.launchType ?? 'unknown launch type'}, awsvpc) while it keeps running.`;
+    return {
+      summary,
+      resources: [task.taskArn, ...resources],
+      apiCalls,
+      warnings: [...(plan.affectsWholeInstance ? ['This affects every task and container on the instance, not only the compromised one.'] : []), ...plan.cut.map((c) => `Will cut: ${c}`), ...plan.notCut.map((c) => `Will NOT cut: ${c}`)],
+      ...(existing?.active ? { blocked: `the task is already isolated (by Slack user ${existing.by}); use Release isolation first` } : {}),
+      ...(task.lastStatus === 'STOPPED' ? { blocked: 'the task has stopped: there is nothing running to isolate' } : {}),
+      data: { plan },
+    };
+  },
+  async execute(ctx) {
+    const plan = (ctx.plan.data as { plan: IsolationPlan }).plan;
+    const r = await executeIsolation(ctx.aws, plan, { now: () => new Date(ctx.clock.now()) });
+    const createdSomething = r.record.enis.length > 0 || r.record.aclEntries.length > 0;
+    if (createdSomething) {
+      await ctx.state.put(ISOLATION_STATE_KEY, { active: true, record: r.record, by: ctx.actor, at: ctx.clock.now() } satisfies IsolationState);
+    }
+    const status: Outcome['status'] = r.nothingCut ? 'failed' : r.failures.length > 0 || r.cannot.length > 0 ? 'partial' : 'succeeded';
+    return {
+      status,
+      headline: r.nothingCut ? 'nothing could be cut' : `${r.record.aclEntries.length} network ACL deny entr${r.record.aclEntries.length === 1 ? 'y' : 'ies'} added, ${r.record.enis.length} interface${r.record.enis.length === 1 ? '' : 's'} moved to the isolation group`,
+      done: r.cut,
+      notDone: [...r.notCut, ...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`)],
+      next: r.next,
+      requestIds: r.requestIds,
+      cardStatus: r.nothingCut ? ':x: Isolation failed' : ':lock: Task isolated',
+    };
+  },
+};
+
+export const releaseIsolationAction: ActionDefinition = {
+  id: 'release_isolation',
+  label: 'Release isolation',
+  verb: 'Release',
+  changes: true,
+  destructive: false,
+  repeatable: false,
+  appliesTo: (f, s) => s.isolated && (f.kind === 'ECSCluster' || f.kind === 'Instance'),
+  async plan(ctx) {
+    const iso = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
+    if (!iso?.active) return { summary: 'Nothing is isolated for this finding.', resources: [], apiCalls: [], warnings: [], blocked: 'there is no active isolation recorded for this finding' };
+    const rec = iso.record;
+    return {
+      summary: `Restore exactly what isolation changed (isolated by Slack user ${iso.by} at ${new Date(iso.at).toISOString()}).`,
+      resources: [...rec.enis.map((e) => `ENI ${e.eniId}: back to ${e.previousGroupIds.join(', ')}`), ...rec.aclEntries.map((a) => `network ACL ${a.networkAclId}: remove rule ${a.ruleNumber} (${a.egress ? 'outbound' : 'inbound'} deny ${a.cidr})`)],
+      apiCalls: [
+        ...rec.enis.map((e) => `ec2:ModifyNetworkInterfaceAttribute ${e.eniId} → ${e.previousGroupIds.join(', ')}`),
+        ...rec.aclEntries.map((a) => `ec2:DeleteNetworkAclEntry ${a.networkAclId} rule ${a.ruleNumber} ${a.egress ? 'egress' : 'ingress'}`),
+      ],
+      warnings: ['The resource gets its network back: make sure the threat is removed first.', 'Entries are deleted only if they are still our deny entries for the same address.'],
+    };
+  },
+  async execute(ctx) {
+    const iso = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
+    if (!iso?.active) return { status: 'failed', headline: 'no active isolation', done: [], notDone: ['Nothing was recorded to release.'], next: [], requestIds: [] };
+    const r = await releaseIsolation(ctx.aws, iso.record);
+    if (r.complete) await ctx.state.put(ISOLATION_STATE_KEY, { ...iso, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies IsolationState);
+    return {
+      status: r.complete ? 'succeeded' : r.restored.length > 0 ? 'partial' : 'failed',
+      headline: r.complete ? 'isolation released: everything recorded was restored' : 'isolation only partly released',
+      done: [...r.restored, ...r.alreadyGone],
+      notDone: [...r.notRestored, ...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`)],
+      next: r.complete ? [] : ['Fix what failed (see above) and run Release isolation again: it only touches what is still recorded.'],
+      requestIds: r.requestIds,
+      cardStatus: r.complete ? ':unlock: Isolation released' : ':warning: Isolation partly released',
+    };
+  },
+};

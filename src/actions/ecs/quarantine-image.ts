@@ -1,0 +1,64 @@
+import { isEcrImage } from '../../aws/arn.js';
+import { deleteImage, getImageEvidence } from '../../aws/ecr/index.js';
+import type { ActionDefinition } from '../types.js';
+import { distinctTasks, sweepFor } from './find-image-tasks.js';
+import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
+
+export const IMAGE_EVIDENCE_KEY = 'image_evidence';
+
+/**
+ * Keep the evidence (manifest, digest, tags: stored and shown), then delete the image from ECR
+ * by digest — which removes every tag pointing at it. Running tasks keep running (their image is
+ * already pulled); new tasks that need it fail to start. The plan shows how many run it now.
+ */
+export const quarantineImageAction: ActionDefinition = {
+  id: 'quarantine_image',
+  label: 'Quarantine image',
+  verb: 'Delete image',
+  changes: true,
+  destructive: true,
+  repeatable: false,
+  style: 'danger',
+  appliesTo: (f) => hasEcsImage(f) && (f.ecs?.containers ?? []).some((c) => !!c.image && isEcrImage(c.image)),
+  async plan(ctx) {
+    const requestIds: string[] = [];
+    const images = (await compromisedImages(ctx, requestIds)).filter((i) => isEcrImage(i.image));
+    if (images.length === 0) {
+      return { summary: 'None of the task’s images is in Amazon ECR.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be quarantined by the responder; delete it from its registry by hand' };
+    }
+    const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepFor(ctx.aws, i)).matches).length));
+    return {
+      summary: `Save the manifest of ${images[0]!.image} as evidence, then delete it from ECR by digest ${shortDigest(images[0]!.digest)}.`,
+      resources: images.map((i, n) => `${i.image} (${i.digest}) — ${counts[n]} running task${counts[n] === 1 ? '' : 's'} use it now`),
+      apiCalls: ['ecr:DescribeImages (tags, push time)', 'ecr:BatchGetImage (manifest, kept as evidence)', 'ecr:BatchDeleteImage by digest (removes every tag of it)'],
+      warnings: [
+        'Running tasks keep running: they already have the image. New tasks and scale-outs that need it will fail to start.',
+        'Deleting by digest removes every tag that points at it. This cannot be undone, except by pushing the image again.',
+        ...(counts.some((c) => c > 0) ? ['Consider "Stop all tasks using the image / pin services" so services do not keep failing to start it.'] : []),
+      ],
+      inputs: imageChoice(images),
+      data: { images },
+    };
+  },
+  async execute(ctx) {
+    const image: CompromisedImageRef = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
+    const uri = `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
+    const evidence = await getImageEvidence(ctx.aws, uri);
+    await ctx.state.put(IMAGE_EVIDENCE_KEY, { ...evidence, savedAt: ctx.clock.now(), savedBy: ctx.actor });
+    const del = await deleteImage(ctx.aws, uri);
+    const ok = del.failures.length === 0;
+    return {
+      status: ok ? 'succeeded' : del.deleted.length > 0 ? 'partial' : 'failed',
+      headline: ok ? `image ${shortDigest(evidence.imageDigest)} deleted from ${evidence.repositoryName}; evidence kept` : 'the image could not be (fully) deleted; evidence kept',
+      done: [
+        `Evidence saved: ${evidence.repositoryName}@${evidence.imageDigest}, tags ${evidence.tags.join(', ') || 'none'}, media type ${evidence.mediaType ?? 'unknown'}, manifest ${evidence.manifest.length} bytes${evidence.manifestDigestMatches ? ' (sha256 matches the digest)' : ' (WARNING: manifest hash does not match the digest)'}`,
+        ...del.deleted.map((d) => `ecr:BatchDeleteImage deleted ${d.imageDigest ?? ''}${d.imageTag ? ` (tag ${d.imageTag})` : ''}`),
+      ],
+      notDone: del.failures.map((f) => `${f.imageDigest ?? f.imageTag ?? ''}: ${f.reason}`),
+      next: ['Stop tasks that still run it and pin their services to a clean image.'],
+      requestIds: [...evidence.requestIds, ...del.requestIds],
+      attachment: { filename: `manifest-${shortDigest(evidence.imageDigest)}.json`, title: `Manifest of ${evidence.repositoryName}@${evidence.imageDigest}`, content: evidence.manifest },
+      cardStatus: ok ? ':wastebasket: Image quarantined (deleted from ECR, evidence kept)' : ':warning: Image quarantine incomplete',
+    };
+  },
+};
