@@ -1,5 +1,6 @@
 import { findImageTasksAction } from './ecs/find-image-tasks.js';
-import { isolateTaskAction, releaseIsolationAction } from './ecs/isolate-task.js';
+import { isolateTaskAction } from './ecs/isolate-task.js';
+import { releaseIsolationAction } from './ecs/release-isolation.js';
 import { quarantineImageAction } from './ecs/quarantine-image.js';
 import { scanImageAction } from './ecs/scan-image.js';
 import { stopAllPinAction } from './ecs/stop-all-pin.js';
