@@ -23,18 +23,49 @@ export interface SlackDouble {
   setDown(fault: SlackFault | undefined): void;
   /** Members returned by usergroups.users.list, by group id. */
   usergroups: Map<string, string[]>;
+  /**
+   * Files uploaded with files.uploadV2 (files.getUploadURLExternal → POST to upload_url →
+   * files.completeUploadExternal), by file id. `content` is the uploaded file's bytes as UTF-8;
+   * `completed` says where completeUploadExternal shared it.
+   */
+  files: Map<string, SlackFile>;
   close(): Promise<void>;
+}
+
+export interface SlackFile {
+  id: string;
+  filename: string;
+  length: number;
+  /** The uploaded bytes as text (the file part of a multipart body, or the raw body). */
+  content?: string;
+  completed?: { channel_id?: string; thread_ts?: string; title?: string; initial_comment?: string };
 }
 
 export async function startSlackDouble(): Promise<SlackDouble> {
   const calls: SlackCall[] = [];
   const faults: SlackFault[] = [];
   const usergroups = new Map<string, string[]>();
+  const files = new Map<string, SlackFile>();
+  let fileSeq = 0;
   let down: SlackFault | undefined;
   let seq = 0;
   const tsBase = 1_760_000_000;
 
   const server: Server = createServer(async (req, res) => {
+    // Step 2 of files.uploadV2: the file bytes are POSTed to the upload_url we handed out.
+    const upload = /^\/upload\/([A-Z0-9]+)$/.exec(req.url ?? '');
+    if (upload) {
+      const raw = await readRaw(req);
+      const file = files.get(upload[1]!);
+      calls.push({ method: 'upload', args: { file_id: upload[1], bytes: raw.length } });
+      if (!file) {
+        res.writeHead(404).end('unknown upload');
+        return;
+      }
+      file.content = fileBytes(raw, req.headers['content-type'] ?? '');
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
+      return;
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const fault = faults.shift() ?? down;
@@ -72,6 +103,26 @@ export async function startSlackDouble(): Promise<SlackDouble> {
         return json(200, { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/[^A-Z0-9]/g, '')}` } });
       case 'usergroups.users.list':
         return json(200, { ok: true, users: usergroups.get(String(args.usergroup)) ?? [] });
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(++fileSeq).padStart(8, '0')}`;
+        files.set(id, { id, filename: String(args.filename ?? ''), length: Number(args.length ?? 0) });
+        const { port } = server.address() as AddressInfo;
+        return json(200, { ok: true, upload_url: `http://127.0.0.1:${port}/upload/${id}`, file_id: id });
+      }
+      case 'files.completeUploadExternal': {
+        const list = (Array.isArray(args.files) ? args.files : []) as { id?: string; title?: string }[];
+        const unknown = list.find((f) => !f.id || !files.has(f.id) || files.get(f.id)!.content === undefined);
+        if (list.length === 0 || unknown) return json(200, { ok: false, error: 'invalid_arguments' });
+        for (const f of list) {
+          files.get(f.id!)!.completed = {
+            ...(args.channel_id !== undefined ? { channel_id: String(args.channel_id) } : {}),
+            ...(args.thread_ts !== undefined ? { thread_ts: String(args.thread_ts) } : {}),
+            ...(f.title !== undefined ? { title: f.title } : {}),
+            ...(args.initial_comment !== undefined ? { initial_comment: String(args.initial_comment) } : {}),
+          };
+        }
+        return json(200, { ok: true, files: list.map((f) => ({ id: f.id, title: f.title ?? files.get(f.id!)!.filename, name: files.get(f.id!)!.filename })) });
+      }
       case 'users.info':
         return json(200, { ok: true, user: { id: args.user, name: String(args.user).toLowerCase(), tz: 'UTC' } });
       default:
@@ -91,6 +142,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       down = fault;
     },
     usergroups,
+    files,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -100,9 +152,24 @@ export async function startSlackDouble(): Promise<SlackDouble> {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
+}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The WebClient posts the file as the one part of a multipart/form-data body. */
+function fileBytes(raw: Buffer, contentType: string): string {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const text = raw.toString('utf8');
+  if (!boundary) return text;
+  const delimiter = `--${boundary[1] ?? boundary[2]}`;
+  const part = text.split(delimiter).find((p) => p.includes('\r\n\r\n') && /filename=/.test(p));
+  if (!part) return text;
+  return part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '');
 }
 
 /** WebClient sends form bodies with JSON-encoded values for blocks/attachments. */
@@ -110,7 +177,7 @@ function parseBody(body: string, contentType: string): Record<string, unknown> {
   if (contentType.includes('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
-    if (['blocks', 'attachments', 'view'].includes(k) && /^[[{]/.test(v)) {
+    if (['blocks', 'attachments', 'view', 'files'].includes(k) && /^[[{]/.test(v)) {
       try {
         out[k] = JSON.parse(v);
         continue;

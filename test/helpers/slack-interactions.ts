@@ -135,3 +135,52 @@ export async function runAction(
   await h.settle();
   return { runId: modal.runId, modal };
 }
+
+/** Click a card button and wait for the plan modal (views.update); does not submit it. */
+export async function openPlan(h: Harness, opts: { findingId: string; action: string; user: string }): Promise<ReturnType<typeof lastModal>> {
+  const before = h.slack.callsTo('views.update').length;
+  assert.equal((await clickCardButton(h, opts)).status, 200);
+  await h.settle();
+  assert.equal(h.slack.callsTo('views.update').length, before + 1, `the ${opts.action} plan modal was shown`);
+  return lastModal(h);
+}
+
+/** Submit a confirmation and wait for whatever it started; returns Slack's HTTP answer body (response_action…). */
+export async function submitAndSettle(
+  h: Harness,
+  opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> },
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await submitModal(h, opts);
+  const text = await res.text();
+  await h.settle();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Every thread reply under the card, joined (JSON of their blocks). */
+export async function threadText(h: Harness, findingId: string): Promise<string> {
+  return (await threadTexts(h, findingId)).join('\n');
+}
+
+/** The current card (status line, facts, buttons) as JSON text. */
+export async function cardText(h: Harness, findingId: string): Promise<string> {
+  return JSON.stringify((await currentCard(h, findingId)).args.blocks);
+}
+
+/** Approve/Reject buttons posted in the thread: the run ids they carry. */
+export async function approvalRequests(h: Harness, findingId: string): Promise<string[]> {
+  const { ts } = await cardOf(h, findingId);
+  return h.slack
+    .callsTo('chat.postMessage')
+    .filter((c) => c.args.thread_ts === ts)
+    .flatMap((c) => (c.args.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[] | undefined) ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .filter((e) => e.action_id === APPROVE_ACTION_ID)
+    .map((e) => e.value ?? '');
+}
+
+/** Files shared into a finding's thread through files.uploadV2. */
+export async function threadFiles(h: Harness, findingId: string) {
+  const { ts, channel } = await cardOf(h, findingId);
+  return [...h.slack.files.values()].filter((f) => f.completed?.thread_ts === ts && f.completed.channel_id === channel);
+}
