@@ -4,7 +4,7 @@ import { parseFindingsFromText } from '../findings/parse.js';
 import type { Logger } from '../log.js';
 import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
 import type { SlackGateway } from '../slack/client.js';
-import { findingVersion, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
+import { findingVersion, isNewer, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Route } from './routing.js';
 
@@ -25,6 +25,7 @@ export interface IngestDeps {
  * Slack outage never posts a second card.
  */
 export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promise<void> {
+  if (await alreadyShown(entry, deps)) return;
   const findings = parseFindingsFromText(entry.payload);
   for (const finding of findings) {
     const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId });
@@ -43,10 +44,30 @@ export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promis
   }
 }
 
+/**
+ * Fast path for re-deliveries: a plain JSON read of the EventBridge event's id/updatedAt/count
+ * (no normalisation) shows whether the stored finding is as new and its card already shows it.
+ * Anything unusual falls through to the full parse.
+ */
+async function alreadyShown(entry: InboxEntry, deps: IngestDeps): Promise<boolean> {
+  let peek: { id?: unknown; updatedAt?: unknown; count?: unknown };
+  try {
+    const event = JSON.parse(entry.payload) as { detail?: { id?: unknown; updatedAt?: unknown; service?: { count?: unknown } } };
+    peek = { id: event.detail?.id, updatedAt: event.detail?.updatedAt, count: event.detail?.service?.count };
+  } catch {
+    return false;
+  }
+  if (typeof peek.id !== 'string' || typeof peek.updatedAt !== 'string' || typeof peek.count !== 'number') return false;
+  const stored = await deps.store.getFinding(peek.id);
+  if (!stored?.ts || stored.postedVersion !== findingVersion(stored)) return false;
+  return !isNewer({ updatedAt: peek.updatedAt, count: peek.count }, stored);
+}
+
 /** Posts or updates the card so that it shows the stored version of the finding. */
 export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Logger): Promise<void> {
-  const finding = JSON.parse(record.findingJson) as Finding;
   const version = findingVersion(record);
+  if (record.ts && record.channel && record.postedVersion === version) return;
+  const finding = JSON.parse(record.findingJson) as Finding;
   if (!record.ts || !record.channel) {
     const route = deps.route(finding);
     if (!route.channel) {
