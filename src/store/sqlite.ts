@@ -13,7 +13,9 @@ import {
   type InboxEntry,
   type RunState,
   type Store,
+  type IncidentUpdateResult,
 } from './store.js';
+import { incidentId, type Incident, type IncidentState, type NewIncident, type NewTimelineEvent, type TimelineEvent } from '../incidents/model.js';
 
 /**
  * SQLite store (better-sqlite3: synchronous, so every statement is atomic in this process).
@@ -97,6 +99,61 @@ const MIGRATIONS: string[] = [
      value_json TEXT NOT NULL,
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (finding_id, key)
+   );`,
+  // Incidents: one row per incident (conditional update on version), a key index for grouping
+  // (one row per resource key, like a DynamoDB key item), findings, timeline and followers.
+  `CREATE TABLE incidents (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT UNIQUE,
+     state TEXT NOT NULL,
+     severity REAL NOT NULL,
+     title TEXT NOT NULL,
+     account_id TEXT,
+     region TEXT,
+     assignee TEXT,
+     channel TEXT,
+     thread_ts TEXT,
+     opened_at INTEGER NOT NULL,
+     acknowledged_at INTEGER,
+     contained_at INTEGER,
+     closed_at INTEGER,
+     close_reason TEXT,
+     closed_by TEXT,
+     last_seen_at INTEGER NOT NULL,
+     keys_json TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX incidents_state ON incidents(state, severity);
+   CREATE INDEX incidents_thread ON incidents(channel, thread_ts);
+   CREATE TABLE incident_keys (
+     key TEXT NOT NULL,
+     incident_id TEXT NOT NULL,
+     PRIMARY KEY (key, incident_id)
+   );
+   CREATE INDEX incident_keys_incident ON incident_keys(incident_id);
+   CREATE TABLE incident_findings (
+     incident_id TEXT NOT NULL,
+     finding_id TEXT NOT NULL,
+     version TEXT NOT NULL,
+     added_at INTEGER NOT NULL,
+     PRIMARY KEY (incident_id, finding_id)
+   );
+   CREATE INDEX incident_findings_finding ON incident_findings(finding_id);
+   CREATE TABLE incident_events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     actor TEXT,
+     kind TEXT NOT NULL,
+     detail_json TEXT NOT NULL
+   );
+   CREATE INDEX incident_events_incident ON incident_events(incident_id, id);
+   CREATE TABLE incident_followers (
+     incident_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     followed_at INTEGER NOT NULL,
+     PRIMARY KEY (incident_id, user_id)
    );`,
 ];
 
@@ -385,6 +442,211 @@ export class SqliteStore implements Store {
       if (this.db.open) this.db.close();
     });
   }
+
+  // ---------------------------------------------------------------- incidents
+
+  createIncident(draft: NewIncident) {
+    return this.run(() =>
+      this.db.transaction((): Incident => {
+        const info = this
+          .sql(
+            `INSERT INTO incidents (state, severity, title, account_id, region, assignee, channel, thread_ts, opened_at, acknowledged_at,
+               contained_at, closed_at, close_reason, closed_by, last_seen_at, keys_json, version, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+          )
+          .run(...incidentColumns(draft), draft.openedAt);
+        const seq = Number(info.lastInsertRowid);
+        const id = incidentId(seq);
+        this.sql('UPDATE incidents SET id = ? WHERE seq = ?').run(id, seq);
+        this.writeIncidentKeys(id, draft.keys);
+        return toIncident(this.sql('SELECT * FROM incidents WHERE seq = ?').get(seq) as Row);
+      })(),
+    );
+  }
+
+  getIncident(id: string) {
+    return this.run(() => {
+      const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as Row | undefined;
+      return row ? toIncident(row) : undefined;
+    });
+  }
+
+  getIncidentByThread(channel: string, threadTs: string) {
+    return this.run(() => {
+      const row = this.sql('SELECT * FROM incidents WHERE channel = ? AND thread_ts = ? ORDER BY seq LIMIT 1').get(channel, threadTs) as Row | undefined;
+      return row ? toIncident(row) : undefined;
+    });
+  }
+
+  updateIncident(next: Incident, expectedVersion: number, at: number) {
+    return this.run(() =>
+      this.db.transaction((): IncidentUpdateResult => {
+        const changed = this
+          .sql(
+            `UPDATE incidents SET state = ?, severity = ?, title = ?, account_id = ?, region = ?, assignee = ?, channel = ?, thread_ts = ?,
+               opened_at = ?, acknowledged_at = ?, contained_at = ?, closed_at = ?, close_reason = ?, closed_by = ?, last_seen_at = ?,
+               keys_json = ?, version = version + 1, updated_at = ?
+             WHERE id = ? AND version = ?`,
+          )
+          .run(...incidentColumns(next), at, next.id, expectedVersion).changes;
+        const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(next.id) as Row | undefined;
+        if (!row) return { ok: false, reason: 'not_found' };
+        if (changed === 0) return { ok: false, reason: 'conflict', current: toIncident(row) };
+        this.writeIncidentKeys(next.id, next.keys);
+        return { ok: true, incident: toIncident(row) };
+      })(),
+    );
+  }
+
+  private writeIncidentKeys(id: string, keys: readonly string[]): void {
+    this.sql('DELETE FROM incident_keys WHERE incident_id = ?').run(id);
+    const insert = this.sql('INSERT OR IGNORE INTO incident_keys (key, incident_id) VALUES (?, ?)');
+    for (const k of keys) insert.run(k, id);
+  }
+
+  findIncidentsByKey(key: string, opts: { includeClosed?: boolean } = {}) {
+    return this.run(() =>
+      (
+        this
+          .sql(
+            `SELECT i.* FROM incident_keys k JOIN incidents i ON i.id = k.incident_id
+             WHERE k.key = ? AND (? = 1 OR i.state IN ('open', 'acknowledged', 'contained'))
+             ORDER BY i.last_seen_at DESC, i.seq DESC`,
+          )
+          .all(key, opts.includeClosed ? 1 : 0) as Row[]
+      ).map(toIncident),
+    );
+  }
+
+  listOpenIncidents(limit = 1000) {
+    return this.run(() =>
+      (
+        this
+          .sql(`SELECT * FROM incidents WHERE state IN ('open', 'acknowledged', 'contained') ORDER BY severity DESC, opened_at, seq LIMIT ?`)
+          .all(limit) as Row[]
+      ).map(toIncident),
+    );
+  }
+
+  addIncidentFinding(incidentId: string, findingId: string, version: string, at: number) {
+    return this.run(() =>
+      this.db.transaction((): 'added' | 'updated' | 'unchanged' => {
+        const row = this.sql('SELECT version FROM incident_findings WHERE incident_id = ? AND finding_id = ?').get(incidentId, findingId) as Row | undefined;
+        if (!row) {
+          this.sql('INSERT INTO incident_findings (incident_id, finding_id, version, added_at) VALUES (?, ?, ?, ?)').run(incidentId, findingId, version, at);
+          return 'added';
+        }
+        if (row.version === version) return 'unchanged';
+        this.sql('UPDATE incident_findings SET version = ? WHERE incident_id = ? AND finding_id = ?').run(version, incidentId, findingId);
+        return 'updated';
+      })(),
+    );
+  }
+
+  incidentFindingIds(incidentId: string) {
+    return this.run(() =>
+      (this.sql('SELECT finding_id FROM incident_findings WHERE incident_id = ? ORDER BY added_at, rowid').all(incidentId) as Row[]).map((r) => r.finding_id as string),
+    );
+  }
+
+  incidentsForFinding(findingId: string) {
+    return this.run(() =>
+      (
+        this
+          .sql('SELECT i.* FROM incident_findings f JOIN incidents i ON i.id = f.incident_id WHERE f.finding_id = ? ORDER BY i.opened_at DESC, i.seq DESC')
+          .all(findingId) as Row[]
+      ).map(toIncident),
+    );
+  }
+
+  appendIncidentEvent(incidentId: string, event: NewTimelineEvent) {
+    return this.run((): TimelineEvent => {
+      const { kind, at, actor, ...detail } = event;
+      const info = this
+        .sql('INSERT INTO incident_events (incident_id, at, actor, kind, detail_json) VALUES (?, ?, ?, ?, ?)')
+        .run(incidentId, at, actor ?? null, kind, JSON.stringify(detail));
+      return { ...event, id: Number(info.lastInsertRowid), incidentId };
+    });
+  }
+
+  incidentEvents(incidentId: string) {
+    return this.run(() =>
+      (this.sql('SELECT * FROM incident_events WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]).map(
+        (r) =>
+          ({
+            ...(JSON.parse(r.detail_json as string) as object),
+            kind: r.kind,
+            at: r.at as number,
+            ...(r.actor != null ? { actor: r.actor as string } : {}),
+            id: r.id as number,
+            incidentId: r.incident_id as string,
+          }) as TimelineEvent,
+      ),
+    );
+  }
+
+  followIncident(incidentId: string, userId: string, at: number) {
+    return this.run(
+      () => this.sql('INSERT OR IGNORE INTO incident_followers (incident_id, user_id, followed_at) VALUES (?, ?, ?)').run(incidentId, userId, at).changes === 1,
+    );
+  }
+
+  unfollowIncident(incidentId: string, userId: string) {
+    return this.run(() => this.sql('DELETE FROM incident_followers WHERE incident_id = ? AND user_id = ?').run(incidentId, userId).changes === 1);
+  }
+
+  incidentFollowers(incidentId: string) {
+    return this.run(() =>
+      (this.sql('SELECT user_id FROM incident_followers WHERE incident_id = ? ORDER BY followed_at, rowid').all(incidentId) as Row[]).map((r) => r.user_id as string),
+    );
+  }
+}
+
+/** Column values in the order of the INSERT/UPDATE statements above (after the id). */
+function incidentColumns(i: NewIncident): (string | number | null)[] {
+  return [
+    i.state,
+    i.severity,
+    i.title,
+    i.accountId ?? null,
+    i.region ?? null,
+    i.assignee ?? null,
+    i.channel ?? null,
+    i.threadTs ?? null,
+    i.openedAt,
+    i.acknowledgedAt ?? null,
+    i.containedAt ?? null,
+    i.closedAt ?? null,
+    i.closeReason ?? null,
+    i.closedBy ?? null,
+    i.lastSeenAt,
+    JSON.stringify(i.keys),
+  ];
+}
+
+function toIncident(r: Row): Incident {
+  const opt = <T>(name: string, v: unknown): Partial<Record<string, T>> => (v != null ? { [name]: v as T } : {});
+  return {
+    id: r.id as string,
+    state: r.state as IncidentState,
+    severity: r.severity as number,
+    title: r.title as string,
+    ...opt('accountId', r.account_id),
+    ...opt('region', r.region),
+    ...opt('assignee', r.assignee),
+    ...opt('channel', r.channel),
+    ...opt('threadTs', r.thread_ts),
+    openedAt: r.opened_at as number,
+    ...opt('acknowledgedAt', r.acknowledged_at),
+    ...opt('containedAt', r.contained_at),
+    ...opt('closedAt', r.closed_at),
+    ...opt('closeReason', r.close_reason),
+    ...opt('closedBy', r.closed_by),
+    lastSeenAt: r.last_seen_at as number,
+    keys: JSON.parse(r.keys_json as string) as string[],
+    version: r.version as number,
+    updatedAt: r.updated_at as number,
+  };
 }
 
 function toInbox(r: Row): InboxEntry {

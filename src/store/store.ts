@@ -1,3 +1,5 @@
+import type { Incident, NewIncident, NewTimelineEvent, TimelineEvent } from '../incidents/model.js';
+
 /**
  * The one interface all state goes through. SQLite implements it today; every operation is a
  * conditional put / update / get / query by key so that a DynamoDB implementation fits later.
@@ -122,7 +124,48 @@ export interface Store {
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+
+  // Incidents (src/incidents). An incident is one item written with a conditional put on its
+  // version; keys, findings, timeline events and followers are items under the incident id
+  // (DynamoDB: a key-index item per resource key, queried by key).
+
+  /** Allocates the next `INC-<n>` id and stores the incident at version 1. */
+  createIncident(draft: NewIncident): Promise<Incident>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** The incident whose first card is this Slack message (thread parent). */
+  getIncidentByThread(channel: string, threadTs: string): Promise<Incident | undefined>;
+  /**
+   * Conditional put: stores `next` (as version expectedVersion + 1) only if the stored version is
+   * still `expectedVersion`; otherwise 'conflict' with the current item. Rewrites the key index.
+   */
+  updateIncident(next: Incident, expectedVersion: number, at: number): Promise<IncidentUpdateResult>;
+  /** Incidents that hold `key`, most recently active first; active ones only unless includeClosed. */
+  findIncidentsByKey(key: string, opts?: { includeClosed?: boolean }): Promise<Incident[]>;
+  /** Active incidents (open, acknowledged, contained): highest severity first, then oldest. */
+  listOpenIncidents(limit?: number): Promise<Incident[]>;
+  /**
+   * Links a finding to an incident, idempotently: 'added' the first time, 'updated' when
+   * `version` (findingVersion) differs from the recorded one, 'unchanged' otherwise.
+   */
+  addIncidentFinding(incidentId: string, findingId: string, version: string, at: number): Promise<'added' | 'updated' | 'unchanged'>;
+  incidentFindingIds(incidentId: string): Promise<string[]>;
+  /** Incidents holding the finding, most recently opened first. */
+  incidentsForFinding(findingId: string): Promise<Incident[]>;
+  appendIncidentEvent(incidentId: string, event: NewTimelineEvent): Promise<TimelineEvent>;
+  /** Oldest first. */
+  incidentEvents(incidentId: string): Promise<TimelineEvent[]>;
+  /** True when the user was not following yet. */
+  followIncident(incidentId: string, userId: string, at: number): Promise<boolean>;
+  /** True when the user was following. */
+  unfollowIncident(incidentId: string, userId: string): Promise<boolean>;
+  incidentFollowers(incidentId: string): Promise<string[]>;
 }
+
+export type IncidentUpdateResult =
+  | { ok: true; incident: Incident }
+  | { ok: false; reason: 'not_found' }
+  /** Someone else updated it since it was read: re-read, re-apply, retry. */
+  | { ok: false; reason: 'conflict'; current: Incident };
 
 export function findingVersion(f: { updatedAt: string; count: number }): string {
   return `${f.updatedAt}|${f.count}`;
