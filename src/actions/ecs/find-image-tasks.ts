@@ -53,7 +53,10 @@ export function blastRadiusSummary(image: CompromisedImageRef, sweep: SweepResul
   const tasks = distinctTasks(sweep.matches);
   const clusters = new Set(tasks.map((t) => t.clusterArn)).size;
   const other = distinctTasks(sweep.sameTagOtherDigest).length;
-  return `${tasks.length} running task${tasks.length === 1 ? '' : 's'} in ${clusters} cluster${clusters === 1 ? '' : 's'} use ${shortDigest(image.digest)}${other ? `; ${other} more run the same tag with another digest` : ''}`;
+  // A sweep that missed clusters is a lower bound: say so, or the card passes it off as the blast radius.
+  const missed = new Set(sweep.errors.map((e) => e.cluster)).size;
+  const incomplete = missed ? ` (incomplete: ${missed} cluster${missed === 1 ? '' : 's'} could not be searched)` : '';
+  return `${tasks.length} running task${tasks.length === 1 ? '' : 's'} in ${clusters} cluster${clusters === 1 ? '' : 's'} use ${shortDigest(image.digest)}${other ? `; ${other} more run the same tag with another digest` : ''}${incomplete}`;
 }
 
 function blastRadiusOutcome(image: CompromisedImageRef, sweep: SweepResult): Outcome {

@@ -1,5 +1,6 @@
 import { isEcrImage } from '../../aws/arn.js';
-import { deleteImage, getImageEvidence } from '../../aws/ecr/index.js';
+import { deleteImage, getImageEvidence, type ImageEvidence } from '../../aws/ecr/index.js';
+import { isAppError } from '../../errors.js';
 import type { ActionDefinition } from '../types.js';
 import { distinctTasks, sweepFor } from './find-image-tasks.js';
 import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
@@ -26,6 +27,28 @@ export const quarantineImageAction: ActionDefinition = {
     if (images.length === 0) {
       return { summary: 'None of the task’s images is in Amazon ECR.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be quarantined by the responder; delete it from its registry by hand' };
     }
+    // Already quarantined from this card and no longer in ECR: say so instead of offering a
+    // delete that can only fail (and would flip the card's status to "failed").
+    const kept = await ctx.state.get<ImageEvidence & { savedBy?: string; savedAt?: number }>(IMAGE_EVIDENCE_KEY);
+    const done = kept ? images.find((i) => i.digest === kept.imageDigest) : undefined;
+    if (kept && done && images.length === 1) {
+      const gone = await getImageEvidence(ctx.aws, ecrUri(done)).then(
+        () => false,
+        (err: unknown) => {
+          if (isAppError(err, 'aws_not_found')) return true;
+          throw err;
+        },
+      );
+      if (gone) {
+        return {
+          summary: `${done.image} (${shortDigest(done.digest)}) was already quarantined${kept.savedBy ? ` by Slack user ${kept.savedBy}` : ''}${kept.savedAt ? ` at ${new Date(kept.savedAt).toISOString()}` : ''}: it is no longer in ECR and its evidence is kept.`,
+          resources: [`${done.image} (${done.digest})`],
+          apiCalls: [],
+          warnings: [],
+          blocked: 'the image was already deleted from ECR by an earlier quarantine; there is nothing left to delete',
+        };
+      }
+    }
     const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepFor(ctx.aws, i)).matches).length));
     return {
       summary: `Save the manifest of ${images[0]!.image} as evidence, then delete it from ECR by digest ${shortDigest(images[0]!.digest)}.`,
@@ -42,7 +65,7 @@ export const quarantineImageAction: ActionDefinition = {
   },
   async execute(ctx) {
     const image: CompromisedImageRef = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
-    const uri = `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
+    const uri = ecrUri(image);
     const evidence = await getImageEvidence(ctx.aws, uri);
     await ctx.state.put(IMAGE_EVIDENCE_KEY, { ...evidence, savedAt: ctx.clock.now(), savedBy: ctx.actor });
     const del = await deleteImage(ctx.aws, uri);
@@ -62,3 +85,8 @@ export const quarantineImageAction: ActionDefinition = {
     };
   },
 };
+
+/** `registry/repository@sha256:…` of an image the task ran as `…:tag` or `…@sha256:…`. */
+function ecrUri(image: CompromisedImageRef): string {
+  return `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
+}
