@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'aws_error'
   | 'aws_image_not_in_ecr'
   | 'aws_scan_unavailable'
+  | 'aws_ssm_unavailable'
+  | 'aws_guardduty_disabled'
   | 'action_invalid'
   | 'action_conflict';
 

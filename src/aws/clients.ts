@@ -6,15 +6,24 @@
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { addRateLimiting, DEFAULT_RATE_LIMITS, RateLimiter, systemClock, type Clock, type RateLimit } from './rate-limit.js';
+import { addElbv2RateLimiting, ELBV2_RATE_LIMITS } from './elbv2/rate-limit.js';
 
 export interface AwsClients {
   ecs: ECSClient;
   ec2: EC2Client;
   ecr: ECRClient;
+  autoscaling: AutoScalingClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  guardduty: GuardDutyClient;
+  ssm: SSMClient;
 }
 
 export interface AwsTarget {
@@ -99,14 +108,23 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
     };
     // ECS and EC2 throttle per account and Region: one limiter per target, shared by its clients.
-    const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, options.clock ?? systemClock);
+    const limiter = new RateLimiter(options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, ...ELBV2_RATE_LIMITS }, options.clock ?? systemClock);
     const onWait = (info: { operation: string; group: string; waitedMs: number }) =>
       log?.debug({ ...info, accountId: target.accountId, region }, 'rate limiter paused an AWS call');
 
-    const clients: AwsClients = { ecs: new ECSClient(config), ec2: new EC2Client(config), ecr: new ECRClient(config) };
+    const clients: AwsClients = {
+      ecs: new ECSClient(config),
+      ec2: new EC2Client(config),
+      ecr: new ECRClient(config),
+      autoscaling: new AutoScalingClient(config),
+      elbv2: new ElasticLoadBalancingV2Client(config),
+      guardduty: new GuardDutyClient(config),
+      ssm: new SSMClient(config),
+    };
     addRateLimiting(clients.ecs, limiter, 'ecs', onWait);
     addRateLimiting(clients.ec2, limiter, 'ec2', onWait);
     addRateLimiting(clients.ecr, limiter, 'ecr', onWait);
+    addElbv2RateLimiting(clients.elbv2, limiter, onWait);
     cache.set(key, clients);
     return clients;
   }
@@ -116,6 +134,10 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       c.ecs.destroy();
       c.ec2.destroy();
       c.ecr.destroy();
+      c.autoscaling.destroy();
+      c.elbv2.destroy();
+      c.guardduty.destroy();
+      c.ssm.destroy();
     }
     cache.clear();
   }

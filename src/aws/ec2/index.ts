@@ -7,3 +7,6 @@ export * from './narrative.js';
 export * from './execute.js';
 export * from './release.js';
 export * from './target.js';
+export * from './instance.js';
+export * from './evidence.js';
+export * from './instance-profile.js';

@@ -1,0 +1,2 @@
+export * from './malware-scan.js';
+export * from './findings.js';
