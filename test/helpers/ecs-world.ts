@@ -138,3 +138,12 @@ export function callIndexes(aws: AwsDouble, op: string): number[] {
   const name = op.slice(colon + 1);
   return aws.calls.flatMap((c, i) => (c.service === service && c.op === name ? [i] : []));
 }
+
+/** Yields to the event loop until `cond` holds (no timers); fails after `maxMs` of wall time. */
+export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, maxMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > maxMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

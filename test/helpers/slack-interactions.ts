@@ -73,6 +73,11 @@ export function lastModal(h: Harness): { runId: string; blocks: unknown[]; submi
 }
 
 export function submitModal(h: Harness, opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> }): Promise<Response> {
+  return h.slackRequest({ payload: viewSubmissionPayload(opts) });
+}
+
+/** The view_submission payload (JSON text) Slack sends for a confirmation; send it twice to model a retried request. */
+export function viewSubmissionPayload(opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> }): string {
   const values: Record<string, Record<string, unknown>> = {};
   if (opts.reason !== undefined) values[REASON_BLOCK_ID] = { value: { type: 'plain_text_input', value: opts.reason } };
   for (const [k, v] of Object.entries(opts.inputs ?? {})) values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'plain_text_input', value: v } };
@@ -97,7 +102,7 @@ export function submitModal(h: Harness, opts: { runId: string; user: string; rea
       title: { type: 'plain_text', text: 'x' },
     },
   };
-  return h.slackRequest({ payload: JSON.stringify(payload) });
+  return JSON.stringify(payload);
 }
 
 /** Approve/Reject buttons are posted in the thread with the run id as value. */
