@@ -1,0 +1,59 @@
+/**
+ * Which remediation step a command runs: verb × resource kind → the catalog's action id. A
+ * command goes through the same ActionRunner as the card's button with this id, so it gets the
+ * same plan, confirmation, authorization, exactly-once claim, audit and thread.
+ */
+import type { ActionId } from '../actions/types.js';
+import type { Finding } from '../findings/model.js';
+import type { ImageVerb, TargetVerb } from './parse.js';
+
+/** The catalog's ids, plus the EC2 instance steps (declared here until the catalog has them). */
+export type CommandActionId = ActionId | 'isolate_instance' | 'release_instance' | 'preserve_evidence' | 'malware_scan';
+
+export type ActionVerb = TargetVerb | ImageVerb;
+export type ActionResourceKind = 'ecs_task' | 'instance' | 'image';
+
+const ACTIONS: Readonly<Record<ActionVerb, Partial<Record<ActionResourceKind, CommandActionId>>>> = {
+  'isolate': { ecs_task: 'isolate_task', instance: 'isolate_instance' },
+  'release': { ecs_task: 'release_isolation', instance: 'release_instance' },
+  'stop': { ecs_task: 'stop_task' },
+  'quarantine': { image: 'quarantine_image' },
+  'image': { image: 'find_image_tasks' },
+  'scan': { image: 'scan_image' },
+  'evidence': { instance: 'preserve_evidence' },
+  'malware-scan': { instance: 'malware_scan' },
+};
+
+export function isActionVerb(verb: string): verb is ActionVerb {
+  return Object.hasOwn(ACTIONS, verb);
+}
+
+/** The action id for a verb on a resource kind; undefined when the verb does not apply to it. */
+export function actionIdFor(verb: ActionVerb, resource: ActionResourceKind): CommandActionId | undefined {
+  return ACTIONS[verb][resource];
+}
+
+/** What a finding's resource is, for the verbs that take a finding id. */
+export type FindingResource =
+  | { kind: 'ecs_task'; taskArn: string }
+  | { kind: 'instance'; instanceId: string }
+  | { kind: 'unsupported'; problem: string };
+
+export function findingResource(f: Finding): FindingResource {
+  if (f.kind === 'ECSCluster' && f.ecs?.taskArn) return { kind: 'ecs_task', taskArn: f.ecs.taskArn };
+  if (f.kind === 'Instance' && f.instance?.instanceId) return { kind: 'instance', instanceId: f.instance.instanceId };
+  const host = f.instance?.instanceId;
+  const hostHint = host ? ` Its host is ${host}: act on the instance to cut off the whole host (every workload on it).` : '';
+  switch (f.kind) {
+    case 'EKSCluster':
+      return { kind: 'unsupported', problem: `finding ${f.id} is about an EKS pod; pod-level steps are not supported yet.${hostHint}` };
+    case 'Container':
+      return { kind: 'unsupported', problem: `finding ${f.id} is about a standalone container; container-level steps are not supported yet.${hostHint}` };
+    case 'ECSCluster':
+      return { kind: 'unsupported', problem: `finding ${f.id} names no ECS task, so there is nothing to act on` };
+    case 'Instance':
+      return { kind: 'unsupported', problem: `finding ${f.id} names no EC2 instance, so there is nothing to act on` };
+    case 'Other':
+      return { kind: 'unsupported', problem: `finding ${f.id} is about a ${f.resourceType} resource; these steps apply to ECS tasks and EC2 instances` };
+  }
+}

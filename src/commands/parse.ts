@@ -1,0 +1,197 @@
+/**
+ * `/guardduty` command text → a typed command, or a CommandError that says what was wrong and
+ * shows the verb's usage. Pure: nothing is looked up or executed here (./resolve.ts resolves
+ * targets against the store; the remediation runner executes).
+ */
+import { MAX_REASON_LENGTH } from '../incidents/lifecycle.js';
+import { ALIASES, GENERAL_USAGE, HELP_TEXT, suggestVerb, USAGE, verbOf, type CommandVerb } from './grammar.js';
+import { mentionOf, plainFromSlack, tokenize, unwrapToken } from './slack-text.js';
+import {
+  parseAssignee,
+  parseImageTarget,
+  parseIncidentRef,
+  parseResourceTarget,
+  quote,
+  type Assignee,
+  type ImageTarget,
+  type IncidentTarget,
+  type ResourceTarget,
+} from './targets.js';
+
+export { HELP_TEXT, USAGE, type CommandVerb } from './grammar.js';
+
+export type TargetVerb = 'isolate' | 'release' | 'stop' | 'evidence' | 'malware-scan';
+export type ImageVerb = 'quarantine' | 'image' | 'scan';
+export type IncidentVerb = 'follow' | 'unfollow' | 'timeline';
+export type CloseVerb = 'close' | 'false-positive';
+
+export type ParsedCommand =
+  | { ok: true; verb: 'help' }
+  | { ok: true; verb: TargetVerb; target: ResourceTarget }
+  | { ok: true; verb: ImageVerb; image: ImageTarget }
+  /** No subject: the list of open incidents. */
+  | { ok: true; verb: 'status'; subject?: ResourceTarget | IncidentTarget }
+  /** `incidentId` absent: the caller must know the incident from context, else ask for it. */
+  | { ok: true; verb: 'assign'; incidentId?: string; assignee: Assignee }
+  | { ok: true; verb: CloseVerb; incidentId?: string; reason: string }
+  | { ok: true; verb: IncidentVerb; incidentId?: string };
+
+export type CommandErrorCode =
+  | 'unknown_verb'
+  | 'missing_argument'
+  | 'malformed_argument'
+  | 'unexpected_argument'
+  /** The target exists but this verb cannot act on its kind (e.g. isolate an EKS pod finding). */
+  | 'unsupported_target'
+  /** The target is in no finding the responder knows, or the incident does not exist. */
+  | 'unknown_resource'
+  /** The target is in an account or region the responder does not cover. */
+  | 'out_of_scope'
+  /** An incident verb without an incident id, where the caller cannot tell which incident. */
+  | 'no_incident';
+
+export interface CommandError {
+  ok: false;
+  code: CommandErrorCode;
+  /** The verb, when it was recognised. */
+  verb?: CommandVerb;
+  /** One line: what was wrong (quotes user input: escape it when shown). */
+  problem: string;
+  /** The usage line of the verb (or the general usage). */
+  usage: string;
+  help: string;
+}
+
+export function isCommandError(r: ParsedCommand | CommandError): r is CommandError {
+  return !r.ok;
+}
+
+const TARGET_KINDS: Readonly<Record<TargetVerb, ReadonlySet<ResourceTarget['kind']>>> = {
+  'isolate': new Set(['ecs_task', 'instance', 'finding']),
+  'release': new Set(['ecs_task', 'instance', 'finding']),
+  'stop': new Set(['ecs_task', 'finding']),
+  'evidence': new Set(['instance', 'finding']),
+  'malware-scan': new Set(['instance', 'finding']),
+};
+
+const TARGET_WORD: Readonly<Record<TargetVerb, string>> = {
+  'isolate': 'a target (ECS task ARN, EC2 instance id or finding id)',
+  'release': 'a target (ECS task ARN, EC2 instance id or finding id)',
+  'stop': 'an ECS task ARN or a finding id',
+  'evidence': 'an EC2 instance id or a finding id',
+  'malware-scan': 'an EC2 instance id or a finding id',
+};
+
+export function parseCommand(text: string): ParsedCommand | CommandError {
+  const tokens = tokenize(text);
+  const [first, ...args] = tokens;
+  if (first === undefined) return { ok: true, verb: 'help' };
+  const verb = verbOf(unwrapToken(first));
+  if (!verb) {
+    const typed = unwrapToken(first);
+    const guess = suggestVerb(typed);
+    return commandError('unknown_verb', undefined, `${quote(typed)} is not a /guardduty verb${guess ? ` — did you mean ${guess}?` : ''}`);
+  }
+  switch (verb) {
+    case 'help':
+      return { ok: true, verb };
+    case 'isolate':
+    case 'release':
+    case 'stop':
+    case 'evidence':
+    case 'malware-scan': {
+      const one = single(verb, args, TARGET_WORD[verb]);
+      if (!one.ok) return one;
+      const t = parseResourceTarget(one.value, TARGET_KINDS[verb], verb);
+      return t.ok ? { ok: true, verb, target: t.value } : commandError('malformed_argument', verb, t.problem);
+    }
+    case 'quarantine':
+    case 'image':
+    case 'scan': {
+      const one = single(verb, args, 'an image URI');
+      if (!one.ok) return one;
+      const img = parseImageTarget(one.value, { ecrOnly: verb !== 'image' });
+      return img.ok ? { ok: true, verb, image: img.value } : commandError('malformed_argument', verb, img.problem);
+    }
+    case 'status': {
+      if (args.length === 0) return { ok: true, verb };
+      if (args.length > 1) return commandError('unexpected_argument', verb, `status takes at most one finding or incident; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+      const value = unwrapToken(args[0]!);
+      const inc = parseIncidentRef(value);
+      if (inc) return { ok: true, verb, subject: inc };
+      if (/^inc-/i.test(value)) return commandError('malformed_argument', verb, `${quote(value)} is not an incident id (INC- followed by its number)`);
+      const t = parseResourceTarget(value, TARGET_KINDS.isolate, verb);
+      return t.ok ? { ok: true, verb, subject: t.value } : commandError('malformed_argument', verb, t.problem);
+    }
+    case 'assign': {
+      // The incident id may come before or after the person: `assign INC-12 @bob`, `assign @bob INC-12`.
+      const ids = args.map((t) => parseIncidentRef(unwrapToken(t))).filter((x): x is IncidentTarget => x !== undefined);
+      const others = args.filter((t) => !parseIncidentRef(unwrapToken(t)));
+      if (ids.length > 1) return commandError('unexpected_argument', verb, 'assign takes one incident id');
+      const malformed = badIncidentId(verb, others.filter((t) => /^inc-/i.test(unwrapToken(t))));
+      if (malformed) return malformed;
+      if (others.length === 0) return commandError('missing_argument', verb, 'assign needs the person to assign (@name, a user id, or me)');
+      if (others.length > 1) return commandError('unexpected_argument', verb, `assign takes one person; remove ${quote(others.slice(1).map(unwrapToken).join(' '))}`);
+      return assignee(verb, others[0]!, ids[0]?.incidentId);
+    }
+    case 'close':
+    case 'false-positive': {
+      const { incidentId, rest } = leadingIncident(args);
+      const malformed = badIncidentId(verb, rest);
+      if (malformed) return malformed;
+      const reason = plainFromSlack(rest.join(' '));
+      if (reason === '') {
+        const what = verb === 'close' ? 'closing' : 'marking a false positive';
+        return commandError('missing_argument', verb, `${what} needs a reason (it is recorded in the timeline${verb === 'false-positive' ? ' and sent to GuardDuty as feedback' : ''})`);
+      }
+      if (reason.length > MAX_REASON_LENGTH) return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
+      return { ok: true, verb, ...(incidentId ? { incidentId } : {}), reason };
+    }
+    case 'follow':
+    case 'unfollow':
+    case 'timeline': {
+      const { incidentId, rest } = leadingIncident(args);
+      const malformed = badIncidentId(verb, rest);
+      if (malformed) return malformed;
+      if (rest.length > 0) return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
+      return { ok: true, verb, ...(incidentId ? { incidentId } : {}) };
+    }
+  }
+}
+
+export function commandError(code: CommandErrorCode, verb: CommandVerb | undefined, problem: string): CommandError {
+  return { ok: false, code, ...(verb ? { verb } : {}), problem, usage: verb ? USAGE[verb] : GENERAL_USAGE, help: HELP_TEXT };
+}
+
+/** Exactly one argument, unwrapped from Slack's formatting. */
+function single(verb: CommandVerb, args: readonly string[], what: string): { ok: true; value: string } | CommandError {
+  if (args.length === 0) return commandError('missing_argument', verb, `${verb} needs ${what}`);
+  if (args.length > 1) return commandError('unexpected_argument', verb, `${verb} takes one argument; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+  return { ok: true, value: unwrapToken(args[0]!) };
+}
+
+function leadingIncident(args: readonly string[]): { incidentId?: string; rest: string[] } {
+  const first = args[0];
+  const inc = first !== undefined ? parseIncidentRef(unwrapToken(first)) : undefined;
+  return inc ? { incidentId: inc.incidentId, rest: args.slice(1) } : { rest: [...args] };
+}
+
+/** `close INC-x reason` (a typo in the id) must not become a reason starting with "INC-x". */
+function badIncidentId(verb: CommandVerb, rest: readonly string[]): CommandError | undefined {
+  const first = rest[0] !== undefined ? unwrapToken(rest[0]) : undefined;
+  if (first && /^inc-/i.test(first) && !parseIncidentRef(first)) {
+    return commandError('malformed_argument', verb, `${quote(first)} is not an incident id (INC- followed by its number)`);
+  }
+  return undefined;
+}
+
+function assignee(verb: CommandVerb, token: string, incidentId: string | undefined): ParsedCommand | CommandError {
+  const a = parseAssignee(mentionOf(token) ? token : unwrapToken(token));
+  if (!a.ok) return commandError('malformed_argument', verb, a.problem);
+  return { ok: true, verb: 'assign', ...(incidentId ? { incidentId } : {}), assignee: a.value };
+}
+
+/** Every spelling accepted for a verb (for tests and docs). */
+export function spellingsOf(verb: CommandVerb): string[] {
+  return [verb, ...Object.entries(ALIASES).filter(([, v]) => v === verb).map(([k]) => k)];
+}
