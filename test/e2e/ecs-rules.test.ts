@@ -74,6 +74,32 @@ test('unauthorized click: an ephemeral explanation, a "refused" audit entry, no 
   assert.equal(plan.submit, 'Search');
 });
 
+test('ack first, work after: the click and the submit are answered before the slow AWS work they start', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const { task, findingId } = await serviceTaskFinding(w);
+
+  aws.faults.setLatency('ecs:DescribeTasks', 500);
+  const before = h.slack.callsTo('views.update').length;
+  let t0 = Date.now();
+  assert.equal((await clickCardButton(h, { findingId, action: 'stop_task', user: RESPONDER })).status, 200);
+  assert.ok(Date.now() - t0 < 500, 'the click was acknowledged before the plan was read from AWS');
+  assert.equal(h.slack.callsTo('views.update').length, before, 'the plan was not ready when Slack got its answer');
+  await h.settle();
+  aws.faults.setLatency('ecs:DescribeTasks', 0);
+  const modal = await openPlan(h, { findingId, action: 'stop_task', user: RESPONDER });
+  assert.equal(h.slack.callsTo('views.open').length, 2, 'a loading modal is opened at once for each click (trigger ids expire in 3 s)');
+
+  aws.faults.setLatency('ecs:StopTask', 500);
+  t0 = Date.now();
+  assert.equal((await submitModal(h, { runId: modal.runId, user: RESPONDER, reason: 'slow' })).status, 200);
+  assert.ok(Date.now() - t0 < 500, 'the submission was acknowledged before StopTask returned');
+  assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'RUNNING');
+  await h.settle();
+  assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'STOPPED');
+});
+
 test('authorization is checked again at execution: a responder removed from the on-call user group after opening the confirmation is refused at submit', async (t) => {
   const w = await startEcsWorld({ env: { RESPONDER_USER_IDS: '', RESPONDER_USERGROUP_IDS: 'S0ONCALL' } });
   t.after(() => w.close());
