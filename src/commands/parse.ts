@@ -62,8 +62,9 @@ export interface CommandError {
   help: string;
 }
 
-export function isCommandError(r: ParsedCommand | CommandError): r is CommandError {
-  return !r.ok;
+/** True for a CommandError, whatever else the value could be (a parsed command, an incident…). */
+export function isCommandError<T>(r: T | CommandError): r is CommandError {
+  return typeof r === 'object' && r !== null && (r as { ok?: unknown }).ok === false && typeof (r as { problem?: unknown }).problem === 'string';
 }
 
 const TARGET_KINDS: Readonly<Record<TargetVerb, ReadonlySet<ResourceTarget['kind']>>> = {

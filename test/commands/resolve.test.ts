@@ -95,7 +95,9 @@ test('a target outside the covered accounts or regions is refused before anythin
 
 test('incident verbs: explicit id, thread context, or a clear answer that the id is needed', async () => {
   const { store, incidents } = await setup();
-  assert.equal(((await resolveIncident(store, { verb: 'close', incidentId: 'INC-2' })) as { id: string }).id, 'INC-2');
+  const found = await resolveIncident(store, { verb: 'close', incidentId: 'INC-2' });
+  assert.ok(!isCommandError(found), 'an incident is not mistaken for an error');
+  assert.equal(found.id, 'INC-2');
   const missing = await resolveIncident(store, { verb: 'close', incidentId: 'INC-77' });
   assert.ok(isCommandError(missing) && missing.code === 'unknown_resource' && /no incident INC-77/.test(missing.problem));
   const none = await resolveIncident(store, { verb: 'assign' });
