@@ -124,6 +124,14 @@ export class ActionRunner {
     }
     const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
     if (!claim.ok) return this.explainClaim(req, record, def, claim);
+    // The claim excludes a concurrent run, not one that finished between the check above and the
+    // claim (or that a stale read missed): holding the claim, look again before touching AWS.
+    const doneMeanwhile = await this.alreadyDone(def, claim.run);
+    if (doneMeanwhile) {
+      await this.d.store.transitionRun(run.runId, ['running'], 'rejected', { result: { duplicate: doneMeanwhile.runId } }, this.d.clock.now());
+      await this.ephemeral(req, record, `:information_source: *${def.label}* was already done by <@${doneMeanwhile.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      return;
+    }
     this.background(this.execute(def, claim.run, record));
   }
 

@@ -211,6 +211,34 @@ test('two responders submit at the same moment: StopTask exactly once, the other
   assert.equal((await threadText(h, findingId)).match(/started \*Stop task\*/g)?.length, 1);
 });
 
+test('exactly once even when the "already done?" pre-check reads stale state (another replica, an interleaving): the step is not run a second time', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const { findingId } = await serviceTaskFinding(w);
+  const a = await openPlan(h, { findingId, action: 'stop_task', user: RESPONDER });
+  const b = await openPlan(h, { findingId, action: 'stop_task', user: SECOND_RESPONDER });
+  const store = h.responder.store;
+  const stale = await store.runsForFinding(findingId); // both merely planned
+
+  await submitAndSettle(h, { runId: a.runId, user: RESPONDER, reason: 'a' });
+  assert.equal(aws.callsTo('ecs:StopTask').length, 1);
+
+  // B's first read of the finding's runs does not see A's success yet.
+  const fresh = store.runsForFinding.bind(store);
+  let staleReads = 1;
+  store.runsForFinding = async (id) => (staleReads-- > 0 ? stale : fresh(id));
+  t.after(() => {
+    store.runsForFinding = fresh;
+  });
+  await submitAndSettle(h, { runId: b.runId, user: SECOND_RESPONDER, reason: 'b' });
+
+  assert.equal(aws.callsTo('ecs:StopTask').length, 1, 'StopTask still exactly once');
+  assert.match(ephemeralTexts(h, SECOND_RESPONDER).join('\n'), /already done/);
+  assert.equal((await store.getRun(b.runId))?.state, 'rejected');
+  assert.equal((await threadText(h, findingId)).match(/started \*Stop task\*/g)?.length, 1);
+});
+
 test('a retried view_submission (the same payload twice, in a row and at once) runs the step once', async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
