@@ -240,3 +240,24 @@ test('quarantine image: the plan shows how many running tasks use it; after conf
   assert.equal((await h.responder.store.getFindingState<ImageEvidence>(findingId, IMAGE_EVIDENCE_KEY))?.manifest, manifest);
   assert.match(await cardText(h, findingId), /Image quarantined \(deleted from ECR, evidence kept\)/);
 });
+
+test('scan image: StartImageScan, polled until complete on the app clock, findings summary and request ids in the thread, on the card', async (t) => {
+  const w = await startEcsWorld({ aws: { scanCompletesAfterPolls: 3 } });
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const img = aws.seed.image({ repository: 'checkout', tag: '1.4', findingSeverityCounts: { CRITICAL: 1, HIGH: 2 } });
+  const task = aws.seed.fargateTask({ cluster: 'prod', service: 'checkout', image: img.uri, digest: img.digest });
+  const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
+  await publishFinding(h, event);
+
+  const modal = await openPlan(h, { findingId, action: 'scan_image', user: RESPONDER });
+  assert.match(modal.text, /ecr:StartImageScan/);
+  await submitAndSettle(h, { runId: modal.runId, user: RESPONDER });
+  assert.equal(aws.callsTo('ecr:StartImageScan').length, 1);
+  assert.equal(aws.callsTo('ecr:DescribeImageScanFindings').length, 3, 'polled until COMPLETE');
+  const thread = await threadText(h, findingId);
+  assert.match(thread, /Scan image\* done — scan COMPLETE: 1 CRITICAL, 2 HIGH/);
+  for (const c of [...aws.callsTo('ecr:StartImageScan'), ...aws.callsTo('ecr:DescribeImageScanFindings')]) assert.ok(thread.includes(c.requestId));
+  assert.match(await cardText(h, findingId), /\*Image scan\*\\n1 CRITICAL, 2 HIGH/);
+  assert.deepEqual(h.clock.sleeps.filter((ms) => ms === 10_000), [10_000, 10_000], 'polls paced on the app clock, no real waiting');
+});
