@@ -10,7 +10,7 @@
 import type { Finding } from '../findings/model.js';
 import { findingVersion, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
-import { containmentEffect, timelineEntryFor, type RunPhase } from './action-events.js';
+import { actionLabel, containmentEffect, timelineEntryFor, type RunPhase } from './action-events.js';
 import { chooseIncident, DEFAULT_GROUPING_WINDOW_MS, incidentKeysFor, mergeKeys } from './grouping.js';
 import { IncidentError, isIncidentError, transition, type IncidentEvent } from './lifecycle.js';
 import { isClosed, SYSTEM_ACTOR, type Incident, type IncidentState, type NewTimelineEvent, type TimelineEvent } from './model.js';
@@ -23,6 +23,8 @@ export interface IncidentServiceDeps {
   clock: Pick<Clock, 'now'>;
   /** Grouping window (default 24 h). */
   windowMs?: number;
+  /** Labels of action ids for the timeline (e.g. from the catalog); defaults to ACTION_LABELS. */
+  labelOf?: (action: string) => string | undefined;
 }
 
 export type RecordFindingOutcome =
@@ -146,7 +148,7 @@ export class IncidentService {
     const effect = p.phase === 'result' ? containmentEffect({ action: p.action, status: p.status, ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}) }) : undefined;
     if (effect) {
       try {
-        const r = await this.apply(target.id, { type: effect, by: p.actor, via: p.action });
+        const r = await this.apply(target.id, { type: effect, by: p.actor, via: this.d.labelOf?.(p.action) ?? actionLabel(p.action) });
         return { ...r, event };
       } catch (err) {
         // Already contained, or closed: the result is on the timeline, the state stays.

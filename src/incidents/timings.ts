@@ -1,7 +1,7 @@
 /**
  * The manager's numbers: time open, time to acknowledge, time to contain. Computed from the
- * timeline (the record of what happened) with an injected `now`, falling back to the stamps on
- * the incident when the timeline lacks an event (e.g. an incident migrated without history).
+ * timeline (the record of what happened) with an injected `now`, and from the stamps on the
+ * incident when the timeline lacks an event (the earlier of the two wins).
  */
 import { isClosed, type Incident, type TimelineEvent } from './model.js';
 
@@ -30,8 +30,10 @@ export function computeTimings(incident: Incident, timeline: readonly TimelineEv
       if (isClosed(e.to)) closed = e.at;
     }
   }
-  acked ??= incident.acknowledgedAt;
-  contained ??= incident.containedAt;
+  // Both are "first time" stamps: when the timeline misses an event (a crash between the
+  // conditional put and the append), the stamp on the incident is the earlier truth.
+  acked = earliest(acked, incident.acknowledgedAt);
+  contained = earliest(contained, incident.containedAt);
   if (isClosed(incident.state)) closed ??= incident.closedAt ?? now;
   else closed = undefined;
   const end = closed ?? now;
@@ -41,6 +43,10 @@ export function computeTimings(incident: Incident, timeline: readonly TimelineEv
   if (contained !== undefined) out.toContain = Math.max(0, contained - opened);
   else if (!isClosed(incident.state)) out.waitingForContain = Math.max(0, now - opened);
   return out;
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 /** "45s", "12m", "3h 05m", "2d 4h" — two units at most, never blank. */

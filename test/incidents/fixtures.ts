@@ -1,6 +1,6 @@
 /** Incident test data: a base incident and findings derived from the shared fixtures. */
 import type { Finding } from '../../src/findings/model.js';
-import type { Incident, TimelineEvent } from '../../src/incidents/model.js';
+import type { Incident, NewTimelineEvent, TimelineEvent } from '../../src/incidents/model.js';
 import { fixtureFinding } from '../fixtures/findings/load.js';
 
 export const T0 = Date.parse('2026-11-28T10:00:00Z');
@@ -35,6 +35,6 @@ export function instanceFinding(over: Partial<Finding> = {}): Finding {
 }
 
 let nextId = 1;
-export function ev(e: Omit<TimelineEvent, 'id' | 'incidentId'> & Partial<Pick<TimelineEvent, 'id' | 'incidentId'>>): TimelineEvent {
-  return { id: nextId++, incidentId: 'INC-1', ...e } as TimelineEvent;
+export function ev(e: NewTimelineEvent & { id?: number; incidentId?: string }): TimelineEvent {
+  return { id: nextId++, incidentId: 'INC-1', ...e };
 }
