@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { AwsDouble } from '../doubles/aws/index.js';
 
 export function clients(aws: AwsDouble, maxAttempts = 1) {
@@ -10,6 +14,10 @@ export function clients(aws: AwsDouble, maxAttempts = 1) {
     ecs: new ECSClient(aws.clientConfig({ maxAttempts })),
     ecr: new ECRClient(aws.clientConfig({ maxAttempts })),
     ec2: new EC2Client(aws.clientConfig({ maxAttempts })),
+    autoscaling: new AutoScalingClient(aws.clientConfig({ maxAttempts })),
+    elbv2: new ElasticLoadBalancingV2Client(aws.clientConfig({ maxAttempts })),
+    ssm: new SSMClient(aws.clientConfig({ maxAttempts })),
+    guardduty: new GuardDutyClient(aws.clientConfig({ maxAttempts })),
   };
 }
 

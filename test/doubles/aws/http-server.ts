@@ -1,7 +1,8 @@
 /**
  * One loopback HTTP server for every service double. A request is routed by what it carries:
- * `X-Amz-Target` (awsJson: ECS, ECR, later SSM…) or a form body's `Version` (ec2Query). Each call
- * is logged, passed through fault injection and rate limits, then to the service's handler.
+ * `X-Amz-Target` (awsJson: ECS, ECR, SSM), a path other than `/` (restJson1: GuardDuty), or a
+ * form body's `Version` (ec2Query: EC2; awsQuery: Auto Scaling, ELBv2). Each call is logged,
+ * passed through fault injection and rate limits, then to the service's handler.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,13 +10,25 @@ import { randomUUID } from 'node:crypto';
 import { FaultController, type FaultOutcome } from './faults.js';
 import { parseJsonBody, parseTarget, sendJson, sendJsonError, jsonFaults } from './protocols/json.js';
 import { parseForm, sendEc2, sendEc2Error, ec2Faults } from './protocols/ec2-query.js';
+import { queryFaults, sendQuery, sendQueryError } from './protocols/aws-query.js';
+import { matchRoute, restJsonFaults, sendRestJson, sendRestJsonError } from './protocols/rest-json.js';
 import { QueryParams } from './protocols/query-params.js';
-import { AwsServiceError, type CallContext, type Ec2ServiceDefinition, type JsonServiceDefinition, type ServiceDefinition } from './service.js';
+import type { XmlObject } from './protocols/xml.js';
+import {
+  AwsServiceError,
+  type CallContext,
+  type Ec2ServiceDefinition,
+  type JsonServiceDefinition,
+  type QueryServiceDefinition,
+  type RestJsonServiceDefinition,
+  type ServiceDefinition,
+} from './service.js';
 
 export interface CallRecord {
   service: string;
   op: string;
-  /** The parsed JSON body (awsJson) or the flat form parameters (ec2Query). */
+  /** The parsed JSON body (awsJson), the flat form parameters (ec2Query, awsQuery), or
+   *  `{ labels, query, body }` (restJson1). */
   params: unknown;
   /** Injected-clock milliseconds when the request arrived. */
   at: number;
@@ -32,7 +45,13 @@ interface Route {
   run(ctx: CallContext): unknown;
   ok(res: ServerResponse, requestId: string, result: unknown): number;
   fail(res: ServerResponse, requestId: string, err: AwsServiceError): number;
-  faults: typeof jsonFaults;
+  faults: ProtocolFaults;
+}
+
+interface ProtocolFaults {
+  throttle(): AwsServiceError;
+  deny(action: string, principal: string, resource: string): AwsServiceError;
+  unknownOperation(op: string): AwsServiceError;
 }
 
 export interface ServerOptions {
@@ -60,9 +79,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const jsonByPrefix = new Map<string, JsonServiceDefinition>();
-  const queryByVersion = new Map<string, Ec2ServiceDefinition>();
+  const queryByVersion = new Map<string, Ec2ServiceDefinition | QueryServiceDefinition>();
+  const rest: RestJsonServiceDefinition[] = [];
   for (const s of opts.services) {
-    if (s.protocol === 'ec2Query') queryByVersion.set(s.version, s);
+    if (s.protocol === 'ec2Query' || s.protocol === 'awsQuery') queryByVersion.set(s.version, s);
+    else if (s.protocol === 'restJson1') rest.push(s);
     else jsonByPrefix.set(s.targetPrefix, s);
   }
   const calls: CallRecord[] = [];
@@ -86,12 +107,44 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         faults: jsonFaults,
       };
     }
+    const url = new URL(req.url ?? '/', 'http://double.invalid');
+    if (url.pathname !== '/') {
+      const method = req.method ?? 'GET';
+      for (const service of rest) {
+        const m = matchRoute(service.routes, method, url.pathname);
+        const handler = m ? service.operations[m.op] : undefined;
+        if (!m || !handler) continue;
+        const input = { body: parseJsonBody(body), labels: m.labels, query: url.searchParams };
+        return {
+          service,
+          op: m.op,
+          params: { labels: m.labels, query: Object.fromEntries(url.searchParams), body: input.body },
+          run: (ctx) => handler(input, ctx),
+          ok: (res, id, result) => sendRestJson(res, id, result),
+          fail: (res, id, err) => sendRestJsonError(res, id, err),
+          faults: restJsonFaults,
+        };
+      }
+      return restJsonFaults.unknownOperation(`${method} ${url.pathname}`);
+    }
     const form = parseForm(body);
     const action = form.Action ?? '';
     const service = queryByVersion.get(form.Version ?? '');
     const handler = service?.operations[action];
     if (!service || !handler) return ec2Faults.unknownOperation(action);
     const params = new QueryParams(form);
+    if (service.protocol === 'awsQuery') {
+      const run = handler as (p: QueryParams, ctx: CallContext) => XmlObject | undefined;
+      return {
+        service,
+        op: action,
+        params: form,
+        run: (ctx) => run(params, ctx),
+        ok: (res, id, result) => sendQuery(res, action, service.xmlns, id, result as XmlObject | undefined),
+        fail: (res, id, err) => sendQueryError(res, service.xmlns, id, err),
+        faults: queryFaults(service.throttleCode),
+      };
+    }
     return {
       service,
       op: action,
@@ -122,7 +175,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     if (r instanceof AwsServiceError) {
       const isJson = req.headers['x-amz-target'] !== undefined;
-      const status = isJson ? sendJsonError(res, '1.1', requestId, r) : sendEc2Error(res, requestId, r);
+      const isRest = new URL(req.url ?? '/', 'http://double.invalid').pathname !== '/';
+      const status = isJson ? sendJsonError(res, '1.1', requestId, r) : isRest ? sendRestJsonError(res, requestId, r) : sendEc2Error(res, requestId, r);
       calls.push({ service: 'unknown', op: '', params: body, at, requestId, status, error: r.code });
       return;
     }

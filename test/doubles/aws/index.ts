@@ -1,6 +1,7 @@
 /**
- * A stateful loopback double of the AWS APIs the responder calls (ECS, ECR, EC2), speaking their
- * real wire protocols so the real AWS SDK v3 clients can be pointed at it:
+ * A stateful loopback double of the AWS APIs the responder calls (ECS, ECR, EC2, Auto Scaling,
+ * ELBv2, SSM, GuardDuty), speaking their real wire protocols so the real AWS SDK v3 clients can
+ * be pointed at it:
  *
  *   const aws = await startAwsDouble();
  *   const ecs = new ECSClient(aws.clientConfig());          // or AWS_ENDPOINT_URL=aws.endpoint
@@ -21,7 +22,16 @@ import { EcrState } from './ecr/state.js';
 import { ecrService } from './ecr/service.js';
 import { Ec2State } from './ec2/state.js';
 import { ec2Service } from './ec2/service.js';
+import { AutoScalingState } from './autoscaling/state.js';
+import { autoScalingService } from './autoscaling/service.js';
+import { Elbv2State } from './elbv2/state.js';
+import { elbv2Service } from './elbv2/service.js';
+import { SsmState } from './ssm/state.js';
+import { ssmService } from './ssm/service.js';
+import { GuardDutyState } from './guardduty/state.js';
+import { guardDutyService } from './guardduty/service.js';
 import { seedBuilders, type SeedBuilders } from './seed.js';
+import { wireInstanceServices } from './seed-instance.js';
 import { startServiceScheduler } from './scheduler.js';
 
 export { AWS_DEFAULT_LIMITS, type FaultSpec, type Limits, type LimitSpec } from './faults.js';
@@ -34,6 +44,11 @@ export type { EcsState } from './ecs/state.js';
 export type { EcrState } from './ecr/state.js';
 export type { Ec2State } from './ec2/state.js';
 export type { SeedBuilders, SeededTask, ManyTasksResult } from './seed.js';
+export type { SeededInstance, InstanceSeedInput } from './seed-instance.js';
+export type { AutoScalingState } from './autoscaling/state.js';
+export type { Elbv2State } from './elbv2/state.js';
+export type { SsmState, CommandOutcome } from './ssm/state.js';
+export type { GuardDutyState, ScanOutcome } from './guardduty/state.js';
 
 export interface AwsDoubleOptions {
   region?: string;
@@ -50,6 +65,8 @@ export interface AwsDoubleOptions {
   enforceScanQuota?: boolean;
   /** The caller named in AccessDenied / UnauthorizedOperation messages. */
   principal?: string;
+  /** GuardDuty has a detector in this account and Region (default true). */
+  guardDutyEnabled?: boolean;
 }
 
 export interface AwsDouble {
@@ -62,6 +79,10 @@ export interface AwsDouble {
   readonly ecs: EcsState;
   readonly ecr: EcrState;
   readonly ec2: Ec2State;
+  readonly autoscaling: AutoScalingState;
+  readonly elbv2: Elbv2State;
+  readonly ssm: SsmState;
+  readonly guardduty: GuardDutyState;
   readonly seed: SeedBuilders;
   readonly faults: FaultController;
   /** Calls to `service:Op`, e.g. callsTo('ecs:ListTasks'). */
@@ -86,12 +107,25 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
   const ecs = new EcsState(env);
   const ecr = new EcrState(env, options.scanCompletesAfterPolls ?? 2);
   const ec2 = new Ec2State(env);
+  const autoscaling = new AutoScalingState(env);
+  const elbv2 = new Elbv2State(env);
+  const ssm = new SsmState(env);
+  const guardduty = new GuardDutyState(env, options.guardDutyEnabled ?? true);
   const principal = options.principal ?? `arn:aws:sts::${accountId}:assumed-role/GuardDutyResponder/responder`;
   const faults = new FaultController(now, principal, options.limits ?? {});
-  const seedCtx = { ecs, ecr, ec2, ids, region, accountId };
+  const seedCtx = { ecs, ecr, ec2, autoscaling, elbv2, ssm, guardduty, ids, region, accountId };
+  wireInstanceServices(seedCtx);
   if (options.serviceScheduler) startServiceScheduler(seedCtx);
   const server = await startServer({
-    services: [ecsService(ecs), ecrService(ecr, { enforceScanQuota: options.enforceScanQuota ?? true }), ec2Service(ec2)],
+    services: [
+      ecsService(ecs),
+      ecrService(ecr, { enforceScanQuota: options.enforceScanQuota ?? true }),
+      ec2Service(ec2),
+      autoScalingService(autoscaling),
+      elbv2Service(elbv2),
+      ssmService(ssm),
+      guardDutyService(guardduty),
+    ],
     region,
     accountId,
     now,
@@ -105,6 +139,10 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
     ecs,
     ecr,
     ec2,
+    autoscaling,
+    elbv2,
+    ssm,
+    guardduty,
     seed: seedBuilders(seedCtx),
     faults,
     callsTo: (op) => {

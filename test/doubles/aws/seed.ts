@@ -22,13 +22,14 @@ import type { EcrImage, EcrState } from './ecr/state.js';
 import type { Ec2State, Instance, NetworkAcl, NetworkInterface, Subnet, Vpc } from './ec2/state.js';
 import type { ClusterRecord, EcsState } from './ecs/state.js';
 import type { IdGenerator } from './ids.js';
+import { seedInstance, type InstanceSeedContext, type InstanceSeedInput, type SeededInstance } from './seed-instance.js';
 
 /** Placeholder for the AWS-owned principal that creates ECS task ENIs (a 12-digit account id on AWS). */
 export const ECS_ENI_REQUESTER_ID = '578734482556';
 /** Placeholder for the AWS-owned account that owns Fargate hosts (`attachment.instanceOwnerId`). */
 export const FARGATE_HOST_OWNER_ID = '843547988961';
 
-export interface SeedContext {
+export interface SeedContext extends InstanceSeedContext {
   ecs: EcsState;
   ecr: EcrState;
   ec2: Ec2State;
@@ -198,6 +199,11 @@ export function seedBuilders(ctx: SeedContext) {
   return {
     network,
     containerInstance,
+
+    /** An EC2 instance with ENIs, volumes, profile, ASG, target groups, SSM and EKS tags (./seed-instance.ts). */
+    instance(input: InstanceSeedInput = {}): SeededInstance {
+      return seedInstance(ctx, input, subnetFor);
+    },
 
     /** Pushes an image to ECR and returns the reference tasks would run (`uri:tag` and digest). */
     image(input: { repository: string; tag?: string; digest?: string; findingSeverityCounts?: Record<string, number> }): { image: EcrImage; uri: string; digest: string } {

@@ -1,6 +1,7 @@
 /**
- * The contract between the router and one AWS service double. Adding a service (Auto Scaling,
- * ELBv2, SSM, GuardDuty…) is one file that exports a ServiceDefinition, plus one line in index.ts.
+ * The contract between the router and one AWS service double. Adding a service is one file that
+ * exports a ServiceDefinition for its protocol (awsJson, ec2Query, awsQuery or restJson1), plus
+ * one line in index.ts.
  */
 import type { QueryParams } from './protocols/query-params.js';
 import type { XmlObject } from './protocols/xml.js';
@@ -27,6 +28,9 @@ export class AwsServiceError extends Error {
 
 export type JsonOperation = (input: Record<string, unknown>, ctx: CallContext) => unknown;
 export type Ec2Operation = (params: QueryParams, ctx: CallContext) => XmlObject;
+export type QueryOperation = (params: QueryParams, ctx: CallContext) => XmlObject | undefined;
+/** restJson1: the JSON body, the path labels (`{DetectorId}`) and the query string. */
+export type RestOperation = (input: { body: Record<string, unknown>; labels: Record<string, string>; query: URLSearchParams }, ctx: CallContext) => unknown;
 
 interface ServiceBase {
   /** IAM prefix and call-log name: `ecs`, `ecr`, `ec2`… Faults are addressed as `${name}:${Op}`. */
@@ -49,7 +53,25 @@ export interface Ec2ServiceDefinition extends ServiceBase {
   readonly operations: Readonly<Record<string, Ec2Operation>>;
 }
 
-export type ServiceDefinition = JsonServiceDefinition | Ec2ServiceDefinition;
+/** awsQuery: the same form as ec2Query (`Name.member.N` lists), `<OpResult>` + `<member>` XML answers. */
+export interface QueryServiceDefinition extends ServiceBase {
+  readonly protocol: 'awsQuery';
+  readonly version: string;
+  /** Response namespace, e.g. `http://autoscaling.amazonaws.com/doc/2011-01-01/`. */
+  readonly xmlns: string;
+  /** The service's throttling error code (default `Throttling`). */
+  readonly throttleCode?: string;
+  readonly operations: Readonly<Record<string, QueryOperation>>;
+}
+
+/** restJson1: routed by method and path. */
+export interface RestJsonServiceDefinition extends ServiceBase {
+  readonly protocol: 'restJson1';
+  readonly routes: readonly { method: string; path: string; op: string }[];
+  readonly operations: Readonly<Record<string, RestOperation>>;
+}
+
+export type ServiceDefinition = JsonServiceDefinition | Ec2ServiceDefinition | QueryServiceDefinition | RestJsonServiceDefinition;
 
 /** Reads typed fields from an already-parsed JSON request, failing like AWS validation does. */
 export const json = {

@@ -115,6 +115,41 @@ export interface Instance {
   launchTime: Date;
   reservationId: string;
   iamInstanceProfileArn?: string;
+  /** Set while a profile is associated (DescribeIamInstanceProfileAssociations). */
+  iamAssociationId?: string;
+  rootDeviceName: string;
+  rootDeviceType: 'ebs' | 'instance-store';
+  /** EBS block device mapping, root first. */
+  blockDevices: { deviceName: string; volumeId: string }[];
+  disableApiTermination: boolean;
+  /** EC2's default is `stop`; launch templates often say `terminate`. */
+  shutdownBehavior: 'stop' | 'terminate';
+  instanceLifecycle?: 'spot';
+}
+
+export interface Volume {
+  volumeId: string;
+  size: number;
+  volumeType: string;
+  availabilityZone: string;
+  encrypted: boolean;
+  createTime: Date;
+  state: 'available' | 'in-use';
+  attachment?: { instanceId: string; device: string; deleteOnTermination: boolean; attachTime: Date };
+  tags: Tag[];
+}
+
+export interface Snapshot {
+  snapshotId: string;
+  volumeId: string;
+  volumeSize: number;
+  description: string;
+  state: 'pending' | 'completed' | 'error';
+  startTime: Date;
+  encrypted: boolean;
+  tags: Tag[];
+  /** DescribeSnapshots calls that have seen it; it completes after `snapshotCompletesAfterPolls`. */
+  polls: number;
 }
 
 export interface Ec2Env {

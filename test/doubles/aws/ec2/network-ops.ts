@@ -109,9 +109,14 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
     const kind = id.slice(0, id.indexOf('-'));
     const found =
       kind === 'i' ? state.instances.get(id) : kind === 'eni' ? state.networkInterfaces.get(id) : kind === 'sg' ? state.securityGroups.get(id)
-      : kind === 'vpc' ? state.vpcs.get(id) : kind === 'subnet' ? state.subnets.get(id) : kind === 'acl' ? state.networkAcls.get(id) : undefined;
+      : kind === 'vpc' ? state.vpcs.get(id) : kind === 'subnet' ? state.subnets.get(id) : kind === 'acl' ? state.networkAcls.get(id)
+      : kind === 'vol' ? state.volumes.get(id) : kind === 'snap' ? state.snapshots.get(id) : undefined;
     if (found) return found.tags;
-    const miss = { i: notFound.instance, eni: notFound.eni, sg: notFound.group, vpc: notFound.vpc, subnet: notFound.subnet, acl: notFound.acl }[kind];
+    const miss = {
+      i: notFound.instance, eni: notFound.eni, sg: notFound.group, vpc: notFound.vpc, subnet: notFound.subnet, acl: notFound.acl,
+      vol: (v: string) => new AwsServiceError('InvalidVolume.NotFound', `The volume '${v}' does not exist.`),
+      snap: (v: string) => new AwsServiceError('InvalidSnapshot.NotFound', `The snapshot '${v}' does not exist.`),
+    }[kind];
     throw miss ? miss(id) : new AwsServiceError('InvalidID', `The ID '${id}' is not valid`);
   };
   const entryFrom = (p: QueryParams): NaclEntry => {

@@ -1,8 +1,10 @@
 /**
- * EC2 on the wire (ec2Query, Version 2016-11-15): the network and security-group operations the
- * responder uses for evidence and isolation.
+ * EC2 on the wire (ec2Query, Version 2016-11-15): the network, security-group, instance
+ * attribute, snapshot and instance-profile operations the responder uses for evidence, isolation
+ * and credential revocation.
  */
 import type { Ec2ServiceDefinition } from '../service.js';
+import { instanceOps } from './instance-ops.js';
 import { networkOps } from './network-ops.js';
 import { securityGroupOps } from './sg-ops.js';
 import type { Ec2State } from './state.js';
@@ -21,8 +23,11 @@ export function ec2Service(state: Ec2State): Ec2ServiceDefinition {
       if (p.GroupId) return arn('security-group', p.GroupId);
       if (p.NetworkAclId) return arn('network-acl', p.NetworkAclId);
       if (p['InstanceId.1']) return arn('instance', p['InstanceId.1']);
+      if (p.InstanceId) return arn('instance', p.InstanceId);
+      if (p.VolumeId) return arn('volume', p.VolumeId);
+      if (p['SnapshotId.1']) return `arn:aws:ec2:${state.regionName}::snapshot/${p['SnapshotId.1']}`;
       return '*';
     },
-    operations: { ...networkOps(state), ...securityGroupOps(state) },
+    operations: { ...networkOps(state), ...securityGroupOps(state), ...instanceOps(state) },
   };
 }

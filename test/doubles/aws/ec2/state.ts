@@ -8,9 +8,9 @@
  * egress rule; a custom network ACL starts with only the `*` deny entries.
  */
 import { cidrContains, intToIp, parseCidr } from '../ids.js';
-import type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Subnet, Tag, Vpc } from './model.js';
+import type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Snapshot, Subnet, Tag, Volume, Vpc } from './model.js';
 
-export type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Subnet, Tag, Vpc } from './model.js';
+export type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Snapshot, Subnet, Tag, Volume, Vpc } from './model.js';
 
 const ALL_TRAFFIC_ENTRIES = (action: 'allow' | 'deny', rule: number): NaclEntry[] => [
   { ruleNumber: rule, protocol: '-1', ruleAction: action, egress: true, cidrBlock: '0.0.0.0/0' },
@@ -30,6 +30,10 @@ export class Ec2State {
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly networkInterfaces = new Map<string, NetworkInterface>();
   readonly instances = new Map<string, Instance>();
+  readonly volumes = new Map<string, Volume>();
+  readonly snapshots = new Map<string, Snapshot>();
+  /** DescribeSnapshots reports a snapshot `completed` from this poll on (1 = at once). */
+  snapshotCompletesAfterPolls = 2;
   private readonly aclBySubnet = new Map<string, string>();
   private readonly eniByIp = new Map<string, string>();
 
@@ -205,7 +209,20 @@ export class Ec2State {
   }
 
   /** An instance with its primary ENI (device index 0, not requester-managed). */
-  addInstance(input: { subnetId: string; privateIpAddress?: string; groupIds?: string[]; instanceType?: string; imageId?: string; state?: string; tags?: Tag[]; iamInstanceProfileArn?: string }): Instance {
+  addInstance(input: {
+    subnetId: string;
+    privateIpAddress?: string;
+    groupIds?: string[];
+    instanceType?: string;
+    imageId?: string;
+    state?: string;
+    tags?: Tag[];
+    iamInstanceProfileArn?: string;
+    rootDeviceType?: 'ebs' | 'instance-store';
+    shutdownBehavior?: 'stop' | 'terminate';
+    disableApiTermination?: boolean;
+    spot?: boolean;
+  }): Instance {
     const subnet = this.subnets.get(input.subnetId);
     if (!subnet) throw new Error(`EC2 double: no subnet ${input.subnetId}`);
     const stateName = input.state ?? 'running';
@@ -223,7 +240,13 @@ export class Ec2State {
       tags: input.tags ?? [],
       launchTime: this.now(),
       reservationId: this.id('r'),
-      ...(input.iamInstanceProfileArn ? { iamInstanceProfileArn: input.iamInstanceProfileArn } : {}),
+      ...(input.iamInstanceProfileArn ? { iamInstanceProfileArn: input.iamInstanceProfileArn, iamAssociationId: this.id('iip-assoc') } : {}),
+      rootDeviceName: '/dev/xvda',
+      rootDeviceType: input.rootDeviceType ?? 'ebs',
+      blockDevices: [],
+      disableApiTermination: input.disableApiTermination ?? false,
+      shutdownBehavior: input.shutdownBehavior ?? 'stop',
+      ...(input.spot ? { instanceLifecycle: 'spot' as const } : {}),
     };
     this.instances.set(inst.instanceId, inst);
     const eni = this.addNetworkInterface({
@@ -235,6 +258,29 @@ export class Ec2State {
     });
     inst.privateIpAddress = eni.privateIpAddress;
     return inst;
+  }
+
+  /** An EBS volume, attached to `instanceId` at `device` when given (the first one becomes the root). */
+  addVolume(input: { availabilityZone?: string; size?: number; volumeType?: string; encrypted?: boolean; instanceId?: string; device?: string; deleteOnTermination?: boolean; tags?: Tag[] }): Volume {
+    const inst = input.instanceId ? this.instances.get(input.instanceId) : undefined;
+    if (input.instanceId && !inst) throw new Error(`EC2 double: no instance ${input.instanceId}`);
+    const volume: Volume = {
+      volumeId: this.id('vol'),
+      size: input.size ?? 8,
+      volumeType: input.volumeType ?? 'gp3',
+      availabilityZone: input.availabilityZone ?? inst?.availabilityZone ?? `${this.env.region}a`,
+      encrypted: input.encrypted ?? false,
+      createTime: this.now(),
+      state: inst ? 'in-use' : 'available',
+      tags: input.tags ?? [],
+    };
+    if (inst) {
+      const device = input.device ?? (inst.blockDevices.length === 0 ? inst.rootDeviceName : `/dev/sd${String.fromCharCode(102 + inst.blockDevices.length - 1)}`);
+      volume.attachment = { instanceId: inst.instanceId, device, deleteOnTermination: input.deleteOnTermination ?? true, attachTime: this.now() };
+      inst.blockDevices.push({ deviceName: device, volumeId: volume.volumeId });
+    }
+    this.volumes.set(volume.volumeId, volume);
+    return volume;
   }
 
   /** The next free device index on an instance (for attaching task ENIs). */

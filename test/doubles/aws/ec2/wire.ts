@@ -77,9 +77,16 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
     sourceDestCheck: true,
     groupSet: groupSet(state, primary?.groupIds ?? []),
     architecture: 'x86_64',
-    rootDeviceType: 'ebs',
-    rootDeviceName: '/dev/xvda',
-    blockDeviceMapping: [],
+    rootDeviceType: inst.rootDeviceType,
+    rootDeviceName: inst.rootDeviceName,
+    instanceLifecycle: inst.instanceLifecycle,
+    blockDeviceMapping: inst.blockDevices.map((b) => {
+      const v = state.volumes.get(b.volumeId);
+      return {
+        deviceName: b.deviceName,
+        ebs: { volumeId: b.volumeId, status: 'attached', attachTime: v?.attachment?.attachTime, deleteOnTermination: v?.attachment?.deleteOnTermination ?? true },
+      };
+    }),
     virtualizationType: 'hvm',
     tagSet: tagSet(inst.tags),
     hypervisor: 'xen',
