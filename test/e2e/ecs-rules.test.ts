@@ -170,7 +170,7 @@ test('two responders click Stop task: two modals; submitted while the first runs
   assert.equal(new Set([a.runId, b.runId, c.runId]).size, 3);
 
   // Hold StopTask in flight (wall-clock latency at the double) so B arrives while A runs.
-  aws.faults.setLatency('ecs:StopTask', 300);
+  aws.faults.setLatency('ecs:StopTask', 700);
   assert.equal((await submitModal(h, { runId: a.runId, user: RESPONDER, reason: 'first' })).status, 200);
   await waitUntil('run A is running', async () => (await h.responder.store.getRun(a.runId))?.state === 'running');
   assert.equal((await submitModal(h, { runId: b.runId, user: SECOND_RESPONDER, reason: 'second' })).status, 200);
