@@ -5,6 +5,11 @@ import { quarantineImageAction } from './ecs/quarantine-image.js';
 import { scanImageAction } from './ecs/scan-image.js';
 import { stopAllPinAction } from './ecs/stop-all-pin.js';
 import { stopTaskAction } from './ecs/stop-task.js';
+import { isolateInstanceAction } from './ec2/isolate-instance.js';
+import { malwareScanAction } from './ec2/malware-scan.js';
+import { pauseContainerAction } from './ec2/pause-container.js';
+import { preserveEvidenceAction } from './ec2/preserve-evidence.js';
+import { revokeCredentialsAction } from './ec2/revoke-credentials.js';
 import type { ActionDefinition, ActionId } from './types.js';
 
 /**
@@ -12,13 +17,18 @@ import type { ActionDefinition, ActionId } from './types.js';
  * the file named after its action id (src/actions/<service>/<action-id>.ts).
  */
 export const ALL_ACTIONS: readonly ActionDefinition[] = [
+  preserveEvidenceAction,
   isolateTaskAction,
+  isolateInstanceAction,
   releaseIsolationAction,
   stopTaskAction,
   findImageTasksAction,
   quarantineImageAction,
   stopAllPinAction,
   scanImageAction,
+  malwareScanAction,
+  revokeCredentialsAction,
+  pauseContainerAction,
 ];
 
 export function buildCatalog(defs: readonly ActionDefinition[] = ALL_ACTIONS): ReadonlyMap<ActionId, ActionDefinition> {

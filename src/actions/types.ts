@@ -12,7 +12,12 @@ export type ActionId =
   | 'find_image_tasks'
   | 'quarantine_image'
   | 'stop_all_pin'
-  | 'scan_image';
+  | 'scan_image'
+  | 'preserve_evidence'
+  | 'isolate_instance'
+  | 'malware_scan'
+  | 'revoke_credentials'
+  | 'pause_container';
 
 export type PlanInput =
   | { id: string; label: string; kind: 'text'; placeholder?: string; optional?: boolean; initial?: string; hint?: string }

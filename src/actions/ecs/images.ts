@@ -1,7 +1,9 @@
 import { AppError } from '../../errors.js';
 import type { Finding } from '../../findings/model.js';
-import { parseImageReference } from '../../aws/arn.js';
+import { isEcrImage, parseImageReference } from '../../aws/arn.js';
 import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
+import { resolveDigest, resolveEcrImage } from '../../aws/ecr/index.js';
+import type { ContainerInfo } from '../../findings/model.js';
 import type { ActionContext, PlanInput } from '../types.js';
 
 export interface CompromisedImageRef {
@@ -15,9 +17,21 @@ export interface CompromisedImageRef {
 
 export const IMAGE_INPUT_ID = 'image';
 
+/** The containers a finding names: an ECS task's, or a standalone container (Container cards). */
+export function findingContainers(f: Finding): ContainerInfo[] {
+  if (f.kind === 'ECSCluster') return (f.ecs?.containers ?? []).filter((c) => !!c.image);
+  if (f.kind === 'Container' && f.container?.image) return [f.container];
+  return [];
+}
+
 /** Does the finding name an ECS task or container image the image steps can act on? */
 export function hasEcsImage(f: Finding): boolean {
-  return f.kind === 'ECSCluster' && (f.ecs?.containers ?? []).some((c) => !!c.image);
+  return findingContainers(f).length > 0 && (f.kind === 'ECSCluster' || findingContainers(f).some((c) => isEcrImage(c.image!)));
+}
+
+/** At least one of the finding's images is in Amazon ECR (quarantine and scan need that). */
+export function hasEcrImage(f: Finding): boolean {
+  return findingContainers(f).some((c) => isEcrImage(c.image!));
 }
 
 /**
@@ -25,18 +39,19 @@ export function hasEcsImage(f: Finding): boolean {
  * `repo:tag`); the running task knows it (DescribeTasks containers[].imageDigest).
  */
 export async function compromisedImages(ctx: ActionContext, requestIds: string[]): Promise<CompromisedImageRef[]> {
-  const fromFinding = (ctx.finding.ecs?.containers ?? []).filter((c) => c.image);
+  const fromFinding = findingContainers(ctx.finding);
   const out = new Map<string, CompromisedImageRef>();
   const missingDigest = fromFinding.some((c) => !c.imageDigest);
   let live: Awaited<ReturnType<typeof describeTaskContext>> | undefined;
-  if (missingDigest && ctx.finding.ecs?.taskArn) {
+  if (missingDigest && ctx.finding.kind === 'ECSCluster' && ctx.finding.ecs?.taskArn) {
     const target = ecsTaskTargetFromFinding(ctx.finding);
     live = await describeTaskContext(ctx.aws, { cluster: target.cluster, taskArn: target.taskArn });
     requestIds.push(...live.requestIds);
   }
   for (const c of fromFinding) {
-    const liveDigest = live?.containers.find((l) => l.name === c.name || l.image === c.image)?.imageDigest;
-    const digest = c.imageDigest ?? liveDigest;
+    let digest = c.imageDigest ?? live?.containers.find((l) => l.name === c.name || l.image === c.image)?.imageDigest;
+    // A standalone container names repo:tag only: ECR knows which digest the tag points at now.
+    if (!digest && c.image && isEcrImage(c.image)) digest = await resolveDigest(ctx.aws, resolveEcrImage(c.image), requestIds).catch(() => undefined);
     if (!digest || !c.image) continue;
     const ref = parseImageReference(c.image);
     out.set(digest, {

@@ -1,5 +1,7 @@
 import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
 import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan, type IsolationRecord } from '../../aws/ec2/index.js';
+import type { DetachRecord } from '../../aws/autoscaling/index.js';
+import type { Registration } from '../../aws/elbv2/index.js';
 import { ISOLATION_STATE_KEY } from '../card-view.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 
@@ -7,6 +9,10 @@ import type { ActionDefinition, Outcome } from '../types.js';
 export interface IsolationState {
   active: boolean;
   record: IsolationRecord;
+  /** Instance isolation: detached from this Auto Scaling group (re-attach on release). */
+  asg?: DetachRecord;
+  /** Instance isolation: load balancer registrations removed (re-register on release). */
+  registrations?: Registration[];
   by: string;
   at: number;
   releasedBy?: string;

@@ -3,7 +3,7 @@ import { deleteImage, getImageEvidence, type ImageEvidence } from '../../aws/ecr
 import { isAppError } from '../../errors.js';
 import type { ActionDefinition } from '../types.js';
 import { distinctTasks, sweepFor } from './find-image-tasks.js';
-import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
+import { chosenImage, compromisedImages, hasEcrImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
 
 export const IMAGE_EVIDENCE_KEY = 'image_evidence';
 
@@ -20,7 +20,7 @@ export const quarantineImageAction: ActionDefinition = {
   destructive: true,
   repeatable: false,
   style: 'danger',
-  appliesTo: (f) => hasEcsImage(f) && (f.ecs?.containers ?? []).some((c) => !!c.image && isEcrImage(c.image)),
+  appliesTo: (f) => hasEcrImage(f),
   async plan(ctx) {
     const requestIds: string[] = [];
     const images = (await compromisedImages(ctx, requestIds)).filter((i) => isEcrImage(i.image));

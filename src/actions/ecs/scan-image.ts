@@ -1,7 +1,7 @@
 import { isEcrImage } from '../../aws/arn.js';
 import { startImageScan, waitForScanFindings } from '../../aws/ecr/index.js';
 import type { ActionDefinition } from '../types.js';
-import { chosenImage, compromisedImages, hasEcsImage, imageChoice, type CompromisedImageRef } from './images.js';
+import { chosenImage, compromisedImages, hasEcrImage, imageChoice, type CompromisedImageRef } from './images.js';
 
 /** How long the responder waits for ECR basic scanning before reporting "still running". */
 export const SCAN_POLL_INTERVAL_MS = 10_000;
@@ -14,7 +14,7 @@ export const scanImageAction: ActionDefinition = {
   changes: false,
   destructive: false,
   repeatable: true,
-  appliesTo: (f) => hasEcsImage(f) && (f.ecs?.containers ?? []).some((c) => !!c.image && isEcrImage(c.image)),
+  appliesTo: (f) => hasEcrImage(f),
   async plan(ctx) {
     const images = (await compromisedImages(ctx, [])).filter((i) => isEcrImage(i.image));
     if (images.length === 0) return { summary: 'No ECR image to scan.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be scanned by ECR' };

@@ -27,7 +27,7 @@ export const stopAllPinAction: ActionDefinition = {
   destructive: true,
   repeatable: false,
   style: 'danger',
-  appliesTo: (f) => hasEcsImage(f),
+  appliesTo: (f) => f.kind === 'ECSCluster' && hasEcsImage(f),
   async plan(ctx) {
     const requestIds: string[] = [];
     const images = await compromisedImages(ctx, requestIds);
