@@ -121,6 +121,7 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       guardduty: new GuardDutyClient(config),
       ssm: new SSMClient(config),
     };
+    noRetryOnQuota(clients.ecr);
     addRateLimiting(clients.ecs, limiter, 'ecs', onWait);
     addRateLimiting(clients.ec2, limiter, 'ec2', onWait);
     addRateLimiting(clients.ecr, limiter, 'ecr', onWait);
@@ -143,4 +144,32 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
   }
 
   return { forTarget, destroy };
+}
+
+/**
+ * ECR answers `LimitExceededException` for quotas (one basic scan per image per 24 h, repository
+ * counts), and the SDK's standard retry treats that name as throttling: it would retry a refusal
+ * that cannot succeed, with backoff, before the responder sees it. Refuse to retry it.
+ */
+function noRetryOnQuota(client: ECRClient): void {
+  type Strategy = {
+    acquireInitialRetryToken(scope: string): Promise<unknown>;
+    refreshRetryTokenForRetry(token: unknown, info: { error?: { name?: string } }): Promise<unknown>;
+    recordSuccess(token: unknown): void;
+    mode?: string;
+  };
+  const config = client.config as unknown as { retryStrategy: () => Promise<Strategy> };
+  const original = config.retryStrategy;
+  config.retryStrategy = async () => {
+    const s = await original();
+    return {
+      ...(s.mode !== undefined ? { mode: s.mode } : {}),
+      acquireInitialRetryToken: (scope: string) => s.acquireInitialRetryToken(scope),
+      refreshRetryTokenForRetry: async (token: unknown, info: { error?: { name?: string } }) => {
+        if (info.error?.name === 'LimitExceededException') throw info.error;
+        return s.refreshRetryTokenForRetry(token, info);
+      },
+      recordSuccess: (token: unknown) => s.recordSuccess(token),
+    };
+  };
 }
