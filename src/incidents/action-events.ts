@@ -25,6 +25,10 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   release_instance: 'Release instance isolation',
   preserve_evidence: 'Preserve evidence',
   malware_scan: 'Malware scan',
+  // The GuardDuty close-out of a false positive (not remediation-catalog steps).
+  archive_findings: 'Archive findings in GuardDuty',
+  finding_feedback: 'NOT_USEFUL feedback to GuardDuty',
+  propose_suppression: 'Suppression rule',
 };
 
 export function actionLabel(action: string): string {

@@ -63,8 +63,9 @@ export function stateChangeNotice(input: { incident: Incident; change?: StateCha
 }
 
 /** Ephemeral answer to a command run outside the incident's thread. `what` is our own text. */
-export function postedToThreadNotice(input: { incident: Incident; what: string; permalink?: string }): SlackMessage {
+export function postedToThreadNotice(input: { incident: Incident; what: string; permalink?: string; future?: boolean }): SlackMessage {
   const where = linkOr(input.permalink, `${input.incident.id}'s thread`);
-  const text = `${safeText(input.what, 300)} — posted in ${where}.`;
-  return { text: truncate(`${input.what} — posted in ${input.incident.id}'s thread`, 400), blocks: [section('gd_posted', `:speech_balloon: ${text}`)] };
+  const verb = input.future ? 'will be posted in' : 'posted in';
+  const text = `${safeText(input.what, 300)} — ${verb} ${where}.`;
+  return { text: truncate(`${safeText(input.what, 300)} — ${verb} ${input.incident.id}'s thread`, 400), blocks: [section('gd_posted', `:speech_balloon: ${text}`)] };
 }
