@@ -139,6 +139,11 @@ export async function planEvidence(clients: Ec2Clients, instanceId: string, opti
   const steps: EvidencePlan['steps'] = [];
   const skipped: string[] = [];
   const notes: string[] = [];
+  if (info.state === 'terminated' || info.state === 'shutting-down') {
+    // EC2 still describes a terminated instance for a while; its attributes can no longer change.
+    notes.push(`The instance is ${info.state}: nothing can be protected any more. Volumes that were kept on termination still exist and can be snapshotted from the EC2 console.`);
+    return { instanceId, state: info.state, plannedAt: (options.now?.() ?? new Date()).toISOString(), volumes: [], spot, instanceStoreRoot, current: { disableApiTermination, shutdownBehavior, tags: info.tags }, steps, skipped, notes, requestIds };
+  }
   if (disableApiTermination) skipped.push('Termination protection is already on.');
   else if (spot) skipped.push('Termination protection: not possible, this is a Spot Instance (EC2 refuses it for Spot).');
   else steps.push({ action: 'ec2:ModifyInstanceAttribute', resource: instanceId, what: 'turn on termination protection (DisableApiTermination)' });

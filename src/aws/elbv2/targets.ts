@@ -31,7 +31,7 @@ import {
 import type { AwsClients } from '../clients.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { awsCall } from '../errors.js';
-import { stepFailure, type StepFailure } from '../step-failure.js';
+import { awsNameOf, stepFailure, type StepFailure } from '../step-failure.js';
 
 export type Elbv2Clients = Pick<AwsClients, 'elbv2'>;
 
@@ -137,9 +137,10 @@ export async function findTargetGroupsForInstance(
   };
 }
 
+/** The SDK names the awsQuery code `TargetGroupNotFound` TargetGroupNotFoundException. */
 function isTargetGroupGone(err: unknown): boolean {
-  const ctx = (err as { context?: { awsErrorName?: string } }).context;
-  return ctx?.awsErrorName === 'TargetGroupNotFoundException' || ctx?.awsErrorName === 'TargetGroupNotFound';
+  const name = awsNameOf(err);
+  return name === 'TargetGroupNotFoundException' || name === 'TargetGroupNotFound';
 }
 
 function byGroup(registrations: readonly Registration[]): Map<string, Registration[]> {

@@ -186,3 +186,12 @@ describe('limits', () => {
     assert.equal([...tagValue('x'.repeat(500))].length, 256);
   });
 });
+
+describe('terminated instance', () => {
+  test('no steps, one honest note', async () => {
+    seed({ instance: instance({ State: { Name: 'terminated', Code: 48 } }) });
+    const plan = await planEvidence(clients, 'i-0abc');
+    assert.deepEqual(plan.steps, []);
+    assert.match(plan.notes.join(' '), /terminated: nothing can be protected/);
+  });
+});
