@@ -68,6 +68,19 @@ const schema = z
         for (const id of csv(v)) if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user group id` });
       }),
     AUTHZ_POLICY_FILE: z.string().optional(),
+    INCIDENT_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+    COVERED_ACCOUNT_IDS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const id of csv(v)) if (!/^\d{12}$/.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
+      }),
+    COVERED_REGIONS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const r of csv(v)) if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
+      }),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),
   });
@@ -92,6 +105,12 @@ export interface Config {
     readonly policyFile?: string;
   };
   readonly aws: { readonly region?: string; readonly endpointUrl?: string };
+  readonly incidents: {
+    /** Later findings on the same resource within this window join the open incident. */
+    readonly windowMs: number;
+    /** Accounts / Regions commands may act on (unset: any account or Region of a known finding). */
+    readonly coverage: { readonly accountIds?: readonly string[]; readonly regions?: readonly string[] };
+  };
 }
 
 /** Parses the environment once. A bad environment throws with every problem listed. */
@@ -132,6 +151,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       responderUserIds: csv(e.RESPONDER_USER_IDS),
       responderUsergroupIds: csv(e.RESPONDER_USERGROUP_IDS),
       ...(e.AUTHZ_POLICY_FILE ? { policyFile: e.AUTHZ_POLICY_FILE } : {}),
+    },
+    incidents: {
+      windowMs: e.INCIDENT_WINDOW_HOURS * 3600_000,
+      coverage: {
+        ...(csv(e.COVERED_ACCOUNT_IDS).length ? { accountIds: csv(e.COVERED_ACCOUNT_IDS) } : {}),
+        ...(csv(e.COVERED_REGIONS).length ? { regions: csv(e.COVERED_REGIONS) } : {}),
+      },
     },
     aws: {
       ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),

@@ -10,6 +10,13 @@ import { createAuthorizer } from './authz/authorizer.js';
 import { buildPolicy, loadPolicyFile } from './authz/policy.js';
 import { createAwsClientFactory, type AwsClientFactory } from './aws/clients.js';
 import { registerActionHandlers } from './slack/register-actions.js';
+import { registerIncidentHandlers } from './slack/register-incidents.js';
+import { EffectRunner } from './slack/effects.js';
+import { IncidentService } from './incidents/service.js';
+import { GuardDutyCloseOut } from './incidents/close-out.js';
+import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
+import type { CommandDeps } from './commands/handle.js';
+import type { ActionId } from './actions/types.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
@@ -49,15 +56,18 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   );
   const pacer = createPacer(clock);
   const catalog = buildCatalog();
-  const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys()]);
+  const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys(), ...INCIDENT_POLICY_ACTIONS]);
+  const authorizer = createAuthorizer(policy, { slack: slack.client, clock });
+  const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf: (id) => catalog.get(id as ActionId)?.label });
   const ingestDeps: IngestDeps = {
     store,
     slack,
     pacer,
     clock,
     logger,
+    incidents,
     route: (f) => routeFinding(f, config),
-    cardView: createCardView(catalog, store),
+    cardView: createCardView(catalog, store, clock),
   };
   const aws =
     overrides.aws ??
@@ -74,10 +84,25 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     logger,
     catalog,
     aws,
-    authorizer: createAuthorizer(policy, { slack: slack.client, clock }),
+    authorizer,
     newId: overrides.newId ?? (() => randomUUID()),
     refreshCard: (findingId) => refreshCard(findingId, ingestDeps),
+    onPhase: (findingId, phase) => effects.recordRunPhase(findingId, phase),
   });
+  const closeOut = new GuardDutyCloseOut({ store, aws, clock });
+  const effects: EffectRunner = new EffectRunner({ store, slack, pacer, clock, logger, incidents, runner: actions, closeOut, refreshCard: (id) => refreshCard(id, ingestDeps) });
+  const commandDeps: CommandDeps = {
+    store,
+    incidents,
+    clock,
+    permalinkOf: (incident) => effects.permalinkOf(incident),
+    coverage: config.incidents.coverage,
+    labelOf: (id) => catalog.get(id as ActionId)?.label ?? id,
+    authorize: async (userId, verb) => {
+      const d = await authorizer.check(userId, { id: verb, changes: true });
+      return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
+    },
+  };
   const inbox = createInboxWorker({ store, clock, logger, handle: (entry) => ingestMessage(entry, ingestDeps) });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
 
@@ -102,7 +127,10 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
         onAccepted: () => inbox.kick(),
         ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
-      registerSlack: (app) => registerActionHandlers(app, { runner: actions, store, catalog, logger }),
+      registerSlack: (app) => {
+        registerActionHandlers(app, { runner: actions, store, catalog, logger });
+        registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
+      },
     },
     config.port,
     config.host,

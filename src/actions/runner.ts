@@ -25,6 +25,8 @@ import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } fr
 import type { ActionRun, FindingRecord, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
+import type { RunPhase } from '../incidents/action-events.js';
+import { threadRootOf } from '../store/store.js';
 import { STATUS_BY_KEY } from './card-view.js';
 
 /** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
@@ -43,6 +45,8 @@ export interface ActionRunnerDeps {
   newId: () => string;
   /** Re-renders the card (status line, buttons, facts). */
   refreshCard: (findingId: string) => Promise<void>;
+  /** Each phase of a run lands on the finding's incident timeline (and may move its state). */
+  onPhase?: (findingId: string, phase: RunPhase & { actor: string; serviceTask?: boolean }) => Promise<void>;
 }
 
 export interface Requester {
@@ -119,6 +123,7 @@ export class ActionRunner {
       const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'awaiting_approval', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
       if (!claim.ok) return this.explainClaim(req, record, def, claim);
       await this.audit(record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
+      await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
       await this.thread(record, approvalRequestMessage(def, plan, { requester: req.userId, runId: run.runId, ...(req.reason ? { reason: req.reason } : {}) }));
       return;
     }
@@ -132,6 +137,7 @@ export class ActionRunner {
       await this.ephemeral(req, record, `:information_source: *${def.label}* was already done by <@${doneMeanwhile.requestedBy}> after you opened this confirmation, so it was not run again.`);
       return;
     }
+    await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
     this.background(this.execute(def, claim.run, record));
   }
 
@@ -161,7 +167,10 @@ export class ActionRunner {
     }
     await this.audit(record, run.runId, req.userId, req.approve ? 'approved' : 'rejected', { action: def.id });
     await this.thread(record, approvalDecidedMessage(def, { decidedBy: req.userId, approved: req.approve, requester: run.requestedBy }));
-    if (req.approve) this.background(this.execute(def, claim.run, record));
+    if (req.approve) {
+      await this.phase(record.findingId, { phase: 'approved', action: def.id, runId: run.runId, actor: req.userId });
+      this.background(this.execute(def, claim.run, record));
+    }
   }
 
   /** At start-up: a step that was running when the process died is reported, never re-run blindly. */
@@ -173,6 +182,7 @@ export class ActionRunner {
       const record = await this.d.store.getFinding(run.findingId);
       const def = this.d.catalog.get(run.action as ActionId);
       await this.audit(record, run.runId, 'system', 'interrupted', { action: run.action });
+      await this.phase(run.findingId, { phase: 'result', action: run.action, runId: run.runId, status: 'failed', headline: 'interrupted by a restart of the responder', actor: run.requestedBy });
       if (record && def) {
         await this.thread(
           record,
@@ -231,6 +241,16 @@ export class ActionRunner {
     const finalState = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'partial' ? 'partial' : 'failed';
     await this.d.store.transitionRun(run.runId, ['running'], finalState, { result: outcome }, this.d.clock.now());
     await this.audit(record, run.runId, run.requestedBy, 'result', { action: def.id, status: outcome.status, headline: outcome.headline, requestIds: outcome.requestIds, notDone: outcome.notDone });
+    await this.phase(record.findingId, {
+      phase: 'result',
+      action: def.id,
+      runId: run.runId,
+      status: outcome.status,
+      headline: outcome.headline,
+      findingId: record.findingId,
+      actor: run.requestedBy,
+      ...(def.id === 'stop_task' ? { serviceTask: !!finding.ecs?.serviceName || !!finding.ecs?.group?.startsWith('service:') } : {}),
+    });
     if (outcome.cardFacts) {
       const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, 'card_facts')) ?? {};
       await this.d.store.putFindingState(record.findingId, 'card_facts', { ...facts, ...outcome.cardFacts }, this.d.clock.now());
@@ -242,7 +262,7 @@ export class ActionRunner {
     );
     if (outcome.attachment && record.channel && record.ts) {
       await this.d.slack.client
-        .filesUploadV2({ channel_id: record.channel, thread_ts: record.ts, filename: outcome.attachment.filename, title: outcome.attachment.title, content: outcome.attachment.content })
+        .filesUploadV2({ channel_id: record.channel, thread_ts: threadRootOf(record) ?? record.ts, filename: outcome.attachment.filename, title: outcome.attachment.title, content: outcome.attachment.content })
         .catch((err) => log.warn({ err: describeError(err) }, 'attachment upload failed'));
     }
     await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
@@ -314,13 +334,17 @@ export class ActionRunner {
   private async thread(record: FindingRecord, message: ReturnType<typeof noticeMessage>): Promise<{ ts: string } | undefined> {
     if (!record.channel || !record.ts) return undefined;
     await this.d.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
-    return this.d.slack.postMessage(record.channel, message, { threadTs: record.ts });
+    return this.d.slack.postMessage(record.channel, message, { threadTs: threadRootOf(record) ?? record.ts });
+  }
+
+  private async phase(findingId: string, p: RunPhase & { actor: string; serviceTask?: boolean }): Promise<void> {
+    await this.d.onPhase?.(findingId, p).catch((err) => this.d.logger.warn({ err: describeError(err), findingId }, 'incident timeline update failed'));
   }
 
   private async ephemeral(req: Requester, record: FindingRecord | undefined, text: string): Promise<void> {
     const channel = req.channelId ?? record?.channel;
     if (!channel) return;
-    await this.d.slack.postEphemeral(channel, req.userId, noticeMessage(text), record?.ts && channel === record.channel ? { threadTs: record.ts } : {}).catch((err) =>
+    await this.d.slack.postEphemeral(channel, req.userId, noticeMessage(text), record?.ts && channel === record.channel ? { threadTs: threadRootOf(record) ?? record.ts } : {}).catch((err) =>
       this.d.logger.warn({ err: describeError(err) }, 'ephemeral answer failed'),
     );
   }

@@ -7,15 +7,15 @@ import type { ActionId } from '../actions/types.js';
 import type { Finding } from '../findings/model.js';
 import type { ImageVerb, TargetVerb } from './parse.js';
 
-/** The catalog's ids, plus the EC2 instance steps (declared here until the catalog has them). */
-export type CommandActionId = ActionId | 'isolate_instance' | 'release_instance' | 'preserve_evidence' | 'malware_scan';
+/** Commands run catalog steps only. */
+export type CommandActionId = ActionId;
 
 export type ActionVerb = TargetVerb | ImageVerb;
 export type ActionResourceKind = 'ecs_task' | 'instance' | 'image';
 
 const ACTIONS: Readonly<Record<ActionVerb, Partial<Record<ActionResourceKind, CommandActionId>>>> = {
   'isolate': { ecs_task: 'isolate_task', instance: 'isolate_instance' },
-  'release': { ecs_task: 'release_isolation', instance: 'release_instance' },
+  'release': { ecs_task: 'release_isolation', instance: 'release_isolation' },
   'stop': { ecs_task: 'stop_task' },
   'quarantine': { image: 'quarantine_image' },
   'image': { image: 'find_image_tasks' },
@@ -42,6 +42,8 @@ export type FindingResource =
 export function findingResource(f: Finding): FindingResource {
   if (f.kind === 'ECSCluster' && f.ecs?.taskArn) return { kind: 'ecs_task', taskArn: f.ecs.taskArn };
   if (f.kind === 'Instance' && f.instance?.instanceId) return { kind: 'instance', instanceId: f.instance.instanceId };
+  // A standalone container is acted on through its host (isolation cuts off every container on it).
+  if (f.kind === 'Container' && f.instance?.instanceId) return { kind: 'instance', instanceId: f.instance.instanceId };
   const host = f.instance?.instanceId;
   const hostHint = host ? ` Its host is ${host}: act on the instance to cut off the whole host (every workload on it).` : '';
   switch (f.kind) {

@@ -4,7 +4,9 @@ import { parseFindingsFromText } from '../findings/parse.js';
 import type { Logger } from '../log.js';
 import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
 import type { SlackGateway } from '../slack/client.js';
-import { findingVersion, isNewer, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
+import { findingVersion, isNewer, threadRootOf, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
+import { isClosed } from '../incidents/model.js';
+import type { IncidentService } from '../incidents/service.js';
 import type { Clock } from '../util/clock.js';
 import type { Route } from './routing.js';
 
@@ -15,6 +17,8 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   route: (f: Finding) => Route;
+  /** Groups findings into incidents (a finding on a resource already in one joins its thread). */
+  incidents: IncidentService;
   /** What the card shows besides the finding: status line, buttons, facts. */
   cardView: (record: FindingRecord, finding: Finding) => Promise<CardView>;
 }
@@ -40,6 +44,8 @@ export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promis
       createdAt: deps.clock.now(),
     });
     if (!changed) log.info({ count: finding.count, updatedAt: finding.updatedAt }, 'finding is not newer than the stored one');
+    const grouped = await deps.incidents.recordFinding(finding);
+    if (grouped.incident) log.info({ incidentId: grouped.incident.id, outcome: grouped.outcome }, 'incident');
     await syncCard(record, deps, log);
   }
 }
@@ -74,10 +80,16 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
       log.info({ reason: route.reason }, 'finding stored, not posted');
       return;
     }
-    await deps.pacer.wait(paceKeys.post(route.channel), POST_MESSAGE_INTERVAL_MS);
-    const posted = await deps.slack.postMessage(route.channel, buildFindingCard(finding, await deps.cardView(record, finding)));
-    await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version });
-    log.info({ channel: posted.channel, ts: posted.ts }, 'card posted');
+    // A finding that joined an incident with a thread gets its card in that thread.
+    const incident = (await deps.store.incidentsForFinding(record.findingId)).find((i) => !isClosed(i.state));
+    const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
+    const channel = thread?.channel ?? route.channel;
+    await deps.pacer.wait(paceKeys.post(channel), POST_MESSAGE_INTERVAL_MS);
+    const card = buildFindingCard(finding, await deps.cardView(record, finding));
+    const posted = await deps.slack.postMessage(channel, card, thread ? { threadTs: thread.threadTs } : {});
+    await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version, ...(thread ? { threadTs: thread.threadTs } : {}) });
+    if (incident && !thread) await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
+    log.info({ channel: posted.channel, ts: posted.ts, incidentId: incident?.id, inThread: !!thread }, 'card posted');
     return;
   }
   if (record.postedVersion === version) return;
@@ -85,7 +97,7 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
   await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
   await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
   await deps.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
-  await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: record.ts });
+  await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: threadRootOf(record) ?? record.ts });
   await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
   log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
 }

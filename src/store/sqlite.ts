@@ -155,6 +155,10 @@ const MIGRATIONS: string[] = [
      followed_at INTEGER NOT NULL,
      PRIMARY KEY (incident_id, user_id)
    );`,
+  // Cards of findings that joined an incident are posted in its thread: thread_ts is that
+  // thread's root (replies and results go there). home_viewers: who to re-publish App Home for.
+  `ALTER TABLE findings ADD COLUMN thread_ts TEXT;
+   CREATE TABLE home_viewers (user_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);`,
 ];
 
 function migrate(db: Database.Database): void {
@@ -291,12 +295,22 @@ export class SqliteStore implements Store {
     );
   }
 
-  setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string }) {
+  setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string; threadTs?: string }) {
     return this.run(() => {
       this
-        .sql('UPDATE findings SET channel = ?, ts = ?, posted_version = ? WHERE finding_id = ?')
-        .run(card.channel, card.ts, card.postedVersion, findingId);
+        .sql('UPDATE findings SET channel = ?, ts = ?, posted_version = ?, thread_ts = COALESCE(?, thread_ts) WHERE finding_id = ?')
+        .run(card.channel, card.ts, card.postedVersion, card.threadTs ?? null, findingId);
     });
+  }
+
+  addHomeViewer(userId: string, at: number) {
+    return this.run(() => {
+      this.sql('INSERT INTO home_viewers (user_id, seen_at) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET seen_at = excluded.seen_at').run(userId, at);
+    });
+  }
+
+  homeViewers() {
+    return this.run(() => (this.sql('SELECT user_id FROM home_viewers ORDER BY seen_at DESC LIMIT 500').all() as Row[]).map((r) => r.user_id as string));
   }
 
   setFindingStatus(findingId: string, statusText: string) {
@@ -676,6 +690,7 @@ function toFinding(r: Row): FindingRecord {
     ...(r.status_text != null ? { statusText: r.status_text as string } : {}),
     createdAt: r.created_at as number,
     cardKey: r.card_key as string,
+    ...(r.thread_ts != null ? { threadTs: r.thread_ts as string } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ export interface FindingRecord {
   readonly createdAt: number;
   /** Opaque id put in button values; resolved on the server, never trusted as data. */
   readonly cardKey: string;
+  /** Root of the thread the card lives in when it was posted as a reply in its incident's thread. */
+  readonly threadTs?: string;
 }
 
 export type RunState =
@@ -100,7 +102,10 @@ export interface Store {
   upsertFinding(record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt' | 'cardKey'> & { createdAt: number }): Promise<{ record: FindingRecord; changed: boolean }>;
   getFindingByCardKey(cardKey: string): Promise<FindingRecord | undefined>;
   /** Records where the card was posted and which version it shows. */
-  setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string }): Promise<void>;
+  setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string; threadTs?: string }): Promise<void>;
+  /** Users who opened App Home (their Home is re-published when incidents change). */
+  addHomeViewer(userId: string, at: number): Promise<void>;
+  homeViewers(): Promise<string[]>;
   setFindingStatus(findingId: string, statusText: string): Promise<void>;
 
   createRun(run: Omit<ActionRun, 'updatedAt'>): Promise<void>;
@@ -166,6 +171,11 @@ export type IncidentUpdateResult =
   | { ok: false; reason: 'not_found' }
   /** Someone else updated it since it was read: re-read, re-apply, retry. */
   | { ok: false; reason: 'conflict'; current: Incident };
+
+/** Where replies about a finding go: its incident thread's root, or its own card. */
+export function threadRootOf(r: Pick<FindingRecord, 'ts' | 'threadTs'>): string | undefined {
+  return r.threadTs ?? r.ts;
+}
 
 export function findingVersion(f: { updatedAt: string; count: number }): string {
   return `${f.updatedAt}|${f.count}`;

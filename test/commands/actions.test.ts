@@ -12,7 +12,7 @@ test('verb × resource kind → the remediation catalog’s action id', () => {
     ['isolate', 'ecs_task', 'isolate_task'],
     ['isolate', 'instance', 'isolate_instance'],
     ['release', 'ecs_task', 'release_isolation'],
-    ['release', 'instance', 'release_instance'],
+    ['release', 'instance', 'release_isolation'],
     ['stop', 'ecs_task', 'stop_task'],
     ['stop', 'instance', undefined],
     ['quarantine', 'image', 'quarantine_image'],

@@ -61,7 +61,7 @@ test('a task ARN, an instance id or a finding id resolves to its finding, action
   assert.equal(inst.actionId, 'isolate_instance');
   assert.equal(inst.record.findingId, EC2.id);
   assert.equal((await resolves(store, `evidence ${EC2.id}`)).actionId, 'preserve_evidence');
-  assert.equal((await resolves(store, `release ${EC2.id}`)).actionId, 'release_instance');
+  assert.equal((await resolves(store, `release ${EC2.id}`)).actionId, 'release_isolation');
 });
 
 test('an image resolves by digest (key index) or by repository and tag (open incidents)', async () => {

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
+  /** chat.postMessage: the ts the double answered with. */
+  ts?: string;
 }
 
 export type SlackFault = { status: 500 } | { status: 429; retryAfter: number } | { error: string };
@@ -69,7 +71,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const fault = faults.shift() ?? down;
-    calls.push({ method, args });
+    const call: SlackCall = { method, args };
+    calls.push(call);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
@@ -82,7 +85,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     switch (method) {
       case 'chat.postMessage': {
         seq += 1;
-        return json(200, { ok: true, channel: args.channel, ts: `${tsBase + seq}.000100`, message: { text: args.text } });
+        call.ts = `${tsBase + seq}.000100`;
+        return json(200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
       }
       case 'chat.update':
         return json(200, { ok: true, channel: args.channel, ts: args.ts });

@@ -22,9 +22,9 @@ export async function currentCard(h: Harness, findingId: string): Promise<SlackC
   const { ts } = await cardOf(h, findingId);
   const update = [...h.slack.callsTo('chat.update')].reverse().find((c) => c.args.ts === ts);
   if (update) return update;
-  const posts = h.slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks).includes(findingId));
-  assert.ok(posts[0], `no card for ${findingId}`);
-  return posts[0];
+  const post = h.slack.callsTo('chat.postMessage').find((c) => c.ts === ts);
+  assert.ok(post, `no card for ${findingId}`);
+  return post;
 }
 
 export async function cardButtons(h: Harness, findingId: string): Promise<{ action_id: string; value: string; text: string }[]> {
@@ -112,10 +112,13 @@ export function decideApproval(h: Harness, opts: { runId: string; user: string; 
 
 /** Thread replies under a finding's card, as JSON text of their blocks. */
 export async function threadTexts(h: Harness, findingId: string): Promise<string[]> {
-  const { ts } = await cardOf(h, findingId);
+  const r = await h.responder.store.getFinding(findingId);
+  assert.ok(r?.ts, `finding ${findingId} has no card`);
+  // A card posted in its incident's thread has its replies in that thread.
+  const root = r.threadTs ?? r.ts;
   return h.slack
     .callsTo('chat.postMessage')
-    .filter((c) => c.args.thread_ts === ts)
+    .filter((c) => c.args.thread_ts === root && c.ts !== r.ts)
     .map((c) => JSON.stringify(c.args.blocks ?? c.args.text));
 }
 

@@ -105,13 +105,9 @@ export const isolateInstanceAction: ActionDefinition = {
       notDone.push(...ev.failures.map((f) => `evidence ${f.step} on ${f.resource}: ${f.message}`));
       ctx.progress('evidence taken');
     }
-    const withAcl = ctx.inputs[NETWORK_INPUT_ID] === 'sg_acl';
-    const plan: IsolationPlan = withAcl ? d.plan : { ...d.plan, acls: [], skippedAcls: [...d.plan.skippedAcls, ...d.plan.acls.map((a) => ({ networkAclId: a.networkAclId, subnetIds: a.subnetIds, reason: 'network ACL option not chosen' }))] };
-    const iso = await executeIsolation(ctx.aws, plan, { now: () => new Date(ctx.clock.now()) });
-    requestIds.push(...iso.requestIds);
-    done.push(...iso.cut);
-    notDone.push(...iso.notCut, ...iso.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
-    if (!withAcl) notDone.push('Connections already open survive a security-group change; run Isolate again with network ACL entries after a release, or add them by hand, to cut them.');
+    // Out of the Auto Scaling group BEFORE the network is cut: an isolated instance fails its
+    // health checks, and the group replaces (terminates) an unhealthy member, evidence and all;
+    // termination protection does not stop Auto Scaling (see aws/autoscaling/group.ts).
     let asgRecord: DetachRecord | undefined;
     if (d.asg) {
       const r = await protectAndDetach(ctx.aws, { group: d.asg, instanceId: d.asg.instanceId }, { now: () => new Date(ctx.clock.now()) });
@@ -120,6 +116,13 @@ export const isolateInstanceAction: ActionDefinition = {
       (r.detached ? done : notDone).push(r.detached ? `Detached from Auto Scaling group ${d.asg.groupName} (protected from scale-in; the group launches a replacement)` : `Not detached from ${d.asg.groupName}`);
       notDone.push(...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
     }
+    const withAcl = ctx.inputs[NETWORK_INPUT_ID] === 'sg_acl';
+    const plan: IsolationPlan = withAcl ? d.plan : { ...d.plan, acls: [], skippedAcls: [...d.plan.skippedAcls, ...d.plan.acls.map((a) => ({ networkAclId: a.networkAclId, subnetIds: a.subnetIds, reason: 'network ACL option not chosen' }))] };
+    const iso = await executeIsolation(ctx.aws, plan, { now: () => new Date(ctx.clock.now()) });
+    requestIds.push(...iso.requestIds);
+    done.push(...iso.cut);
+    notDone.push(...iso.notCut, ...iso.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
+    if (!withAcl) notDone.push('Connections already open survive a security-group change; run Isolate again with network ACL entries after a release, or add them by hand, to cut them.');
     let deregistered: Registration[] = [];
     if (d.registrations.length) {
       const r = await deregister(ctx.aws, d.registrations);

@@ -39,7 +39,9 @@ export const revokeCredentialsAction: ActionDefinition = {
       status: r.record ? 'succeeded' : 'failed',
       headline: r.record ? `instance profile removed (${r.state ?? 'disassociating'})` : 'nothing to remove',
       done: r.record ? [`Disassociated ${r.record.instanceProfileArn} (association ${r.record.associationId}); recorded for Release isolation`] : [],
-      notDone: r.notes,
+      // r.notes opens with the success line and repeats the advice given under next: what is not
+      // done is the credentials already issued (without a record, the notes say why nothing was).
+      notDone: r.record ? ['Credentials the instance already received stay valid until they expire (typically up to about 6 hours): see what to do next.'] : r.notes,
       next: advice ? [advice.text] : [],
       requestIds: r.requestIds,
       ...(advice ? { attachment: { filename: 'revoke-older-sessions-policy.json', title: 'IAM policy that revokes credentials issued before now', content: advice.policy } } : {}),

@@ -91,7 +91,9 @@ export function describeIsolation(
       `${sgEverywhere ? 'Connections already open from' : 'Traffic from'} peered VPCs, a transit gateway or a VPN that is routed straight into ${own} (if any): it crosses only that subnet's network ACL, whose rules match the remote address.`,
     );
   }
-  if (plan.acls.length === 0) {
+  // Only true when no network ACL reaches another subnet — not when the caller left them out of
+  // the plan (isolate instance without the network ACL option lists them in skippedAcls).
+  if (plan.acls.length === 0 && plan.skippedAcls.every((s) => s.subnetIds.every((id) => plan.ownSubnetIds.includes(id)))) {
     notCut.push(`No other subnet in the VPC, so no network ACL entry can cut anything at the subnet edge.`);
   }
 

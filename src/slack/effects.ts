@@ -1,0 +1,157 @@
+/**
+ * Carries out the effects that commands and incident buttons return (src/commands/effects.ts):
+ * replies, thread notices, follower DMs, card and Home refreshes, uploads, GuardDuty close-out,
+ * and opening a remediation step through the same runner as the card's buttons.
+ */
+import type { ActionRunner } from '../actions/runner.js';
+import { changeEffects, type Effect } from '../commands/effects.js';
+import { describeError, isAppError } from '../errors.js';
+import type { Incident } from '../incidents/model.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import type { SlackGateway } from './client.js';
+import type { SlackMessage } from '../cards/finding-card.js';
+import { homeView } from './messages/home.js';
+import { noticeMessage } from './messages/action-messages.js';
+import { suppressionProposalMessage } from './messages/suppression.js';
+import type { GuardDutyCloseOut } from '../incidents/close-out.js';
+import { paceKeys, POST_MESSAGE_INTERVAL_MS, type Pacer } from './pacing.js';
+
+export interface EffectContext {
+  userId: string;
+  channelId?: string;
+  triggerId?: string;
+  /** Slash commands answer through their response_url (works where the bot is not a member). */
+  respond?: (message: SlackMessage & { response_type: 'ephemeral' | 'in_channel' }) => Promise<unknown>;
+}
+
+export interface EffectRunnerDeps {
+  store: Store;
+  slack: SlackGateway;
+  pacer: Pacer;
+  clock: Clock;
+  logger: Logger;
+  incidents: IncidentService;
+  runner: ActionRunner;
+  closeOut: GuardDutyCloseOut;
+  refreshCard: (findingId: string) => Promise<void>;
+}
+
+export class EffectRunner {
+  private readonly permalinks = new Map<string, string>();
+
+  constructor(private readonly d: EffectRunnerDeps) {}
+
+  /** Cached chat.getPermalink of an incident's thread. */
+  async permalinkOf(incident: Incident): Promise<string | undefined> {
+    if (!incident.channel || !incident.threadTs) return undefined;
+    const key = `${incident.channel}/${incident.threadTs}`;
+    const hit = this.permalinks.get(key);
+    if (hit) return hit;
+    const link = await this.d.slack.permalink(incident.channel, incident.threadTs);
+    if (link) this.permalinks.set(key, link);
+    return link;
+  }
+
+  async run(effects: readonly Effect[], ctx: EffectContext): Promise<void> {
+    for (const e of effects) {
+      try {
+        await this.one(e, ctx);
+      } catch (err) {
+        this.d.logger.error({ err: describeError(err), effect: e.kind }, 'effect failed');
+        if (e.kind !== 'reply') await this.reply(ctx, noticeMessage(`:warning: Something went wrong (${isAppError(err) ? err.message : 'unexpected error'}); see the responder logs.`)).catch(() => undefined);
+      }
+    }
+  }
+
+  private async one(e: Effect, ctx: EffectContext): Promise<void> {
+    switch (e.kind) {
+      case 'reply':
+        return this.reply(ctx, e.message, e.visibility);
+      case 'thread': {
+        const incident = await this.d.store.getIncident(e.incidentId);
+        if (incident) await this.thread(incident, e.message);
+        return;
+      }
+      case 'dm': {
+        const opened = await this.d.slack.client.conversations.open({ users: e.userId });
+        const channel = opened.channel?.id;
+        if (channel) await this.d.slack.postMessage(channel, e.message);
+        return;
+      }
+      case 'refresh_cards': {
+        for (const findingId of await this.d.store.incidentFindingIds(e.incidentId)) await this.d.refreshCard(findingId).catch(() => undefined);
+        return;
+      }
+      case 'refresh_home':
+        return this.refreshHome();
+      case 'upload': {
+        const incident = await this.d.store.getIncident(e.incidentId);
+        if (!incident?.channel || !incident.threadTs) return this.reply(ctx, { text: e.title, blocks: [] });
+        await this.d.slack.client.filesUploadV2({ channel_id: incident.channel, thread_ts: incident.threadTs, filename: e.filename, title: e.title, content: e.content });
+        return;
+      }
+      case 'guardduty_close_out': {
+        const incident = await this.d.store.getIncident(e.incidentId);
+        if (!incident) return;
+        const r = await this.d.closeOut.archiveAndFeedback({ incident, findingIds: e.findingIds, reason: e.reason, actor: ctx.userId });
+        await this.thread(incident, r.message);
+        if (e.proposeSuppression && r.proposal) await this.thread(incident, suppressionProposalMessage(incident, r.proposal));
+        return;
+      }
+      case 'open_action':
+        if (!ctx.triggerId) return;
+        return this.d.runner.open({ cardKey: e.cardKey, actionId: e.actionId, triggerId: ctx.triggerId, userId: ctx.userId, ...(ctx.channelId ? { channelId: ctx.channelId } : {}) });
+      case 'open_modal':
+        if (ctx.triggerId) await this.d.slack.client.views.open({ trigger_id: ctx.triggerId, view: e.view });
+        return;
+    }
+  }
+
+  /**
+   * A run phase from the remediation runner: onto the incident timeline; a state change (e.g.
+   * contained) notifies the thread and followers and refreshes cards and Home. The finding's own
+   * card is refreshed by the runner.
+   */
+  async recordRunPhase(findingId: string, phase: Parameters<IncidentService['recordRunPhase']>[1]): Promise<void> {
+    const r = await this.d.incidents.recordRunPhase(findingId, phase);
+    if (!r?.stateChange) return;
+    const view = await this.d.incidents.view(r.incident.id);
+    if (!view) return;
+    const permalink = await this.permalinkOf(view.incident);
+    const effects = changeEffects(
+      { incident: view.incident, timeline: view.timeline, followers: view.followers, now: this.d.clock.now(), ...(permalink ? { permalink } : {}) },
+      r,
+      { via: phase.action },
+    );
+    await this.run(effects.filter((e) => !(e.kind === 'refresh_cards')), { userId: phase.actor });
+    for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.refreshCard(id).catch(() => undefined);
+  }
+
+  async refreshHome(): Promise<void> {
+    for (const userId of await this.d.store.homeViewers()) await this.publishHome(userId).catch(() => undefined);
+  }
+
+  async publishHome(userId: string): Promise<void> {
+    const incidents = await this.d.store.listOpenIncidents(100);
+    const links = new Map<string, string | undefined>();
+    for (const i of incidents.slice(0, 40)) links.set(i.id, await this.permalinkOf(i));
+    await this.d.slack.client.views.publish({ user_id: userId, view: homeView({ incidents, now: this.d.clock.now(), permalinkOf: (i) => links.get(i.id), viewerId: userId }) });
+  }
+
+  private async thread(incident: Incident, message: SlackMessage): Promise<void> {
+    if (!incident.channel || !incident.threadTs) return;
+    await this.d.pacer.wait(paceKeys.post(incident.channel), POST_MESSAGE_INTERVAL_MS);
+    await this.d.slack.postMessage(incident.channel, message, { threadTs: incident.threadTs });
+  }
+
+  private async reply(ctx: EffectContext, message: SlackMessage, visibility: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
+    if (ctx.respond) {
+      await ctx.respond({ ...message, response_type: visibility });
+      return;
+    }
+    if (ctx.channelId) await this.d.slack.postEphemeral(ctx.channelId, ctx.userId, message);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Slack surface for incidents and the `/guardduty` command: the slash command, the incident
+ * buttons on cards (Take it, Follow, Close…, False positive…), the close modal, the suppression
+ * rule confirmation, and App Home. Thin: ack, hand off to src/commands/handle.ts, carry out the
+ * returned effects.
+ */
+import type { BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import { handleCloseSubmission, handleCommand, handleIncidentButton, type CommandDeps } from '../commands/handle.js';
+import { describeError } from '../errors.js';
+import type { GuardDutyCloseOut } from '../incidents/close-out.js';
+import type { Logger } from '../log.js';
+import type { BoltApp } from '../server.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import type { EffectRunner } from './effects.js';
+import { refusalText, noticeMessage } from './messages/action-messages.js';
+import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, SUPPRESS_BLOCK_ID } from './messages/incident-controls.js';
+import { CREATE_SUPPRESSION_ACTION_ID } from './messages/suppression.js';
+
+export const SLASH_COMMAND = '/guardduty';
+
+export function registerIncidentHandlers(
+  app: BoltApp,
+  deps: { commands: CommandDeps; effects: EffectRunner; store: Store; clock: Clock; logger: Logger; closeOut: GuardDutyCloseOut; authorizer: Authorizer; track: (p: Promise<void>) => Promise<void> },
+): void {
+  const log = deps.logger.child({ component: 'slack-incidents' });
+  const safely = (what: string, fn: () => Promise<void>) => deps.track(fn().catch((err) => log.error({ err: describeError(err), what }, 'slack handler failed')));
+
+  app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+    await ack();
+    await safely('command', async () => {
+      const who = { userId: command.user_id, channelId: command.channel_id };
+      const effects = await handleCommand(deps.commands, command.text ?? '', who);
+      await deps.effects.run(effects, { ...who, triggerId: command.trigger_id, respond: (m) => respond({ ...m, replace_original: false }) });
+    });
+  });
+
+  const buttons = [
+    [INCIDENT_ACTION_IDS.take, 'take'],
+    [INCIDENT_ACTION_IDS.follow, 'follow'],
+    [INCIDENT_ACTION_IDS.close, 'close'],
+    [INCIDENT_ACTION_IDS.falsePositive, 'false_positive'],
+  ] as const;
+  for (const [actionId, button] of buttons) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
+      await ack();
+      await safely(actionId, async () => {
+        const who = { userId: body.user.id, ...(body.channel?.id ? { channelId: body.channel.id } : {}) };
+        const effects = await handleIncidentButton(deps.commands, button, action.value ?? '', who);
+        await deps.effects.run(effects, { ...who, triggerId: body.trigger_id });
+      });
+    });
+  }
+
+  app.view<ViewSubmitAction>(CLOSE_MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
+    const reason = (view.state.values[CLOSE_REASON_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '').trim();
+    if (!reason) {
+      await ack({ response_action: 'errors', errors: { [CLOSE_REASON_BLOCK_ID]: 'Say why: it goes on the timeline (and to GuardDuty for a false positive).' } });
+      return;
+    }
+    await ack();
+    const propose = (view.state.values[SUPPRESS_BLOCK_ID]?.[INPUT_ACTION_ID]?.selected_options ?? []).some((o) => o.value === 'propose');
+    await safely('close', async () => {
+      const who = { userId: body.user.id };
+      const effects = await handleCloseSubmission(deps.commands, { metadata: view.private_metadata, reason, proposeSuppression: propose }, who);
+      await deps.effects.run(effects, who);
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(CREATE_SUPPRESSION_ACTION_ID, async ({ ack, body, action }) => {
+    await ack();
+    await safely('suppression', async () => {
+      const incident = await deps.store.getIncident(action.value ?? '');
+      const channel = body.channel?.id;
+      if (!incident) return;
+      const decision = await deps.authorizer.check(body.user.id, { id: 'create_suppression', changes: true });
+      if (!decision.allowed) {
+        await deps.store.appendIncidentEvent(incident.id, { at: deps.clock.now(), actor: body.user.id, kind: 'note', text: `refused: create suppression rule (${decision.reason})` });
+        if (channel) await deps.effects.run([{ kind: 'reply', visibility: 'ephemeral', message: noticeMessage(refusalText({ label: 'create a suppression rule' }, decision.reason)) }], { userId: body.user.id, channelId: channel });
+        return;
+      }
+      const message = await deps.closeOut.createRule(incident, body.user.id);
+      await deps.effects.run([{ kind: 'thread', incidentId: incident.id, message }], { userId: body.user.id });
+    });
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await safely('home', async () => {
+      await deps.store.addHomeViewer(event.user, deps.clock.now());
+      await deps.effects.publishHome(event.user);
+    });
+  });
+}
