@@ -30,6 +30,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The render CLI: docker run --rm -i IMAGE node bin/guardduty-responder.js render - < finding.json
+COPY bin ./bin
 COPY manifest.yml ./manifest.yml
 # The SQLite store (inbox, dedupe, finding → card) is the only thing written at run time.
 RUN mkdir -p /data && chown node:node /data
