@@ -5,8 +5,9 @@
  * so release can undo exactly that.
  */
 import { CreateNetworkAclEntryCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { stepFailure } from '../step-failure.js';
 import { isAppError } from '../../errors.js';
-import { awsCall, errorLine } from '../errors.js';
+import { awsCall } from '../errors.js';
 import { existingDeny, pickRuleNumbers } from './nacl-rules.js';
 import { describeIsolation, type AclOutcome, type EniOutcome } from './narrative.js';
 import { describeEnisById, describeNetworkAcls } from './network-interfaces.js';
@@ -33,16 +34,6 @@ export interface IsolationResult {
   failures: StepFailure[];
 }
 
-function failureOf(step: string, resource: string, err: unknown): StepFailure {
-  const requestId = isAppError(err) ? (err.context.requestId as string | undefined) : undefined;
-  return {
-    step,
-    resource,
-    code: isAppError(err) ? err.code : 'aws_error',
-    message: errorLine(err),
-    ...(requestId !== undefined ? { requestId } : {}),
-  };
-}
 
 const awsName = (err: unknown) => (isAppError(err) ? (err.context.awsErrorName as string | undefined) : undefined);
 
@@ -90,7 +81,7 @@ async function applyAcl(
       created++;
       record.aclEntries.push({ ...entry, protocol: ALL_PROTOCOLS, ruleAction: 'deny' });
     } catch (err) {
-      const f = failureOf('ec2:CreateNetworkAclEntry', `${acl.networkAclId} rule ${entry.ruleNumber} ${entry.egress ? 'outbound' : 'inbound'} ${entry.cidr}`, err);
+      const f = stepFailure('ec2:CreateNetworkAclEntry', `${acl.networkAclId} rule ${entry.ruleNumber} ${entry.egress ? 'outbound' : 'inbound'} ${entry.cidr}`, err);
       failures.push(f);
       errors.push(f.message);
     }
@@ -140,7 +131,7 @@ export async function executeIsolation(
     try {
       live = new Map((await describeEnisById(clients, toApply.map((e) => e.eniId), requestIds)).map((s) => [s.eniId, s.groupIds]));
     } catch (err) {
-      failures.push(failureOf('ec2:DescribeNetworkInterfaces', toApply.map((e) => e.eniId).join(','), err));
+      failures.push(stepFailure('ec2:DescribeNetworkInterfaces', toApply.map((e) => e.eniId).join(','), err));
     }
     const groupByVpc = new Map<string, string | { error: string }>();
     for (const eni of toApply) {
@@ -156,7 +147,7 @@ export async function executeIsolation(
           isolationGroups.push(g);
           groupByVpc.set(eni.vpcId, g.groupId);
         } catch (err) {
-          const f = failureOf('ec2:CreateSecurityGroup', eni.vpcId, err);
+          const f = stepFailure('ec2:CreateSecurityGroup', eni.vpcId, err);
           failures.push(f);
           groupByVpc.set(eni.vpcId, { error: f.message });
         }
@@ -186,7 +177,7 @@ export async function executeIsolation(
           cannot.push({ eniId: eni.eniId, reason });
           eniOutcomes.set(eni.eniId, { status: 'cannot', detail: reason });
         } else {
-          const f = failureOf('ec2:ModifyNetworkInterfaceAttribute', eni.eniId, err);
+          const f = stepFailure('ec2:ModifyNetworkInterfaceAttribute', eni.eniId, err);
           failures.push(f);
           eniOutcomes.set(eni.eniId, { status: 'failed', detail: f.message });
         }

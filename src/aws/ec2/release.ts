@@ -6,8 +6,8 @@
  * stays (one per VPC, reused).
  */
 import { DeleteNetworkAclEntryCommand, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
-import { errorLine, awsCall } from '../errors.js';
-import { isAppError } from '../../errors.js';
+import { stepFailure } from '../step-failure.js';
+import { awsCall } from '../errors.js';
 import { describeEnisById, describeNetworkAcls } from './network-interfaces.js';
 import { ALL_PROTOCOLS, type Ec2Clients, type IsolationRecord, type StepFailure } from './types.js';
 
@@ -26,10 +26,6 @@ export interface ReleaseResult {
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-function failureOf(step: string, resource: string, err: unknown): StepFailure {
-  const requestId = isAppError(err) ? (err.context.requestId as string | undefined) : undefined;
-  return { step, resource, code: isAppError(err) ? err.code : 'aws_error', message: errorLine(err), ...(requestId !== undefined ? { requestId } : {}) };
-}
 
 export async function releaseIsolation(clients: Ec2Clients, record: IsolationRecord): Promise<ReleaseResult> {
   const r: ReleaseResult = { restored: [], notRestored: [], alreadyGone: [], requestIds: [], failures: [], complete: false };
@@ -40,7 +36,7 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
     try {
       live = new Map((await describeEnisById(clients, record.enis.map((e) => e.eniId), r.requestIds)).map((s) => [s.eniId, s.groupIds]));
     } catch (err) {
-      const f = failureOf('ec2:DescribeNetworkInterfaces', record.enis.map((e) => e.eniId).join(','), err);
+      const f = stepFailure('ec2:DescribeNetworkInterfaces', record.enis.map((e) => e.eniId).join(','), err);
       r.failures.push(f);
       r.notRestored.push(`Security groups of ${record.enis.map((e) => e.eniId).join(', ')}: could not read them (${f.message}).`);
     }
@@ -62,7 +58,7 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
         );
         r.restored.push(`Security groups of ${eni.eniId} restored to ${eni.previousGroupIds.join(', ')}.`);
       } catch (err) {
-        const f = failureOf('ec2:ModifyNetworkInterfaceAttribute', eni.eniId, err);
+        const f = stepFailure('ec2:ModifyNetworkInterfaceAttribute', eni.eniId, err);
         r.failures.push(f);
         r.notRestored.push(`Security groups of ${eni.eniId}: restoring ${eni.previousGroupIds.join(', ')} failed: ${f.message}`);
       }
@@ -78,7 +74,7 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
         (await describeNetworkAcls(clients, [{ Name: 'network-acl-id', Values: aclIds }], aclIds.join(','), r.requestIds)).map((a) => [a.NetworkAclId ?? '', a.Entries ?? []]),
       );
     } catch (err) {
-      const f = failureOf('ec2:DescribeNetworkAcls', aclIds.join(','), err);
+      const f = stepFailure('ec2:DescribeNetworkAcls', aclIds.join(','), err);
       r.failures.push(f);
       r.notRestored.push(`Network ACL entries in ${aclIds.join(', ')}: could not read them (${f.message}).`);
     }
@@ -105,7 +101,7 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
         );
         r.restored.push(`Removed ${label}.`);
       } catch (err) {
-        const f = failureOf('ec2:DeleteNetworkAclEntry', e.networkAclId, err);
+        const f = stepFailure('ec2:DeleteNetworkAclEntry', e.networkAclId, err);
         r.failures.push(f);
         r.notRestored.push(`Removing ${label} failed: ${f.message}`);
       }
