@@ -8,9 +8,10 @@ import { createCardView } from './actions/card-view.js';
 import { ActionRunner } from './actions/runner.js';
 import { createAuthorizer } from './authz/authorizer.js';
 import { buildPolicy, loadPolicyFile } from './authz/policy.js';
-import { createAwsClientFactory, type AwsClientFactory } from './aws/clients.js';
+import { createAwsClientFactory, type AwsClientFactory, type AwsClientFactoryOptions } from './aws/clients.js';
 import { registerActionHandlers } from './slack/register-actions.js';
 import { registerIncidentHandlers } from './slack/register-incidents.js';
+import { recordAwsCall } from './audit/aws-calls.js';
 import { EffectRunner } from './slack/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
@@ -35,6 +36,7 @@ export interface Responder {
   readonly inbox: InboxWorker;
   readonly slack: SlackGateway;
   readonly actions: ActionRunner;
+  readonly aws: AwsClientFactory;
   close(): Promise<void>;
 }
 
@@ -42,8 +44,10 @@ export interface ResponderOverrides {
   clock?: Clock;
   /** Fetch used for SNS certificates and subscription confirmations (tests). */
   fetch?: typeof fetch;
-  /** AWS client factory (tests hand one pointed at a loopback double with fake credentials). */
+  /** A ready AWS client factory (its calls are then not audited by the app). */
   aws?: AwsClientFactory;
+  /** Options merged into the app's own AWS client factory (tests: the double's endpoint, fake credentials). */
+  awsOptions?: Partial<AwsClientFactoryOptions>;
   newId?: () => string;
 }
 
@@ -73,8 +77,10 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     overrides.aws ??
     createAwsClientFactory({
       logger,
+      onCall: recordAwsCall({ store, clock, logger }),
       ...(config.aws.region ? { defaultRegion: config.aws.region } : {}),
       ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}),
+      ...overrides.awsOptions,
     });
   const actions = new ActionRunner({
     store,
@@ -147,6 +153,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     inbox,
     slack,
     actions,
+    aws,
     async close() {
       clearInterval(sweep);
       await http.close();

@@ -27,6 +27,7 @@ import type { Clock } from '../util/clock.js';
 import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
 import type { RunPhase } from '../incidents/action-events.js';
 import { threadRootOf } from '../store/store.js';
+import { withAuditContext } from '../audit/aws-calls.js';
 import { STATUS_BY_KEY } from './card-view.js';
 
 /** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
@@ -200,7 +201,7 @@ export class ActionRunner {
 
   private async plan(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string): Promise<Plan> {
     try {
-      return await def.plan(this.context(def, record, finding, actor));
+      return await withAuditContext({ findingId: record.findingId, actor }, () => def.plan(this.context(def, record, finding, actor)));
     } catch (err) {
       return this.blockedPlan(err, finding);
     }
@@ -225,12 +226,14 @@ export class ActionRunner {
     const progress = this.progressReporter(def, record);
     let outcome: Outcome;
     try {
-      outcome = await def.execute({
-        ...this.context(def, record, finding, run.requestedBy, progress.push),
-        plan: run.plan as Plan,
-        inputs: input.inputs ?? {},
-        ...(input.reason ? { reason: input.reason } : {}),
-      });
+      outcome = await withAuditContext({ findingId: record.findingId, runId: run.runId, actor: run.requestedBy }, () =>
+        def.execute({
+          ...this.context(def, record, finding, run.requestedBy, progress.push),
+          plan: run.plan as Plan,
+          inputs: input.inputs ?? {},
+          ...(input.reason ? { reason: input.reason } : {}),
+        }),
+      );
     } catch (err) {
       log.error({ err: describeError(err) }, 'action failed');
       const msg = finding.sample ? SAMPLE_FINDING_MESSAGE : isAppError(err) ? err.message : 'unexpected error (see the responder logs); nothing more was attempted';

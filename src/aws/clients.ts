@@ -52,8 +52,20 @@ export interface AwsClientFactoryOptions {
   /** Override bucket sizes (tests, or an account with raised quotas). */
   rateLimits?: Readonly<Record<string, RateLimit>>;
   clock?: Clock;
+  /** Called once per AWS API call with its final outcome (after retries): the audit trail. */
+  onCall?: (call: AwsCallRecord) => void;
   /** Transport override (tests drive the real SDK stack through it without a network). */
   requestHandler?: ECSClientConfig['requestHandler'];
+}
+
+export interface AwsCallRecord {
+  service: string;
+  operation: string;
+  accountId: string;
+  region: string;
+  requestId?: string;
+  /** AWS error name when the call failed. */
+  error?: string;
 }
 
 export interface AwsClientFactory {
@@ -122,6 +134,9 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       ssm: new SSMClient(config),
     };
     noRetryOnQuota(clients.ecr);
+    if (options.onCall) {
+      for (const [service, client] of Object.entries(clients)) addCallRecording(client, service, target.accountId, region, options.onCall);
+    }
     addRateLimiting(clients.ecs, limiter, 'ecs', onWait);
     addRateLimiting(clients.ec2, limiter, 'ec2', onWait);
     addRateLimiting(clients.ecr, limiter, 'ecr', onWait);
@@ -172,4 +187,23 @@ function noRetryOnQuota(client: ECRClient): void {
       recordSuccess: (token: unknown) => s.recordSuccess(token),
     };
   };
+}
+
+/** Records every call's final outcome (initialize step: outside the retry loop, one record per call). */
+function addCallRecording(client: { middlewareStack: { add: (...args: never[]) => unknown } }, service: string, accountId: string, region: string, onCall: (c: AwsCallRecord) => void): void {
+  type Next = (args: unknown) => Promise<{ output?: { $metadata?: { requestId?: string } } }>;
+  const middleware = (next: Next, context: { commandName?: string }) => async (args: unknown) => {
+    const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+    try {
+      const out = await next(args);
+      const requestId = out.output?.$metadata?.requestId;
+      onCall({ service, operation, accountId, region, ...(requestId ? { requestId } : {}) });
+      return out;
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { requestId?: string } };
+      onCall({ service, operation, accountId, region, error: e.name ?? 'Error', ...(e.$metadata?.requestId ? { requestId: e.$metadata.requestId } : {}) });
+      throw err;
+    }
+  };
+  (client.middlewareStack.add as unknown as (m: unknown, o: unknown) => void)(middleware, { step: 'initialize', name: 'guarddutyResponderCallAudit' });
 }

@@ -148,3 +148,30 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   assert.match(await threadText(h, findingId), new RegExp(`Security groups of ${host.eni.networkInterfaceId} restored to ${sgHosts.groupId}, ${sgSsm.groupId}`));
   assert.ok((await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_task')), 'Isolate task is offered again');
 });
+
+test('the audit trail holds every AWS call of a step (operation, request id) with its run, next to the request and the result', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const net = aws.seed.network();
+  aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
+  const img = aws.seed.image({ repository: 'audit', tag: '1' });
+  const task = aws.seed.fargateTask({ cluster: 'prod', image: img.uri, digest: img.digest, subnetId: net.subnet.subnetId, ip: '10.0.1.30' });
+  const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
+  await h.publish(event);
+  await h.settle();
+  const { runId } = await runAction(h, { findingId, action: 'isolate_task', user: RESPONDER, reason: 'audit me' });
+
+  const audit = await h.responder.store.auditFor(findingId);
+  const events = audit.map((a) => a.event);
+  assert.ok(events.indexOf('requested') < events.indexOf('started') && events.indexOf('started') < events.indexOf('result'));
+  const calls = audit.filter((a) => a.event === 'aws_call' && a.runId === runId).map((a) => a.detail as { service: string; operation: string; requestId?: string });
+  const created = aws.callsTo('ec2:CreateNetworkAclEntry');
+  assert.ok(created.length >= 2);
+  for (const c of created) {
+    assert.ok(calls.some((a) => a.operation === 'CreateNetworkAclEntry' && a.requestId === c.requestId), `audited ${c.requestId}`);
+  }
+  assert.ok(calls.some((a) => a.service === 'ecs' || a.service === 'ec2'));
+  // Plan-time reads are audited too (for the finding, without a run id yet).
+  assert.ok(audit.some((a) => a.event === 'aws_call' && !a.runId && (a.detail as { operation: string }).operation === 'DescribeTasks'));
+});

@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAwsClientFactory } from '../../src/aws/clients.js';
 import { createLogger } from '../../src/log.js';
 import { AwsServiceError, startAwsDouble, type AwsDouble, type AwsDoubleOptions } from '../doubles/aws/index.js';
 import { startHarness, type Harness } from './harness.js';
@@ -23,16 +22,12 @@ export interface EcsWorld {
 
 export async function startEcsWorld(opts: { env?: Record<string, string>; aws?: AwsDoubleOptions } = {}): Promise<EcsWorld> {
   const aws = await startAwsDouble(opts.aws ?? {});
-  const factory = createAwsClientFactory({
-    endpointUrl: aws.endpoint,
-    defaultRegion: aws.region,
-    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
-    maxAttempts: 3,
-    logger: createLogger('silent'),
-  });
   const h = await startHarness({
     env: { RESPONDER_USER_IDS: `${RESPONDER},${SECOND_RESPONDER}`, ...opts.env },
-    overrides: { aws: factory },
+    // The app's own factory (so its calls are audited), pointed at the double.
+    overrides: {
+      awsOptions: { endpointUrl: aws.endpoint, defaultRegion: aws.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, maxAttempts: 3, logger: createLogger('silent') },
+    },
   });
   return {
     h,
