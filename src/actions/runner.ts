@@ -84,8 +84,16 @@ export class ActionRunner {
     await this.d.store.createRun({ runId, findingId: record.findingId, action: def.id, state: 'planned', requestedBy: req.userId, createdAt: this.d.clock.now() });
     await this.audit(record, runId, req.userId, 'requested', { action: def.id });
     // trigger_id expires 3 s after the click: open first, plan after.
-    const opened = await this.d.slack.client.views.open({ trigger_id: req.triggerId, view: loadingModal(def, finding.title) });
-    const viewId = opened.view?.id;
+    let viewId: string | undefined;
+    try {
+      viewId = (await this.d.slack.client.views.open({ trigger_id: req.triggerId, view: loadingModal(def, finding.title) })).view?.id;
+    } catch (err) {
+      // trigger_id lives 3 s; Slack may also be briefly unavailable. Nothing was planned or changed.
+      this.d.logger.warn({ err: describeError(err), findingId: record.findingId }, 'confirmation could not be opened');
+      await this.d.store.transitionRun(runId, ['planned'], 'rejected', { result: { refused: 'confirmation could not be opened' } }, this.d.clock.now());
+      await this.ephemeral(req, record, `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`);
+      return;
+    }
     const plan = await this.plan(def, record, finding, req.userId);
     await this.d.store.transitionRun(runId, ['planned'], 'planned', { plan }, this.d.clock.now());
     if (viewId) {
