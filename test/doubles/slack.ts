@@ -17,6 +17,8 @@ export type SlackFault = { status: 500 } | { status: 429; retryAfter: number } |
 export interface SlackDouble {
   /** e.g. http://127.0.0.1:PORT/api/ */
   readonly apiUrl: string;
+  /** e.g. http://127.0.0.1:PORT/ — `${baseUrl}respond/<id>` is a response_url (see 'response_url' calls). */
+  readonly baseUrl: string;
   readonly calls: SlackCall[];
   callsTo(method: string): SlackCall[];
   /** The next `times` calls (any method) fail with `fault`. */
@@ -66,6 +68,15 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       }
       file.content = fileBytes(raw, req.headers['content-type'] ?? '');
       res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
+      return;
+    }
+    // A slash command's response_url (respond()): point it at `${baseUrl}respond/<id>`; the body
+    // is recorded as method 'response_url' with `response_url_id` added.
+    const respondTo = /^\/respond\/([^/?]+)$/.exec(req.url ?? '');
+    if (respondTo) {
+      const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
+      calls.push({ method: 'response_url', args: { ...body, response_url_id: decodeURIComponent(respondTo[1]!) } });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
@@ -137,6 +148,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const { port } = server.address() as AddressInfo;
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
+    baseUrl: `http://127.0.0.1:${port}/`,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext(fault, times = 1) {
