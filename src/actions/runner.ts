@@ -53,6 +53,11 @@ export interface ActionRunnerDeps {
 export interface Requester {
   userId: string;
   channelId?: string;
+  /**
+   * A slash command's response_url: answers to the requester go there, since the bot need not be
+   * a member of the channel the command was typed in (chat.postEphemeral would fail there).
+   */
+  respond?: (message: ReturnType<typeof noticeMessage>) => Promise<unknown>;
 }
 
 export class ActionRunner {
@@ -65,20 +70,23 @@ export class ActionRunner {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** A button click: authorize early (fast answer), open a modal at once, then fill in the plan. */
-  async open(req: Requester & { cardKey: string; actionId: string; triggerId: string }): Promise<void> {
+  /**
+   * A button click: authorize early (fast answer), open a modal at once, then fill in the plan.
+   * True when the confirmation was opened; false when the requester was told why not.
+   */
+  async open(req: Requester & { cardKey: string; actionId: string; triggerId: string }): Promise<boolean> {
     const record = await this.d.store.getFindingByCardKey(req.cardKey);
     const def = this.d.catalog.get(req.actionId as ActionId);
     if (!record || !def) {
       await this.ephemeral(req, record, ':grey_question: This card or action is no longer known to the responder. Nothing was changed.');
-      return;
+      return false;
     }
     const finding = parseFinding(record);
     const decision = await this.d.authorizer.check(req.userId, def);
     if (!decision.allowed) {
       await this.audit(record, undefined, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'click' });
       await this.ephemeral(req, record, refusalText(def, decision.reason));
-      return;
+      return false;
     }
     const runId = this.d.newId();
     await this.d.store.createRun({ runId, findingId: record.findingId, action: def.id, state: 'planned', requestedBy: req.userId, createdAt: this.d.clock.now() });
@@ -92,7 +100,7 @@ export class ActionRunner {
       this.d.logger.warn({ err: describeError(err), findingId: record.findingId }, 'confirmation could not be opened');
       await this.d.store.transitionRun(runId, ['planned'], 'rejected', { result: { refused: 'confirmation could not be opened' } }, this.d.clock.now());
       await this.ephemeral(req, record, `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`);
-      return;
+      return false;
     }
     const plan = await this.plan(def, record, finding, req.userId);
     await this.d.store.transitionRun(runId, ['planned'], 'planned', { plan }, this.d.clock.now());
@@ -102,6 +110,7 @@ export class ActionRunner {
         view: planModal(def, plan, runId, { needsApproval: this.d.authorizer.requiresApproval(def), findingTitle: finding.title }),
       });
     }
+    return true;
   }
 
   /** The confirmation was submitted: authorize again (execution time), then approve-or-run. */
@@ -353,6 +362,10 @@ export class ActionRunner {
   }
 
   private async ephemeral(req: Requester, record: FindingRecord | undefined, text: string): Promise<void> {
+    if (req.respond) {
+      await req.respond(noticeMessage(text)).catch((err) => this.d.logger.warn({ err: describeError(err) }, 'answer to the command failed'));
+      return;
+    }
     const channel = req.channelId ?? record?.channel;
     if (!channel) return;
     await this.d.slack.postEphemeral(channel, req.userId, noticeMessage(text), record?.ts && channel === record.channel ? { threadTs: threadRootOf(record) ?? record.ts } : {}).catch((err) =>

@@ -58,7 +58,9 @@ export class EffectRunner {
   async run(effects: readonly Effect[], ctx: EffectContext): Promise<void> {
     for (const e of effects) {
       try {
-        await this.one(e, ctx);
+        // A step whose confirmation was not opened (refused…): the requester was told why; the
+        // effects after it (the "result will be posted in the thread" answer) no longer hold.
+        if ((await this.one(e, ctx)) === 'stop') return;
       } catch (err) {
         this.d.logger.error({ err: describeError(err), effect: e.kind }, 'effect failed');
         if (e.kind !== 'reply') await this.reply(ctx, noticeMessage(`:warning: Something went wrong (${isAppError(err) ? err.message : 'unexpected error'}); see the responder logs.`)).catch(() => undefined);
@@ -66,7 +68,7 @@ export class EffectRunner {
     }
   }
 
-  private async one(e: Effect, ctx: EffectContext): Promise<void> {
+  private async one(e: Effect, ctx: EffectContext): Promise<void | 'stop'> {
     switch (e.kind) {
       case 'reply':
         return this.reply(ctx, e.message, e.visibility);
@@ -101,9 +103,19 @@ export class EffectRunner {
         if (e.proposeSuppression && r.proposal) await this.thread(incident, suppressionProposalMessage(incident, r.proposal));
         return;
       }
-      case 'open_action':
+      case 'open_action': {
         if (!ctx.triggerId) return;
-        return this.d.runner.open({ cardKey: e.cardKey, actionId: e.actionId, triggerId: ctx.triggerId, userId: ctx.userId, ...(ctx.channelId ? { channelId: ctx.channelId } : {}) });
+        const respond = ctx.respond;
+        const opened = await this.d.runner.open({
+          cardKey: e.cardKey,
+          actionId: e.actionId,
+          triggerId: ctx.triggerId,
+          userId: ctx.userId,
+          ...(ctx.channelId ? { channelId: ctx.channelId } : {}),
+          ...(respond ? { respond: (m: SlackMessage) => respond({ ...m, response_type: 'ephemeral' }) } : {}),
+        });
+        return opened ? undefined : 'stop';
+      }
       case 'open_modal':
         if (ctx.triggerId) await this.d.slack.client.views.open({ trigger_id: ctx.triggerId, view: e.view });
         return;

@@ -24,15 +24,15 @@ export function registerActionHandlers(
 
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
-    await safely('open', () =>
-      deps.runner.open({
+    await safely('open', async () => {
+      await deps.runner.open({
         cardKey: action.value ?? '',
         actionId: action.action_id.slice(CARD_ACTION_PREFIX.length),
         userId: body.user.id,
         triggerId: body.trigger_id,
         ...(body.channel?.id ? { channelId: body.channel.id } : {}),
-      }),
-    );
+      });
+    });
   });
 
   app.view<ViewSubmitAction>(CONFIRM_CALLBACK_ID, async ({ ack, body, view }) => {

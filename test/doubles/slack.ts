@@ -28,6 +28,11 @@ export interface SlackDouble {
   /** Members returned by usergroups.users.list, by group id. */
   usergroups: Map<string, string[]>;
   /**
+   * Channels the bot is not a member of: chat.postMessage, chat.postEphemeral and chat.update
+   * there fail with `not_in_channel`, as Slack answers (a slash command's response_url still works).
+   */
+  notInChannel: Set<string>;
+  /**
    * Files uploaded with files.uploadV2 (files.getUploadURLExternal → POST to upload_url →
    * files.completeUploadExternal), by file id. `content` is the uploaded file's bytes as UTF-8;
    * `completed` says where completeUploadExternal shared it.
@@ -49,6 +54,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const calls: SlackCall[] = [];
   const faults: SlackFault[] = [];
   const usergroups = new Map<string, string[]>();
+  const notInChannel = new Set<string>();
   const files = new Map<string, SlackFile>();
   let fileSeq = 0;
   let down: SlackFault | undefined;
@@ -92,6 +98,9 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       if ('status' in fault && fault.status === 429) return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfter) });
       if ('status' in fault) return json(fault.status, { ok: false, error: 'internal_error' });
       return json(200, { ok: false, error: fault.error });
+    }
+    if (['chat.postMessage', 'chat.postEphemeral', 'chat.update'].includes(method) && notInChannel.has(String(args.channel))) {
+      return json(200, { ok: false, error: 'not_in_channel' });
     }
     switch (method) {
       case 'chat.postMessage': {
@@ -158,6 +167,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       down = fault;
     },
     usergroups,
+    notInChannel,
     files,
     close: () =>
       new Promise<void>((resolve) => {
