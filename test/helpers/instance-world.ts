@@ -14,7 +14,7 @@ import { createAwsClientFactory, type AwsClients } from '../../src/aws/clients.j
 import { createLogger } from '../../src/log.js';
 import { startAwsDouble, type AwsDouble, type AwsDoubleOptions } from '../doubles/aws/index.js';
 import { startHarness, type Harness } from './harness.js';
-import { RESPONDER } from './ecs-world.js';
+import { RESPONDER, SECOND_RESPONDER } from './ecs-world.js';
 
 export { OUTSIDER, RESPONDER, SECOND_RESPONDER, publishFinding, writePolicyFile, callIndexes } from './ecs-world.js';
 
@@ -50,7 +50,7 @@ export async function startInstanceWorld(opts: { env?: Record<string, string>; a
     clock: { now, sleep: (ms) => (clock ? clock.sleep(ms) : Promise.reject(new Error('no harness clock yet'))) },
   });
   const h = await startHarness({
-    env: { RESPONDER_USER_IDS: `${RESPONDER},U0SECOND`, ...opts.env },
+    env: { RESPONDER_USER_IDS: `${RESPONDER},${SECOND_RESPONDER}`, ...opts.env },
     overrides: { aws: factory },
   });
   clock = h.clock;
