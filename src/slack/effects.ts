@@ -133,10 +133,13 @@ export class EffectRunner {
     const view = await this.d.incidents.view(r.incident.id);
     if (!view) return;
     const permalink = await this.permalinkOf(view.incident);
+    // The step's label as the timeline recorded it ("Stop task"), not its action id ("stop_task").
+    const change = r.events.find((e) => e.kind === 'status_changed');
+    const via = (change?.kind === 'status_changed' ? change.reason : undefined) ?? phase.action;
     const effects = changeEffects(
       { incident: view.incident, timeline: view.timeline, followers: view.followers, now: this.d.clock.now(), ...(permalink ? { permalink } : {}) },
       r,
-      { via: phase.action },
+      { via },
     );
     await this.run(effects.filter((e) => !(e.kind === 'refresh_cards')), { userId: phase.actor });
     for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.refreshCard(id).catch(() => undefined);

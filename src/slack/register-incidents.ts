@@ -15,7 +15,7 @@ import type { Clock } from '../util/clock.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { EffectRunner } from './effects.js';
 import { refusalText, noticeMessage } from './messages/action-messages.js';
-import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, SUPPRESS_BLOCK_ID } from './messages/incident-controls.js';
+import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from './messages/incident-controls.js';
 import { CREATE_SUPPRESSION_ACTION_ID } from './messages/suppression.js';
 
 export const SLASH_COMMAND = '/guardduty';
@@ -62,7 +62,11 @@ export function registerIncidentHandlers(
     await ack();
     const propose = (view.state.values[SUPPRESS_BLOCK_ID]?.[INPUT_ACTION_ID]?.selected_options ?? []).some((o) => o.value === 'propose');
     await safely('close', async () => {
-      const who = { userId: body.user.id };
+      // A view submission carries no channel: answer (e.g. "nobody has taken it yet") in the
+      // incident's channel, where the Close… button was clicked; else the answer would be dropped.
+      const meta = parseCloseModalMetadata(view.private_metadata);
+      const incident = meta ? await deps.store.getIncident(meta.incidentId) : undefined;
+      const who = { userId: body.user.id, ...(incident?.channel ? { channelId: incident.channel } : {}) };
       const effects = await handleCloseSubmission(deps.commands, { metadata: view.private_metadata, reason, proposeSuppression: propose }, who);
       await deps.effects.run(effects, who);
     });
