@@ -25,7 +25,8 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
     const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
     const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
     const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
-    const state = { isolated: isolation?.active === true };
+    const revoked = await store.getFindingState<{ active?: boolean }>(record.findingId, 'instance_profile');
+    const state = { isolated: isolation?.active === true, credentialsRevoked: revoked?.active === true };
     const steps = [...catalog.values()]
       .filter((d) => d.appliesTo(finding, state))
       .map((d) => ({ actionId: `${CARD_ACTION_PREFIX}${d.id}`, text: d.label, value: record.cardKey, ...(d.style ? { style: d.style } : {}) }));

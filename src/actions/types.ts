@@ -93,7 +93,7 @@ export interface ActionDefinition {
   repeatable: boolean;
   style?: 'primary' | 'danger';
   /** Whether the button is shown for this finding and its recorded state. */
-  appliesTo(finding: Finding, state: { isolated: boolean }): boolean;
+  appliesTo(finding: Finding, state: { isolated: boolean; credentialsRevoked?: boolean }): boolean;
   plan(ctx: ActionContext): Promise<Plan>;
   /** Checks the confirmation's inputs; returns an error text per input id (shown in the modal). */
   validateInputs?(inputs: Record<string, string>): Record<string, string>;

@@ -131,3 +131,23 @@ test('unauthorized click on an instance action: an ephemeral explanation, a "ref
   assert.equal(plan.submit, 'Start scan');
   assert.deepEqual(changesSince(aws, mark), []);
 });
+
+test('credentials revoked without isolating: the card offers Release, which puts only the instance profile back', async (t) => {
+  const w = await startInstanceWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const s = aws.seed.instance({ instanceProfile: 'batch' });
+  const inst = aws.ec2.instances.get(s.instanceId)!;
+  const { event, findingId } = instanceFindingEvent({ aws, instanceId: s.instanceId });
+  await publishFinding(h, event);
+  await runAction(h, { findingId, action: 'revoke_credentials', user: RESPONDER, reason: 'stolen credentials' });
+  assert.equal(inst.iamInstanceProfileArn, undefined);
+
+  const release = await openPlan(h, { findingId, action: 'release_isolation', user: RESPONDER });
+  assert.ok(release.text.includes(`instance profile ${s.instanceProfileArn}: associate again`));
+  assert.doesNotMatch(release.text, /ModifyNetworkInterfaceAttribute|DeleteNetworkAclEntry/, 'no network change to undo');
+  await submitAndSettle(h, { runId: release.runId, user: RESPONDER });
+  assert.equal(inst.iamInstanceProfileArn, s.instanceProfileArn, 'the same profile is back');
+  assert.equal(aws.callsTo('ec2:ModifyNetworkInterfaceAttribute').length, 0);
+  assert.equal((await h.responder.store.getFindingState<RevokedProfileState>(findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
+});

@@ -10,7 +10,7 @@
  * deterministic while the SDK's own retry decisions stay untouched.
  */
 import { readFileSync } from 'node:fs';
-import { createAwsClientFactory, type AwsClients } from '../../src/aws/clients.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { createLogger } from '../../src/log.js';
 import { startAwsDouble, type AwsDouble, type AwsDoubleOptions } from '../doubles/aws/index.js';
 import { startHarness, type Harness } from './harness.js';
@@ -40,29 +40,29 @@ export async function startInstanceWorld(opts: { env?: Record<string, string>; a
   let clock: Harness['clock'] | undefined;
   const now = () => (clock ? clock.now() : Date.now());
   const aws = await startAwsDouble({ now, ...opts.aws });
-  const factory = createAwsClientFactory({
+  const awsOptions = {
     endpointUrl: aws.endpoint,
     defaultRegion: aws.region,
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
     maxAttempts: 3,
     logger: createLogger('silent'),
     // The client-side rate limiter (EC2 mutating calls: burst 10, then 5/s) waits on the app clock.
-    clock: { now, sleep: (ms) => (clock ? clock.sleep(ms) : Promise.reject(new Error('no harness clock yet'))) },
-  });
+    clock: { now, sleep: (ms: number) => (clock ? clock.sleep(ms) : Promise.reject(new Error('no harness clock yet'))) },
+  };
   const h = await startHarness({
     env: { RESPONDER_USER_IDS: `${RESPONDER},${SECOND_RESPONDER}`, ...opts.env },
-    overrides: { aws: factory },
+    // The app's own factory (its calls are audited), pointed at the double.
+    overrides: { awsOptions },
   });
   clock = h.clock;
   // The findings name the double's account and Region: these are the clients the app will use.
-  const backoffs = await instantSdkBackoff(factory.forTarget({ accountId: aws.accountId, region: aws.region }), h.clock);
+  const backoffs = await instantSdkBackoff(h.responder.aws.forTarget({ accountId: aws.accountId, region: aws.region }), h.clock);
   return {
     h,
     aws,
     backoffs,
     async close() {
       await h.close();
-      factory.destroy();
       await aws.close();
     },
   };

@@ -113,7 +113,11 @@ export const isolateInstanceAction: ActionDefinition = {
       const r = await protectAndDetach(ctx.aws, { group: d.asg, instanceId: d.asg.instanceId }, { now: () => new Date(ctx.clock.now()) });
       requestIds.push(...r.requestIds);
       if (r.record) asgRecord = r.record;
-      (r.detached ? done : notDone).push(r.detached ? `Detached from Auto Scaling group ${d.asg.groupName} (protected from scale-in; the group launches a replacement)` : `Not detached from ${d.asg.groupName}`);
+      (r.detached ? done : notDone).push(
+        r.detached
+          ? `Detached from Auto Scaling group ${d.asg.groupName} (protected from scale-in; the group launches a replacement)`
+          : `Not detached from ${d.asg.groupName}: once isolated it fails its health checks and the group may terminate it, evidence included. Detach it by hand now (or suspend the group's HealthCheck/ReplaceUnhealthy processes).`,
+      );
       notDone.push(...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
     }
     const withAcl = ctx.inputs[NETWORK_INPUT_ID] === 'sg_acl';
