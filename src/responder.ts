@@ -72,6 +72,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     incidents,
     route: (f) => routeFinding(f, config),
     cardView: createCardView(catalog, store, clock),
+    onIncidentOpened: () => effects.refreshHome(),
   };
   const aws =
     overrides.aws ??

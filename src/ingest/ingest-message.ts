@@ -21,6 +21,8 @@ export interface IngestDeps {
   incidents: IncidentService;
   /** What the card shows besides the finding: status line, buttons, facts. */
   cardView: (record: FindingRecord, finding: Finding) => Promise<CardView>;
+  /** A new incident's first card is posted (its thread exists): App Home lists it from now on. */
+  onIncidentOpened?: (incidentId: string) => Promise<void>;
 }
 
 /**
@@ -88,7 +90,10 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
     const card = buildFindingCard(finding, await deps.cardView(record, finding));
     const posted = await deps.slack.postMessage(channel, card, thread ? { threadTs: thread.threadTs } : {});
     await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version, ...(thread ? { threadTs: thread.threadTs } : {}) });
-    if (incident && !thread) await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
+    if (incident && !thread) {
+      await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
+      await deps.onIncidentOpened?.(incident.id).catch((err) => log.warn({ err: String(err), incidentId: incident.id }, 'App Home refresh failed'));
+    }
     log.info({ channel: posted.channel, ts: posted.ts, incidentId: incident?.id, inThread: !!thread }, 'card posted');
     return;
   }
