@@ -98,6 +98,12 @@ export class GuardDutyCloseOut {
 
   /** The responder confirmed the proposed rule: CreateFilter (action ARCHIVE). */
   async createRule(incident: Incident, actor: string): Promise<SlackMessage> {
+    // A second click (or another responder's) must not try again: GuardDuty refuses the duplicate
+    // name and the thread would show a failure for a rule that exists.
+    const created = (await this.d.store.incidentEvents(incident.id)).find((e) => e.kind === 'executed' && e.action === 'create_suppression');
+    if (created?.kind === 'executed') {
+      return noticeMessage(`:information_source: The suppression rule for ${incident.id} was already created by <@${created.actor ?? 'system'}> (${created.headline}). Nothing was created again.`);
+    }
     const findings = await this.findings(await this.d.store.incidentFindingIds(incident.id));
     const proposal = proposeSuppression(incident, findings.filter((f) => !f.sample));
     if (!proposal) return noticeMessage('No finding to base a suppression rule on. Nothing was created.');

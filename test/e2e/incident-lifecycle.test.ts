@@ -223,6 +223,11 @@ test('False positive… with the suppression checkbox: ArchiveFindings + UpdateF
     (await h.responder.store.incidentEvents(incident.id)).some((e) => e.kind === 'executed' && e.action === 'create_suppression' && e.actor === RESPONDER && e.headline === `suppression rule gd-responder-${incident.id}`),
     'the timeline records who created the rule',
   );
+  // Clicked again (another responder): not created twice, and no failure for a rule that exists.
+  await clickCreateSuppression(h, { incidentId: incident.id, user: SECOND_RESPONDER, channel: CHANNEL });
+  assert.equal(aws.callsTo('guardduty:CreateFilter').length, 1);
+  assert.equal(incidentThread(h, incident).at(-1), `:information_source: The suppression rule for ${incident.id} was already created by <@${RESPONDER}> (suppression rule gd-responder-${incident.id}). Nothing was created again.`);
+  assert.ok(!(await h.responder.store.incidentEvents(incident.id)).some((e) => e.kind === 'failed'), 'no failure on the timeline');
   // The card: closed as a false positive, the remediation steps still reachable.
   assert.match(await topLine(h, f1.findingId), /:heavy_minus_sign: False positive/);
   assert.ok((await cardButtons(h, f1.findingId)).length > 0);
