@@ -46,7 +46,10 @@ export function registerIncidentHandlers(
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
       await ack();
       await safely(actionId, async () => {
-        const who = { userId: body.user.id, ...(body.channel?.id ? { channelId: body.channel.id } : {}) };
+        // A card inside the incident's thread (a joined finding): its thread_ts tells the handler
+        // the responder is already in the thread (no "posted in the thread" answer then).
+        const threadTs = typeof body.container?.thread_ts === 'string' ? body.container.thread_ts : undefined;
+        const who = { userId: body.user.id, ...(body.channel?.id ? { channelId: body.channel.id } : {}), ...(threadTs ? { threadTs } : {}) };
         const effects = await handleIncidentButton(deps.commands, button, action.value ?? '', who);
         await deps.effects.run(effects, { ...who, triggerId: body.trigger_id });
       });

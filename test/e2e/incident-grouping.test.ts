@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { publishFinding, startEcsWorld } from '../helpers/ecs-world.js';
+import { publishFinding, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { CHANNEL } from '../helpers/harness.js';
-import { HOUR, incidentOf, incidentButtons, instanceFinding, MINUTE, publishTaskFinding, taskFinding, textOf, topLevelPosts, topLine } from '../helpers/incident-world.js';
+import { clickIncidentButton, ephemeralsTo, HOUR, incidentOf, incidentButtons, incidentThread, instanceFinding, MINUTE, publishTaskFinding, taskFinding, textOf, topLevelPosts, topLine } from '../helpers/incident-world.js';
 
 test('a second finding on the same task within the window joins the incident: its card is a reply in the first card\'s thread, not a new top-level card', async (t) => {
   const w = await startEcsWorld();
@@ -48,6 +48,13 @@ test('a second finding on the same task within the window joins the incident: it
     ['Close…', incident.id],
     ['False positive…', incident.id],
   ]);
+
+  // Take it on the joined card, inside the thread: both cards show the assignee; the responder,
+  // already in the thread, gets no "posted in the thread" answer.
+  await clickIncidentButton(h, { findingId: again.findingId, button: 'take', user: RESPONDER });
+  for (const id of [first.findingId, again.findingId]) assert.match(await topLine(h, id), new RegExp(`:eyes: Acknowledged · .* · Assignee <@${RESPONDER}>`), id);
+  assert.equal(incidentThread(h, (await h.responder.store.getIncident(incident.id))!).at(-1), `:raising_hand: <@${RESPONDER}> took ${incident.id}`);
+  assert.deepEqual(ephemeralsTo(h, RESPONDER), []);
 });
 
 test('findings on the same image digest (two services) and on the same instance each group into one incident; unrelated resources get their own', async (t) => {

@@ -222,8 +222,24 @@ export async function clickIncidentButton(h: Harness, opts: { findingId: string;
   const buttons = await incidentButtons(h, opts.findingId);
   const b = buttons.find((x) => x.action_id === INCIDENT_ACTION_IDS[opts.button]);
   assert.ok(b, `card has no ${opts.button} button; it has ${buttons.map((x) => x.text).join(', ')}`);
-  const { channel } = await cardOf(h, opts.findingId);
-  assert.equal((await sendBlockAction(h, { actionId: b.action_id, value: b.value, user: opts.user, channel: opts.channel ?? channel })).status, 200);
+  const { channel, ts } = await cardOf(h, opts.findingId);
+  const threadTs = (await h.responder.store.getFinding(opts.findingId))?.threadTs;
+  const ch = opts.channel ?? channel;
+  // As Slack sends it: the container is the card's message, with thread_ts when the card is a reply.
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: opts.user, username: opts.user.toLowerCase(), team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-inc-${++seq}`,
+    channel: { id: ch, name: 'security' },
+    container: { type: 'message', channel_id: ch, message_ts: ts, is_ephemeral: false, ...(threadTs ? { thread_ts: threadTs } : {}) },
+    message: { type: 'message', ts, ...(threadTs ? { thread_ts: threadTs } : {}) },
+    actions: [{ type: 'button', action_id: b.action_id, block_id: 'gd_actions', value: b.value, action_ts: `${Date.now() / 1000}` }],
+    response_url: 'https://hooks.slack.invalid/actions/T0TEST/1/x',
+  };
+  assert.equal((await h.slackRequest({ payload: JSON.stringify(payload) })).status, 200);
   await h.settle();
 }
 
