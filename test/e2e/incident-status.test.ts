@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
+import { failStopTaskFor, RESPONDER, SECOND_RESPONDER, startEcsWorld, writePolicyFile } from '../helpers/ecs-world.js';
 import { CHANNEL } from '../helpers/harness.js';
 import { clickIncidentButton, HOUR, incidentOf, MINUTE, onlyAnswer, OTHER_CHANNEL, slash, taskFinding } from '../helpers/incident-world.js';
-import { lastModal, submitAndSettle } from '../helpers/slack-interactions.js';
+import { decideApproval, lastModal, submitAndSettle } from '../helpers/slack-interactions.js';
 
 const linkTo = (i: { id: string; channel?: string; threadTs?: string }, label = `${i.id}`) => `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${label}>`;
 
@@ -162,4 +162,53 @@ test('timeline INC-n: the Markdown export (header facts, summary, findings, ever
   assert.ok(md.includes(`| 2026-11-28 10:03:00 UTC | @${RESPONDER} | Open → Acknowledged by @${RESPONDER} |`));
   assert.ok(md.includes(`| 2026-11-28 10:03:00 UTC | @${RESPONDER} | Assigned to @${SECOND_RESPONDER} by @${RESPONDER} |`));
   assert.ok(md.includes('_Exported 2026-11-28 10:43:00 UTC._'));
+});
+
+test('the timeline records who and when for every kind of event — requested, approved (second person), executed, failed — in status and in the Markdown export', async (t) => {
+  const policy = writePolicyFile({ actions: { quarantine_image: { requireApproval: true } } });
+  const w = await startEcsWorld({ env: { AUTHZ_POLICY_FILE: policy.path } });
+  t.after(async () => {
+    await w.close();
+    policy.remove();
+  });
+  const { aws, h } = w;
+  const f = await taskFinding(w, { service: 'checkout' });
+  const incident = await incidentOf(h, f.findingId);
+  const restore = failStopTaskFor(aws, f.taskArn);
+
+  h.clock.advance(2 * MINUTE);
+  await slash(h, { text: `stop ${f.taskArn}`, user: RESPONDER });
+  await submitAndSettle(h, { runId: lastModal(h).runId, user: RESPONDER, reason: 'first try' });
+  restore();
+  assert.equal(aws.ecs.task(f.taskArn)!.lastStatus, 'RUNNING');
+
+  h.clock.advance(3 * MINUTE);
+  await slash(h, { text: `quarantine ${f.image}`, user: RESPONDER });
+  const quarantine = lastModal(h);
+  assert.equal(quarantine.submit, 'Ask for approval');
+  await submitAndSettle(h, { runId: quarantine.runId, user: RESPONDER, reason: 'backdoored image' });
+  h.clock.advance(4 * MINUTE);
+  await decideApproval(h, { runId: quarantine.runId, user: SECOND_RESPONDER, approve: true });
+  await h.settle();
+  assert.equal((await h.responder.store.getRun(quarantine.runId))?.state, 'succeeded');
+
+  const s = await slash(h, { text: `status ${incident.id}`, user: RESPONDER });
+  const parts = sections(onlyAnswer(h, s.id).text);
+  assert.equal(parts.Actions!.length, 2, parts.Actions!.join('\n'));
+  assert.equal(parts.Actions![0]!, `• \`10:02\` Stop task failed (requested by <@${RESPONDER}>): The app's AWS role is not allowed to call ecs:StopTask on ${f.taskArn}. Add ecs:StopTask to its policy.`);
+  assert.match(parts.Actions![1]!, new RegExp(`^• \`10:09\` Quarantine image by <@${RESPONDER}>: .* \\(approved by <@${SECOND_RESPONDER}>\\)$`));
+  assert.ok(parts.Needs!.some((l) => /^• Stop task failed and was not retried: /.test(l)), parts.Needs!.join('\n'));
+  assert.ok(!parts.Needs!.some((l) => /Image still in ECR/.test(l)), 'quarantined: no longer a need');
+  const timeline = parts.Timeline!.join('\n');
+  assert.match(timeline, new RegExp(`\`10:02\` Stop task requested by <@${RESPONDER}> — reason: first try`));
+  assert.match(timeline, new RegExp(`\`10:05\` Quarantine image requested by <@${RESPONDER}> — reason: backdoored image`));
+  assert.match(timeline, new RegExp(`\`10:09\` Quarantine image approved by <@${SECOND_RESPONDER}>`));
+  assert.match(timeline, new RegExp(`\`10:09\` Quarantine image done \\(requested by <@${RESPONDER}>\\)`));
+
+  await slash(h, { text: `timeline ${incident.id}`, user: RESPONDER });
+  const md = [...h.slack.files.values()].find((x) => x.filename === `${incident.id}-timeline.md`)!.content ?? '';
+  assert.match(md, new RegExp(`\\| 2026-11-28 10:02:00 UTC \\| @${RESPONDER} \\| Stop task requested by @${RESPONDER} — reason: first try \\|`));
+  assert.match(md, new RegExp(`\\| 2026-11-28 10:02:\\d\\d UTC \\| @${RESPONDER} \\| Stop task failed \\(requested by @${RESPONDER}\\): `));
+  assert.match(md, new RegExp(`\\| 2026-11-28 10:09:\\d\\d UTC \\| @${SECOND_RESPONDER} \\| Quarantine image approved by @${SECOND_RESPONDER} \\|`));
+  assert.match(md, new RegExp(`\\| 2026-11-28 10:09:\\d\\d UTC \\| @${RESPONDER} \\| Quarantine image done \\(requested by @${RESPONDER}\\): `));
 });
