@@ -14,7 +14,7 @@ import { SLASH_COMMAND } from '../../src/slack/register-incidents.js';
 import type { SlackCall } from '../doubles/slack.js';
 import { ecsFindingEvent, publishFinding, type EcsWorld } from './ecs-world.js';
 import { SIGNING_SECRET, type Harness } from './harness.js';
-import { cardOf, currentCard, sendBlockAction } from './slack-interactions.js';
+import { cardOf, currentCard, sendBlockAction, viewSubmissionBody } from './slack-interactions.js';
 
 /** A channel the bot is not in: where responders type commands from. */
 export const OTHER_CHANNEL = 'C0OTHER';
@@ -261,27 +261,8 @@ export async function submitCloseModal(h: Harness, opts: { metadata: string; use
       [INPUT_ACTION_ID]: { type: 'checkboxes', selected_options: opts.propose ? [{ value: 'propose', text: { type: 'plain_text', text: 'Propose a suppression rule' } }] : [] },
     };
   }
-  const payload = {
-    type: 'view_submission',
-    team: { id: 'T0TEST', domain: 'test' },
-    user: { id: opts.user, username: opts.user.toLowerCase(), team_id: 'T0TEST' },
-    api_app_id: 'A0TEST',
-    token: 'legacy-verification-token',
-    trigger_id: `trigger-close-${++seq}`,
-    view: {
-      id: 'V0CLOSE',
-      type: 'modal',
-      callback_id: CLOSE_MODAL_CALLBACK_ID,
-      private_metadata: opts.metadata,
-      state: { values },
-      hash: 'h',
-      team_id: 'T0TEST',
-      app_id: 'A0TEST',
-      blocks: [],
-      title: { type: 'plain_text', text: 'x' },
-    },
-  };
-  const res = await h.slackRequest({ payload: JSON.stringify(payload) });
+  const payload = viewSubmissionBody({ callbackId: CLOSE_MODAL_CALLBACK_ID, metadata: opts.metadata, user: opts.user, values, triggerId: `trigger-close-${++seq}` });
+  const res = await h.slackRequest({ payload });
   const body = await res.text();
   await h.settle();
   return { status: res.status, body };

@@ -82,27 +82,31 @@ export function viewSubmissionPayload(opts: { runId: string; user: string; reaso
   if (opts.reason !== undefined) values[REASON_BLOCK_ID] = { value: { type: 'plain_text_input', value: opts.reason } };
   for (const [k, v] of Object.entries(opts.inputs ?? {})) values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'plain_text_input', value: v } };
   for (const [k, v] of Object.entries(opts.selects ?? {})) values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'static_select', selected_option: { value: v, text: { type: 'plain_text', text: v } } } };
-  const payload = {
+  return viewSubmissionBody({ callbackId: CONFIRM_CALLBACK_ID, metadata: opts.runId, user: opts.user, values, triggerId: `trigger-sub-${++seq}` });
+}
+
+/** A view_submission payload (JSON for the `payload` form field) as Slack sends it. */
+export function viewSubmissionBody(opts: { callbackId: string; metadata: string; user: string; values: Record<string, Record<string, unknown>>; triggerId?: string }): string {
+  return JSON.stringify({
     type: 'view_submission',
     team: { id: 'T0TEST', domain: 'test' },
     user: { id: opts.user, username: opts.user.toLowerCase(), team_id: 'T0TEST' },
     api_app_id: 'A0TEST',
     token: 'legacy-verification-token',
-    trigger_id: `trigger-sub-${++seq}`,
+    trigger_id: opts.triggerId ?? `trigger-view-${++seq}`,
     view: {
-      id: 'V0TEST',
+      id: `V0${opts.callbackId.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 8)}`,
       type: 'modal',
-      callback_id: CONFIRM_CALLBACK_ID,
-      private_metadata: opts.runId,
-      state: { values },
+      callback_id: opts.callbackId,
+      private_metadata: opts.metadata,
+      state: { values: opts.values },
       hash: 'h',
       team_id: 'T0TEST',
       app_id: 'A0TEST',
       blocks: [],
       title: { type: 'plain_text', text: 'x' },
     },
-  };
-  return JSON.stringify(payload);
+  });
 }
 
 /** Approve/Reject buttons are posted in the thread with the run id as value. */
