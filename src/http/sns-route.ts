@@ -44,6 +44,7 @@ export function snsRouter(deps: SnsRouteDeps): Router {
             topicArn: env.TopicArn,
             receivedAt: deps.clock.now(),
             payload: env.Message,
+            reqId,
           });
           elog.info({ outcome }, outcome === 'accepted' ? 'notification accepted' : 'duplicate notification ignored');
           res.status(200).json({ ok: true, outcome });

@@ -34,7 +34,7 @@ export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promis
   if (await alreadyShown(entry, deps)) return;
   const findings = parseFindingsFromText(entry.payload);
   for (const finding of findings) {
-    const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId });
+    const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId, ...(entry.reqId ? { reqId: entry.reqId } : {}) });
     const { record, changed } = await deps.store.upsertFinding({
       findingId: finding.id,
       accountId: finding.accountId,

@@ -59,14 +59,14 @@ export function createInboxWorker(deps: {
         const attempts = entry.attempts + 1;
         const retryAfter = Number((err as { context: Record<string, unknown> }).context.retryAfterMs ?? 0);
         const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
-        log.warn({ messageId: entry.messageId, err: describeError(err), attempts, retryInMs: delay }, 'outage while processing; will retry');
+        log.warn({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay }, 'outage while processing; will retry');
         await deps.store.recordAttempt(entry.messageId, describeError(err)).catch(() => undefined);
         // stop() must not wait out a long backoff (containers get ~10 s to exit).
         await Promise.race([deps.clock.sleep(delay), new Promise<void>((r) => (wakeFromBackoff = r))]);
         wakeFromBackoff = undefined;
         return false;
       }
-      log.error({ messageId: entry.messageId, err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
+      log.error({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
       await deps.store.finishMessage(entry.messageId, 'failed', describeError(err));
       return true;
     }

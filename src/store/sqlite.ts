@@ -159,6 +159,8 @@ const MIGRATIONS: string[] = [
   // thread's root (replies and results go there). home_viewers: who to re-publish App Home for.
   `ALTER TABLE findings ADD COLUMN thread_ts TEXT;
    CREATE TABLE home_viewers (user_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);`,
+  // The id of the HTTP request that stored a message, so processing logs carry it too.
+  `ALTER TABLE inbox ADD COLUMN req_id TEXT;`,
 ];
 
 function migrate(db: Database.Database): void {
@@ -174,7 +176,7 @@ function migrate(db: Database.Database): void {
 type Row = Record<string, unknown>;
 
 interface PendingAccept {
-  entry: { messageId: string; topicArn: string; receivedAt: number; payload: string };
+  entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string };
   resolve: (v: 'accepted' | 'duplicate') => void;
   reject: (err: unknown) => void;
 }
@@ -203,10 +205,10 @@ export class SqliteStore implements Store {
     const batch = this.acceptQueue;
     this.acceptQueue = [];
     try {
-      const insert = this.sql('INSERT OR IGNORE INTO inbox (message_id, topic_arn, received_at, payload) VALUES (?, ?, ?, ?)');
+      const insert = this.sql('INSERT OR IGNORE INTO inbox (message_id, topic_arn, received_at, payload, req_id) VALUES (?, ?, ?, ?, ?)');
       this.db.pragma('synchronous = FULL');
       const results = this.db.transaction(() =>
-        batch.map(({ entry: e }) => (insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload).changes === 1 ? ('accepted' as const) : ('duplicate' as const))),
+        batch.map(({ entry: e }) => (insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null).changes === 1 ? ('accepted' as const) : ('duplicate' as const))),
       )();
       batch.forEach((b, i) => b.resolve(results[i]!));
     } catch (err) {
@@ -229,7 +231,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string }): Promise<'accepted' | 'duplicate'> {
+  acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string }): Promise<'accepted' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.acceptQueue.push({ entry: e, resolve, reject });
       if (!this.flushScheduled) {
@@ -672,6 +674,7 @@ function toInbox(r: Row): InboxEntry {
     state: r.state as InboxEntry['state'],
     attempts: r.attempts as number,
     ...(r.last_error != null ? { lastError: r.last_error as string } : {}),
+    ...(r.req_id != null ? { reqId: r.req_id as string } : {}),
   };
 }
 

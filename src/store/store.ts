@@ -16,6 +16,8 @@ export interface InboxEntry {
   readonly state: InboxState;
   readonly attempts: number;
   readonly lastError?: string;
+  /** Id of the HTTP request that stored it (log correlation). */
+  readonly reqId?: string;
 }
 
 export interface FindingRecord {
@@ -87,7 +89,7 @@ export interface AuditEntry {
 
 export interface Store {
   /** Stores a verified message. 'duplicate' when this MessageId was already accepted. */
-  acceptMessage(entry: { messageId: string; topicArn: string; receivedAt: number; payload: string }): Promise<'accepted' | 'duplicate'>;
+  acceptMessage(entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string }): Promise<'accepted' | 'duplicate'>;
   /** Oldest first. */
   pendingMessages(limit: number): Promise<InboxEntry[]>;
   getMessage(messageId: string): Promise<InboxEntry | undefined>;

@@ -116,6 +116,10 @@ describe('SNS → card', () => {
     await h.settle();
     const all = h.logs.join('');
     assert.match(all, /c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90/);
+    // The card's log line carries the finding id and the id of the SNS request that stored it.
+    const accepted = h.logs.map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.msg === 'notification accepted');
+    const posted = h.logs.map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.msg === 'card posted');
+    assert.ok(accepted?.reqId && posted?.reqId === accepted.reqId && posted.findingId === 'c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90');
     assert.ok(!all.includes(BOT_TOKEN));
     assert.ok(!all.includes(SIGNING_SECRET));
     const sig = JSON.parse(JSON.stringify(h.signer.notification({ topicArn: TOPIC_ARN, certUrl: h.certs.certUrl, message: 'x' }))).Signature as string;
