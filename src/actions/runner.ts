@@ -276,7 +276,9 @@ export class ActionRunner {
       await this.d.store.putFindingState(record.findingId, 'card_facts', { ...facts, ...outcome.cardFacts }, this.d.clock.now());
     }
     const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
-    await this.setStatus(record.findingId, status, run.requestedBy);
+    // A failed read-only step (a refused scan, a sweep that could not run) changes nothing in AWS:
+    // it must not overwrite what the card says about the resource (e.g. "Malware found").
+    if (def.changes || outcome.status !== 'failed' || outcome.cardStatus) await this.setStatus(record.findingId, status, run.requestedBy);
     await this.thread(record, resultMessage(def, outcome, { actor: run.requestedBy, at: this.d.clock.now(), runId: run.runId })).catch((err) =>
       log.error({ err: describeError(err) }, 'result could not be posted to the thread'),
     );

@@ -4,6 +4,7 @@ import { executeIsolation, planIsolation, type IsolationPlan } from '../../aws/e
 import { planEvidence, takeEvidence } from '../../aws/ec2/evidence.js';
 import { deregister, findTargetGroupsForInstance, type Registration } from '../../aws/elbv2/index.js';
 import { ISOLATION_STATE_KEY } from '../card-view.js';
+import { isAppError } from '../../errors.js';
 import type { IsolationState } from '../ecs/isolate-task.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 import { EVIDENCE_STATE_KEY } from './preserve-evidence.js';
@@ -97,13 +98,18 @@ export const isolateInstanceAction: ActionDefinition = {
     const notDone: string[] = [];
     const requestIds: string[] = [];
     if (!d.evidenceTaken && (ctx.inputs[EVIDENCE_INPUT_ID] ?? 'yes') === 'yes') {
-      const ep = await planEvidence(ctx.aws, d.plan.target.kind === 'instance' ? d.plan.target.instanceId : '', { now: () => new Date(ctx.clock.now()) });
-      const ev = await takeEvidence(ctx.aws, ep, { findingId: ctx.finding.id, actor: ctx.actor }, { now: () => new Date(ctx.clock.now()) });
-      await ctx.state.put(EVIDENCE_STATE_KEY, { record: ev.record, at: ctx.clock.now(), by: ctx.actor });
-      requestIds.push(...ev.requestIds);
-      done.push(`Evidence: ${ev.snapshots.length} snapshot(s) ${ev.snapshots.map((s) => s.snapshotId).join(', ')}`);
-      notDone.push(...ev.failures.map((f) => `evidence ${f.step} on ${f.resource}: ${f.message}`));
-      ctx.progress('evidence taken');
+      // Evidence first, but containment must not wait on it: a failure is reported and isolation goes on.
+      try {
+        const ep = await planEvidence(ctx.aws, d.plan.target.kind === 'instance' ? d.plan.target.instanceId : '', { now: () => new Date(ctx.clock.now()) });
+        const ev = await takeEvidence(ctx.aws, ep, { findingId: ctx.finding.id, actor: ctx.actor }, { now: () => new Date(ctx.clock.now()) });
+        await ctx.state.put(EVIDENCE_STATE_KEY, { record: ev.record, at: ctx.clock.now(), by: ctx.actor });
+        requestIds.push(...ev.requestIds);
+        done.push(`Evidence: ${ev.snapshots.length} snapshot(s) ${ev.snapshots.map((s) => s.snapshotId).join(', ')}`);
+        notDone.push(...ev.failures.map((f) => `evidence ${f.step} on ${f.resource}: ${f.message}`));
+        ctx.progress('evidence taken');
+      } catch (err) {
+        notDone.push(`Evidence could not be taken (${isAppError(err) ? err.message : 'unexpected error'}); the instance was isolated anyway. Run Preserve evidence next.`);
+      }
     }
     // Out of the Auto Scaling group BEFORE the network is cut: an isolated instance fails its
     // health checks, and the group replaces (terminates) an unhealthy member, evidence and all;
