@@ -236,6 +236,8 @@ export class ActionRunner {
     const input = (run.input ?? {}) as { inputs?: Record<string, string>; reason?: string };
     const log = this.d.logger.child({ findingId: record.findingId, runId: run.runId, action: def.id });
     await this.audit(record, run.runId, run.requestedBy, 'started', { action: def.id, approvedBy: run.approvedBy });
+    const before = await this.d.store.getFinding(record.findingId);
+    const statusBefore = { text: before?.statusText, by: await this.d.store.getFindingState<string>(record.findingId, STATUS_BY_KEY) };
     await this.setStatus(record.findingId, `:hourglass_flowing_sand: ${def.label} in progress`, run.requestedBy);
     await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
     await this.thread(record, startedMessage(def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) })).catch(() => undefined);
@@ -277,8 +279,9 @@ export class ActionRunner {
     }
     const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
     // A failed read-only step (a refused scan, a sweep that could not run) changes nothing in AWS:
-    // it must not overwrite what the card says about the resource (e.g. "Malware found").
-    if (def.changes || outcome.status !== 'failed' || outcome.cardStatus) await this.setStatus(record.findingId, status, run.requestedBy);
+    // the card goes back to what it said before (e.g. "Malware found"); the thread has the failure.
+    if (!def.changes && outcome.status === 'failed' && !outcome.cardStatus && statusBefore.text) await this.setStatus(record.findingId, statusBefore.text, statusBefore.by ?? run.requestedBy);
+    else await this.setStatus(record.findingId, status, run.requestedBy);
     await this.thread(record, resultMessage(def, outcome, { actor: run.requestedBy, at: this.d.clock.now(), runId: run.runId })).catch((err) =>
       log.error({ err: describeError(err) }, 'result could not be posted to the thread'),
     );
