@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { migrate } from './sqlite-schema.js';
+import { json, toFinding, toInbox, toIncident, toRun, type Row } from './sqlite-rows.js';
 import { AppError } from '../errors.js';
 import {
   findingVersion,
@@ -9,13 +11,11 @@ import {
   type ActionRun,
   type AuditEntry,
   type ClaimResult,
-  type FindingRecord,
-  type InboxEntry,
   type RunState,
   type Store,
   type IncidentUpdateResult,
 } from './store.js';
-import { incidentId, type Incident, type IncidentState, type NewIncident, type NewTimelineEvent, type TimelineEvent } from '../incidents/model.js';
+import { incidentId, type Incident, type NewIncident, type NewTimelineEvent, type TimelineEvent } from '../incidents/model.js';
 
 /**
  * SQLite store (better-sqlite3: synchronous, so every statement is atomic in this process).
@@ -37,143 +37,6 @@ export function openSqliteStore(url: string): SqliteStore {
   return new SqliteStore(db);
 }
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE inbox (
-     message_id TEXT PRIMARY KEY,
-     topic_arn TEXT NOT NULL,
-     received_at INTEGER NOT NULL,
-     payload TEXT NOT NULL,
-     state TEXT NOT NULL DEFAULT 'pending',
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT
-   );
-   CREATE INDEX inbox_pending ON inbox(state, received_at);
-   CREATE TABLE findings (
-     finding_id TEXT PRIMARY KEY,
-     account_id TEXT NOT NULL,
-     region TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     count INTEGER NOT NULL,
-     severity REAL NOT NULL,
-     finding_json TEXT NOT NULL,
-     channel TEXT,
-     ts TEXT,
-     posted_version TEXT,
-     status_text TEXT,
-     created_at INTEGER NOT NULL
-   );`,
-  // Remediation: runs (one row per requested action), audit trail, per-finding state
-  // (isolation records, blast radius…), and an opaque key per card for button values.
-  `ALTER TABLE findings ADD COLUMN card_key TEXT;
-   CREATE UNIQUE INDEX findings_card_key ON findings(card_key);
-   CREATE TABLE action_runs (
-     run_id TEXT PRIMARY KEY,
-     finding_id TEXT NOT NULL,
-     action TEXT NOT NULL,
-     state TEXT NOT NULL,
-     requested_by TEXT NOT NULL,
-     approved_by TEXT,
-     reason TEXT,
-     input_json TEXT,
-     plan_json TEXT,
-     result_json TEXT,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );
-   -- Exactly once: at most one run of an action per finding may be running or awaiting approval.
-   CREATE UNIQUE INDEX action_runs_active ON action_runs(finding_id, action) WHERE state IN ('running', 'awaiting_approval');
-   CREATE INDEX action_runs_state ON action_runs(state);
-   CREATE TABLE audit (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     at INTEGER NOT NULL,
-     finding_id TEXT,
-     run_id TEXT,
-     actor TEXT,
-     event TEXT NOT NULL,
-     detail_json TEXT
-   );
-   CREATE INDEX audit_finding ON audit(finding_id, id);
-   CREATE TABLE finding_state (
-     finding_id TEXT NOT NULL,
-     key TEXT NOT NULL,
-     value_json TEXT NOT NULL,
-     updated_at INTEGER NOT NULL,
-     PRIMARY KEY (finding_id, key)
-   );`,
-  // Incidents: one row per incident (conditional update on version), a key index for grouping
-  // (one row per resource key, like a DynamoDB key item), findings, timeline and followers.
-  `CREATE TABLE incidents (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     id TEXT UNIQUE,
-     state TEXT NOT NULL,
-     severity REAL NOT NULL,
-     title TEXT NOT NULL,
-     account_id TEXT,
-     region TEXT,
-     assignee TEXT,
-     channel TEXT,
-     thread_ts TEXT,
-     opened_at INTEGER NOT NULL,
-     acknowledged_at INTEGER,
-     contained_at INTEGER,
-     closed_at INTEGER,
-     close_reason TEXT,
-     closed_by TEXT,
-     last_seen_at INTEGER NOT NULL,
-     keys_json TEXT NOT NULL,
-     version INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL
-   );
-   CREATE INDEX incidents_state ON incidents(state, severity);
-   CREATE INDEX incidents_thread ON incidents(channel, thread_ts);
-   CREATE TABLE incident_keys (
-     key TEXT NOT NULL,
-     incident_id TEXT NOT NULL,
-     PRIMARY KEY (key, incident_id)
-   );
-   CREATE INDEX incident_keys_incident ON incident_keys(incident_id);
-   CREATE TABLE incident_findings (
-     incident_id TEXT NOT NULL,
-     finding_id TEXT NOT NULL,
-     version TEXT NOT NULL,
-     added_at INTEGER NOT NULL,
-     PRIMARY KEY (incident_id, finding_id)
-   );
-   CREATE INDEX incident_findings_finding ON incident_findings(finding_id);
-   CREATE TABLE incident_events (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     incident_id TEXT NOT NULL,
-     at INTEGER NOT NULL,
-     actor TEXT,
-     kind TEXT NOT NULL,
-     detail_json TEXT NOT NULL
-   );
-   CREATE INDEX incident_events_incident ON incident_events(incident_id, id);
-   CREATE TABLE incident_followers (
-     incident_id TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     followed_at INTEGER NOT NULL,
-     PRIMARY KEY (incident_id, user_id)
-   );`,
-  // Cards of findings that joined an incident are posted in its thread: thread_ts is that
-  // thread's root (replies and results go there). home_viewers: who to re-publish App Home for.
-  `ALTER TABLE findings ADD COLUMN thread_ts TEXT;
-   CREATE TABLE home_viewers (user_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);`,
-  // The id of the HTTP request that stored a message, so processing logs carry it too.
-  `ALTER TABLE inbox ADD COLUMN req_id TEXT;`,
-];
-
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
-type Row = Record<string, unknown>;
 
 interface PendingAccept {
   entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string };
@@ -638,85 +501,6 @@ function incidentColumns(i: NewIncident): (string | number | null)[] {
     i.lastSeenAt,
     JSON.stringify(i.keys),
   ];
-}
-
-function toIncident(r: Row): Incident {
-  const opt = <T>(name: string, v: unknown): Partial<Record<string, T>> => (v != null ? { [name]: v as T } : {});
-  return {
-    id: r.id as string,
-    state: r.state as IncidentState,
-    severity: r.severity as number,
-    title: r.title as string,
-    ...opt('accountId', r.account_id),
-    ...opt('region', r.region),
-    ...opt('assignee', r.assignee),
-    ...opt('channel', r.channel),
-    ...opt('threadTs', r.thread_ts),
-    openedAt: r.opened_at as number,
-    ...opt('acknowledgedAt', r.acknowledged_at),
-    ...opt('containedAt', r.contained_at),
-    ...opt('closedAt', r.closed_at),
-    ...opt('closeReason', r.close_reason),
-    ...opt('closedBy', r.closed_by),
-    lastSeenAt: r.last_seen_at as number,
-    keys: JSON.parse(r.keys_json as string) as string[],
-    version: r.version as number,
-    updatedAt: r.updated_at as number,
-  };
-}
-
-function toInbox(r: Row): InboxEntry {
-  return {
-    messageId: r.message_id as string,
-    topicArn: r.topic_arn as string,
-    receivedAt: r.received_at as number,
-    payload: r.payload as string,
-    state: r.state as InboxEntry['state'],
-    attempts: r.attempts as number,
-    ...(r.last_error != null ? { lastError: r.last_error as string } : {}),
-    ...(r.req_id != null ? { reqId: r.req_id as string } : {}),
-  };
-}
-
-function toFinding(r: Row): FindingRecord {
-  return {
-    findingId: r.finding_id as string,
-    accountId: r.account_id as string,
-    region: r.region as string,
-    updatedAt: r.updated_at as string,
-    count: r.count as number,
-    severity: r.severity as number,
-    findingJson: r.finding_json as string,
-    ...(r.channel != null ? { channel: r.channel as string } : {}),
-    ...(r.ts != null ? { ts: r.ts as string } : {}),
-    ...(r.posted_version != null ? { postedVersion: r.posted_version as string } : {}),
-    ...(r.status_text != null ? { statusText: r.status_text as string } : {}),
-    createdAt: r.created_at as number,
-    cardKey: r.card_key as string,
-    ...(r.thread_ts != null ? { threadTs: r.thread_ts as string } : {}),
-  };
-}
-
-function toRun(r: Row): ActionRun {
-  const parse = (v: unknown) => (v == null ? undefined : (JSON.parse(v as string) as unknown));
-  return {
-    runId: r.run_id as string,
-    findingId: r.finding_id as string,
-    action: r.action as string,
-    state: r.state as RunState,
-    requestedBy: r.requested_by as string,
-    ...(r.approved_by != null ? { approvedBy: r.approved_by as string } : {}),
-    ...(r.reason != null ? { reason: r.reason as string } : {}),
-    ...(r.input_json != null ? { input: parse(r.input_json) } : {}),
-    ...(r.plan_json != null ? { plan: parse(r.plan_json) } : {}),
-    ...(r.result_json != null ? { result: parse(r.result_json) } : {}),
-    createdAt: r.created_at as number,
-    updatedAt: r.updated_at as number,
-  };
-}
-
-function json(v: unknown): string | null {
-  return v === undefined ? null : JSON.stringify(v);
 }
 
 export { findingVersion };
