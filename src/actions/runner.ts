@@ -21,7 +21,8 @@ import {
   resultMessage,
   startedMessage,
 } from '../slack/messages/action-messages.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
+import { paceKeys, POST_MESSAGE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
+import { progressReporter } from './progress.js';
 import type { ActionRun, FindingRecord, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
@@ -30,8 +31,6 @@ import { threadRootOf } from '../store/store.js';
 import { withAuditContext } from '../audit/aws-calls.js';
 import { STATUS_BY_KEY } from './card-view.js';
 
-/** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
-export const PROGRESS_UPDATE_MS = 10_000;
 export const SAMPLE_FINDING_MESSAGE = 'resource not found — this is a sample finding (GuardDuty sample findings use fake resource ids)';
 
 export interface ActionRunnerDeps {
@@ -242,7 +241,14 @@ export class ActionRunner {
     await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
     await this.thread(record, startedMessage(def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) })).catch(() => undefined);
 
-    const progress = this.progressReporter(def, record);
+    const progress = progressReporter({
+      clock: this.d.clock,
+      pacer: this.d.pacer,
+      slack: this.d.slack,
+      ...(record.channel && record.ts ? { channel: record.channel } : {}),
+      post: (m) => this.thread(record, m),
+      render: (lines) => progressMessage(def, lines),
+    });
     let outcome: Outcome;
     try {
       outcome = await withAuditContext({ findingId: record.findingId, runId: run.runId, actor: run.requestedBy }, () =>
@@ -307,38 +313,6 @@ export class ActionRunner {
         put: (key, value) => store.putFindingState(record.findingId, key, value, clock.now()),
       },
       progress,
-    };
-  }
-
-  /** One progress message in the thread, updated at most every PROGRESS_UPDATE_MS. */
-  private progressReporter(def: ActionDefinition, record: FindingRecord) {
-    const lines: string[] = [];
-    let ts: string | undefined;
-    let lastUpdate = 0;
-    let chain: Promise<void> = Promise.resolve();
-    const publish = (force: boolean) => {
-      chain = chain.then(async () => {
-        if (!record.channel || !record.ts || lines.length === 0) return;
-        const now = this.d.clock.now();
-        if (!ts) {
-          ts = (await this.thread(record, progressMessage(def, lines)).catch(() => undefined))?.ts;
-          lastUpdate = now;
-        } else if (force || now - lastUpdate >= PROGRESS_UPDATE_MS) {
-          lastUpdate = now;
-          await this.d.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
-          await this.d.slack.updateMessage(record.channel, ts, progressMessage(def, lines)).catch(() => undefined);
-        }
-      });
-    };
-    return {
-      push: (line: string) => {
-        lines.push(line);
-        publish(false);
-      },
-      flush: async () => {
-        if (ts) publish(true);
-        await chain;
-      },
     };
   }
 
