@@ -7,6 +7,8 @@ import type { Clock } from '../util/clock.js';
 export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 export const INBOX_BATCH = 25;
+/** Slack errors about one channel (not the whole workspace): other channels' cards go on. */
+export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
 
 export interface InboxWorker {
   /** Start draining now (after a message was accepted, or at start-up). */
@@ -41,34 +43,50 @@ export function createInboxWorker(deps: {
         again = false;
         continue;
       }
+      let progressed = false;
+      let backoffMs = 0;
       for (const entry of batch) {
         if (stopped) return;
-        const ok = await processOne(entry);
-        if (!ok) break; // outage: re-read the queue after the backoff
+        const r = await processOne(entry);
+        if (r.kind === 'done') progressed = true;
+        else if (r.kind === 'blocked') backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
+        else {
+          backoffMs = r.retryInMs; // Slack or the store is down for everyone: stop and wait
+          break;
+        }
       }
+      if (backoffMs > 0 && !progressed) await backoff(backoffMs);
     }
   }
 
-  async function processOne(entry: InboxEntry): Promise<boolean> {
+  /** stop() must not wait out a long backoff (containers get ~10 s to exit). */
+  async function backoff(ms: number): Promise<void> {
+    await Promise.race([deps.clock.sleep(ms), new Promise<void>((r) => (wakeFromBackoff = r))]);
+    wakeFromBackoff = undefined;
+  }
+
+  type Outcome = { kind: 'done' } | { kind: 'outage'; retryInMs: number } | { kind: 'blocked'; retryInMs: number };
+
+  async function processOne(entry: InboxEntry): Promise<Outcome> {
     try {
       await deps.handle(entry);
       await deps.store.finishMessage(entry.messageId, 'done');
-      return true;
+      return { kind: 'done' };
     } catch (err) {
       if (isAppError(err, 'slack_unavailable') || isAppError(err, 'store_unavailable')) {
         const attempts = entry.attempts + 1;
-        const retryAfter = Number((err as { context: Record<string, unknown> }).context.retryAfterMs ?? 0);
+        const context = (err as { context: Record<string, unknown> }).context;
+        const retryAfter = Number(context.retryAfterMs ?? 0);
         const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
-        log.warn({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay }, 'outage while processing; will retry');
+        // A channel the bot cannot post in blocks only the messages routed there.
+        const channelOnly = CHANNEL_SETUP_ERRORS.includes(String(context.slackError ?? ''));
+        log.warn({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay, channelOnly }, 'outage while processing; will retry');
         await deps.store.recordAttempt(entry.messageId, describeError(err)).catch(() => undefined);
-        // stop() must not wait out a long backoff (containers get ~10 s to exit).
-        await Promise.race([deps.clock.sleep(delay), new Promise<void>((r) => (wakeFromBackoff = r))]);
-        wakeFromBackoff = undefined;
-        return false;
+        return { kind: channelOnly ? 'blocked' : 'outage', retryInMs: delay };
       }
       log.error({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
       await deps.store.finishMessage(entry.messageId, 'failed', describeError(err));
-      return true;
+      return { kind: 'done' };
     }
   }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { waitUntil } from '../helpers/ecs-world.js';
 import { startHarness, TOPIC_ARN, CHANNEL, BOT_TOKEN, SIGNING_SECRET, type Harness } from '../helpers/harness.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/findings/${name}`, import.meta.url), 'utf8')) as Record<string, any>;
@@ -219,5 +220,33 @@ describe('subscriptions and routing', () => {
     assert.equal(posts.length, 1);
     assert.equal(posts[0]!.args.channel, 'C0CRITICAL');
     assert.ok(await h.responder.store.getFinding('medium-finding-1'), 'the medium finding is stored');
+  });
+});
+
+describe('a channel the bot cannot post in', () => {
+  test('blocks only the cards routed there: other findings are posted meanwhile, and the stuck card is posted once the bot is invited', async (t) => {
+    const h = await startHarness({ env: { SLACK_CHANNEL_BY_SEVERITY: 'critical=C0NOTINVITED' } });
+    t.after(() => h.close());
+    h.slack.notInChannel.add('C0NOTINVITED');
+    const critical = fargateEvent();
+    critical.detail.severity = 9.5;
+    critical.detail.id = 'critical-finding-stuck';
+    // Another resource (an EC2 instance), so it does not join the stuck finding's incident.
+    const high = fixture('instance-ec2-runtime.json');
+    high.severity = 8;
+    assert.equal((await h.publish(critical)).status, 200);
+    assert.equal((await h.publish(high)).status, 200);
+    const posted = () => h.slack.callsTo('chat.postMessage').filter((c) => c.ts);
+    // The worker keeps retrying the stuck card with backoff (instant on the test clock), so wait
+    // for what must happen rather than for the inbox to be idle.
+    await waitUntil('the high finding posted and done', async () => posted().length === 1 && (await h.responder.store.pendingMessages(10)).length === 1);
+    assert.deepEqual(posted().map((c) => c.args.channel), [CHANNEL], 'the high finding went out although the critical one is stuck');
+    assert.equal((await h.responder.store.pendingMessages(10)).length, 1, 'the critical message is kept');
+    assert.ok(h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === 'C0NOTINVITED' && !c.ts), 'it was tried');
+
+    h.slack.notInChannel.delete('C0NOTINVITED');
+    await waitUntil('the critical card posted once the bot is invited', () => posted().length === 2);
+    await h.settle();
+    assert.deepEqual(posted().map((c) => c.args.channel).sort(), ['C0NOTINVITED', CHANNEL].sort());
   });
 });
