@@ -12,7 +12,7 @@ import { createAwsClientFactory, type AwsClientFactory, type AwsClientFactoryOpt
 import { registerActionHandlers } from './slack/register-actions.js';
 import { registerIncidentHandlers } from './slack/register-incidents.js';
 import { recordAwsCall } from './audit/aws-calls.js';
-import { EffectRunner } from './slack/effects.js';
+import { EffectRunner, OPEN_CARD_REFRESH_MS } from './slack/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
@@ -37,6 +37,7 @@ export interface Responder {
   readonly slack: SlackGateway;
   readonly actions: ActionRunner;
   readonly aws: AwsClientFactory;
+  readonly effects: EffectRunner;
   close(): Promise<void>;
 }
 
@@ -147,6 +148,8 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   await actions.recoverInterrupted().catch((err) => logger.error({ err: String(err) }, 'could not report interrupted actions'));
   const sweep = setInterval(() => inbox.kick(), INBOX_SWEEP_MS);
   sweep.unref();
+  const timings = setInterval(() => void effects.refreshOpenIncidentCards().catch(() => undefined), OPEN_CARD_REFRESH_MS);
+  timings.unref();
 
   return {
     http,
@@ -155,8 +158,10 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     slack,
     actions,
     aws,
+    effects,
     async close() {
       clearInterval(sweep);
+      clearInterval(timings);
       await http.close();
       await inbox.stop();
       await actions.idle();

@@ -19,6 +19,10 @@ import { suppressionProposalMessage } from './messages/suppression.js';
 import type { GuardDutyCloseOut } from '../incidents/close-out.js';
 import { paceKeys, POST_MESSAGE_INTERVAL_MS, type Pacer } from './pacing.js';
 
+/** Cards of open incidents are re-rendered this often so their timings stay current. */
+export const OPEN_CARD_REFRESH_MS = 5 * 60_000;
+export const OPEN_CARD_REFRESH_MAX = 40;
+
 export interface EffectContext {
   userId: string;
   channelId?: string;
@@ -143,6 +147,23 @@ export class EffectRunner {
     );
     await this.run(effects.filter((e) => !(e.kind === 'refresh_cards')), { userId: phase.actor });
     for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.refreshCard(id).catch(() => undefined);
+  }
+
+  /**
+   * Keeps the time-based part of the cards' top line (time open, waiting for acknowledgement or
+   * containment) current between incident changes: re-renders the cards of open incidents, the
+   * oldest refreshed first, at most `maxCards` per call (chat.update budget: ~50 per minute).
+   */
+  async refreshOpenIncidentCards(maxCards = OPEN_CARD_REFRESH_MAX): Promise<number> {
+    let refreshed = 0;
+    for (const incident of await this.d.store.listOpenIncidents(100)) {
+      for (const findingId of await this.d.store.incidentFindingIds(incident.id)) {
+        if (refreshed >= maxCards) return refreshed;
+        await this.d.refreshCard(findingId).catch(() => undefined);
+        refreshed++;
+      }
+    }
+    return refreshed;
   }
 
   async refreshHome(): Promise<void> {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { failStopTaskFor, RESPONDER, SECOND_RESPONDER, startEcsWorld, writePolicyFile } from '../helpers/ecs-world.js';
 import { CHANNEL } from '../helpers/harness.js';
-import { clickIncidentButton, HOUR, incidentOf, MINUTE, onlyAnswer, OTHER_CHANNEL, slash, taskFinding } from '../helpers/incident-world.js';
+import { clickIncidentButton, HOUR, incidentOf, MINUTE, onlyAnswer, OTHER_CHANNEL, slash, taskFinding, topLine } from '../helpers/incident-world.js';
 import { decideApproval, lastModal, submitAndSettle } from '../helpers/slack-interactions.js';
 
 const linkTo = (i: { id: string; channel?: string; threadTs?: string }, label = `${i.id}`) => `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${label}>`;
@@ -211,4 +211,17 @@ test('the timeline records who and when for every kind of event — requested, a
   assert.match(md, new RegExp(`\\| 2026-11-28 10:02:\\d\\d UTC \\| @${RESPONDER} \\| Stop task failed \\(requested by @${RESPONDER}\\): `));
   assert.match(md, new RegExp(`\\| 2026-11-28 10:09:\\d\\d UTC \\| @${SECOND_RESPONDER} \\| Quarantine image approved by @${SECOND_RESPONDER} \\|`));
   assert.match(md, new RegExp(`\\| 2026-11-28 10:09:\\d\\d UTC \\| @${RESPONDER} \\| Quarantine image done \\(requested by @${RESPONDER}\\): `));
+});
+
+test('the card top line stays current between changes: open incidents have their cards re-rendered with the time open and waiting times', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { h } = w;
+  const f = await taskFinding(w, { repository: 'ledger', tag: '1.0' });
+  assert.match(await topLine(h, f.findingId), /Open 0s/);
+  h.clock.advance(2 * HOUR + 5 * MINUTE);
+  const refreshed = await h.responder.effects.refreshOpenIncidentCards();
+  await h.settle();
+  assert.ok(refreshed >= 1);
+  assert.match(await topLine(h, f.findingId), /Open 2h 05m · To acknowledge — \(waiting 2h 05m\)/);
 });
