@@ -45,6 +45,7 @@ export interface EffectRunnerDeps {
 
 export class EffectRunner {
   private readonly permalinks = new Map<string, string>();
+  private refreshCursor = 0;
 
   constructor(private readonly d: EffectRunnerDeps) {}
 
@@ -151,19 +152,19 @@ export class EffectRunner {
 
   /**
    * Keeps the time-based part of the cards' top line (time open, waiting for acknowledgement or
-   * containment) current between incident changes: re-renders the cards of open incidents, the
-   * oldest refreshed first, at most `maxCards` per call (chat.update budget: ~50 per minute).
+   * containment) current between incident changes: re-renders the cards of open incidents, at most
+   * `maxCards` per call (chat.update budget: ~50 per minute), continuing where the last call
+   * stopped so every card gets its turn.
    */
   async refreshOpenIncidentCards(maxCards = OPEN_CARD_REFRESH_MAX): Promise<number> {
-    let refreshed = 0;
-    for (const incident of await this.d.store.listOpenIncidents(100)) {
-      for (const findingId of await this.d.store.incidentFindingIds(incident.id)) {
-        if (refreshed >= maxCards) return refreshed;
-        await this.d.refreshCard(findingId).catch(() => undefined);
-        refreshed++;
-      }
+    const ids: string[] = [];
+    for (const incident of await this.d.store.listOpenIncidents(100)) ids.push(...(await this.d.store.incidentFindingIds(incident.id)));
+    const count = Math.min(maxCards, ids.length);
+    for (let i = 0; i < count; i++) {
+      await this.d.refreshCard(ids[(this.refreshCursor + i) % ids.length]!).catch(() => undefined);
     }
-    return refreshed;
+    this.refreshCursor = ids.length ? (this.refreshCursor + count) % ids.length : 0;
+    return count;
   }
 
   async refreshHome(): Promise<void> {
