@@ -58,8 +58,8 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const store = openSqliteStore(config.store.url);
   const slack = createSlackGateway(
     createSlackClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }),
+    createPacer(clock),
   );
-  const pacer = createPacer(clock);
   const catalog = buildCatalog();
   const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys(), ...INCIDENT_POLICY_ACTIONS]);
   const authorizer = createAuthorizer(policy, { slack: slack.client, clock });
@@ -67,7 +67,6 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const ingestDeps: IngestDeps = {
     store,
     slack,
-    pacer,
     clock,
     logger,
     incidents,
@@ -87,7 +86,6 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const actions = new ActionRunner({
     store,
     slack,
-    pacer,
     clock,
     logger,
     catalog,
@@ -98,7 +96,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     onPhase: (findingId, phase) => effects.recordRunPhase(findingId, phase),
   });
   const closeOut = new GuardDutyCloseOut({ store, aws, clock });
-  const effects: EffectRunner = new EffectRunner({ store, slack, pacer, clock, logger, incidents, runner: actions, closeOut, refreshCard: (id) => refreshCard(id, ingestDeps) });
+  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, refreshCard: (id) => refreshCard(id, ingestDeps) });
   const commandDeps: CommandDeps = {
     store,
     incidents,

@@ -1,6 +1,5 @@
 import type { SlackMessage } from '../cards/finding-card.js';
 import type { SlackGateway } from '../slack/client.js';
-import { paceKeys, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
 import type { Clock } from '../util/clock.js';
 
 /** Long steps update their progress message at most this often (chat.update is ~50/min/workspace). */
@@ -13,7 +12,6 @@ export const PROGRESS_UPDATE_MS = 10_000;
  */
 export function progressReporter(deps: {
   clock: Clock;
-  pacer: Pacer;
   slack: SlackGateway;
   channel?: string;
   post: (message: SlackMessage) => Promise<{ ts: string } | undefined>;
@@ -32,7 +30,6 @@ export function progressReporter(deps: {
         lastUpdate = now;
       } else if (force || now - lastUpdate >= PROGRESS_UPDATE_MS) {
         lastUpdate = now;
-        await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
         await deps.slack.updateMessage(deps.channel, ts, deps.render(lines)).catch(() => undefined);
       }
     });

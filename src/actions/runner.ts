@@ -21,7 +21,6 @@ import {
   resultMessage,
   startedMessage,
 } from '../slack/messages/action-messages.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
 import { progressReporter } from './progress.js';
 import type { ActionRun, FindingRecord, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -36,7 +35,6 @@ export const SAMPLE_FINDING_MESSAGE = 'resource not found — this is a sample f
 export interface ActionRunnerDeps {
   store: Store;
   slack: SlackGateway;
-  pacer: Pacer;
   authorizer: Authorizer;
   catalog: ReadonlyMap<ActionId, ActionDefinition>;
   aws: AwsClientFactory;
@@ -243,7 +241,6 @@ export class ActionRunner {
 
     const progress = progressReporter({
       clock: this.d.clock,
-      pacer: this.d.pacer,
       slack: this.d.slack,
       ...(record.channel && record.ts ? { channel: record.channel } : {}),
       post: (m) => this.thread(record, m),
@@ -332,7 +329,6 @@ export class ActionRunner {
 
   private async thread(record: FindingRecord, message: ReturnType<typeof noticeMessage>): Promise<{ ts: string } | undefined> {
     if (!record.channel || !record.ts) return undefined;
-    await this.d.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
     return this.d.slack.postMessage(record.channel, message, { threadTs: threadRootOf(record) ?? record.ts });
   }
 

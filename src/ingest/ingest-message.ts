@@ -2,7 +2,6 @@ import { buildFindingCard, buildSeenAgainReply, type CardView } from '../cards/f
 import type { Finding } from '../findings/model.js';
 import { parseFindingsFromText } from '../findings/parse.js';
 import type { Logger } from '../log.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from '../slack/pacing.js';
 import type { SlackGateway } from '../slack/client.js';
 import { findingVersion, isNewer, threadRootOf, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
 import { isClosed } from '../incidents/model.js';
@@ -13,7 +12,6 @@ import type { Route } from './routing.js';
 export interface IngestDeps {
   store: Store;
   slack: SlackGateway;
-  pacer: Pacer;
   clock: Clock;
   logger: Logger;
   route: (f: Finding) => Route;
@@ -86,7 +84,6 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
     const incident = (await deps.store.incidentsForFinding(record.findingId)).find((i) => !isClosed(i.state));
     const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
     const channel = thread?.channel ?? route.channel;
-    await deps.pacer.wait(paceKeys.post(channel), POST_MESSAGE_INTERVAL_MS);
     const card = buildFindingCard(finding, await deps.cardView(record, finding));
     const posted = await deps.slack.postMessage(channel, card, thread ? { threadTs: thread.threadTs } : {});
     await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version, ...(thread ? { threadTs: thread.threadTs } : {}) });
@@ -99,9 +96,7 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
   }
   if (record.postedVersion === version) return;
   const previous = parseVersion(record.postedVersion);
-  await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
   await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
-  await deps.pacer.wait(paceKeys.post(record.channel), POST_MESSAGE_INTERVAL_MS);
   await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: threadRootOf(record) ?? record.ts });
   await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
   log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
@@ -112,7 +107,6 @@ export async function refreshCard(findingId: string, deps: IngestDeps): Promise<
   const record = await deps.store.getFinding(findingId);
   if (!record?.channel || !record.ts) return;
   const finding = JSON.parse(record.findingJson) as Finding;
-  await deps.pacer.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
   await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
 }
 

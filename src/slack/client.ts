@@ -2,6 +2,7 @@ import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, Log
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
+import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
 
 /** How long one Slack Web API call may take before we treat Slack as unavailable. */
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
@@ -31,10 +32,15 @@ export function createSlackClient(opts: { token: string; apiUrl?: string; logger
   });
 }
 
-export function createSlackGateway(client: WebClient): SlackGateway {
+/**
+ * The gateway paces its own calls (chat.postMessage per channel, chat.update per workspace), so
+ * no caller can forget Slack's rate limits. Without a pacer (tests of other parts) it does not wait.
+ */
+export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGateway {
   return {
     client,
     async postMessage(channel, message, o = {}) {
+      await pacer?.wait(paceKeys.post(channel), POST_MESSAGE_INTERVAL_MS);
       const r = await call('chat.postMessage', () =>
         client.chat.postMessage({
           channel,
@@ -48,6 +54,7 @@ export function createSlackGateway(client: WebClient): SlackGateway {
       return { ts: String(r.ts), channel: String(r.channel ?? channel) };
     },
     async updateMessage(channel, ts, message) {
+      await pacer?.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
       await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
     },
     async postEphemeral(channel, user, message, o = {}) {

@@ -17,7 +17,6 @@ import { homeView } from './messages/home.js';
 import { noticeMessage } from './messages/action-messages.js';
 import { suppressionProposalMessage } from './messages/suppression.js';
 import type { GuardDutyCloseOut } from '../incidents/close-out.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, type Pacer } from './pacing.js';
 
 /** Cards of open incidents are re-rendered this often so their timings stay current. */
 export const OPEN_CARD_REFRESH_MS = 5 * 60_000;
@@ -34,7 +33,6 @@ export interface EffectContext {
 export interface EffectRunnerDeps {
   store: Store;
   slack: SlackGateway;
-  pacer: Pacer;
   clock: Clock;
   logger: Logger;
   incidents: IncidentService;
@@ -180,7 +178,6 @@ export class EffectRunner {
 
   private async thread(incident: Incident, message: SlackMessage): Promise<void> {
     if (!incident.channel || !incident.threadTs) return;
-    await this.d.pacer.wait(paceKeys.post(incident.channel), POST_MESSAGE_INTERVAL_MS);
     await this.d.slack.postMessage(incident.channel, message, { threadTs: incident.threadTs });
   }
 

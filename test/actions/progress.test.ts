@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { progressReporter, PROGRESS_UPDATE_MS } from '../../src/actions/progress.js';
-import { createPacer } from '../../src/slack/pacing.js';
 import type { SlackGateway } from '../../src/slack/client.js';
 import { fakeClock } from '../helpers/clock.js';
 
@@ -13,7 +12,6 @@ test('progress: one thread message, updated at most every 10 s and once at the e
   const slack = { updateMessage: async (_c: string, _ts: string, m: { text: string }) => void updates.push(m.text) } as unknown as SlackGateway;
   const p = progressReporter({
     clock,
-    pacer: createPacer(clock),
     slack,
     channel: 'C1',
     post: async (m) => (posts.push(m.text), { ts: '1.1' }),
