@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './errors.js';
+import { SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, SLACK_USER_ID } from './slack/ids.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
 
 const csv = (v: string | undefined): string[] =>
@@ -10,9 +11,6 @@ const csv = (v: string | undefined): string[] =>
     .filter(Boolean);
 
 const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
-const SLACK_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 const severityLevel = z.enum(SEVERITY_LEVELS as unknown as [SeverityLevel, ...SeverityLevel[]]);
 

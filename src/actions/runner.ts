@@ -22,7 +22,7 @@ import {
   startedMessage,
 } from '../slack/messages/action-messages.js';
 import { progressReporter } from './progress.js';
-import type { ActionRun, FindingRecord, Store } from '../store/store.js';
+import { findingOf, type ActionRun, type FindingRecord, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
 import type { RunPhase } from '../incidents/action-events.js';
@@ -78,7 +78,7 @@ export class ActionRunner {
       await this.ephemeral(req, record, ':grey_question: This card or action is no longer known to the responder. Nothing was changed.');
       return false;
     }
-    const finding = parseFinding(record);
+    const finding = findingOf(record);
     const decision = await this.d.authorizer.check(req.userId, def);
     if (!decision.allowed) {
       await this.audit(record, undefined, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'click' });
@@ -229,7 +229,7 @@ export class ActionRunner {
   }
 
   private async execute(def: ActionDefinition, run: ActionRun, record: FindingRecord): Promise<void> {
-    const finding = parseFinding(record);
+    const finding = findingOf(record);
     const input = (run.input ?? {}) as { inputs?: Record<string, string>; reason?: string };
     const log = this.d.logger.child({ findingId: record.findingId, runId: run.runId, action: def.id });
     await this.audit(record, run.runId, run.requestedBy, 'started', { action: def.id, approvedBy: run.approvedBy });
@@ -369,8 +369,5 @@ export class ActionRunner {
   }
 }
 
-function parseFinding(record: FindingRecord): Finding {
-  return JSON.parse(record.findingJson) as Finding;
-}
 
 export { errorModal };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { SLACK_USER_ID, SLACK_USERGROUP_ID } from '../slack/ids.js';
 
 /**
  * Who may run what. Base: RESPONDER_USER_IDS / RESPONDER_USERGROUP_IDS may run every action.
@@ -19,8 +20,8 @@ import { AppError } from '../errors.js';
  */
 const actionRule = z
   .object({
-    users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user ids')).optional(),
-    usergroups: z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be Slack user-group ids')).optional(),
+    users: z.array(z.string().regex(SLACK_USER_ID, 'must be Slack user ids')).optional(),
+    usergroups: z.array(z.string().regex(SLACK_USERGROUP_ID, 'must be Slack user-group ids')).optional(),
     requireApproval: z.boolean().optional(),
   })
   .strict();

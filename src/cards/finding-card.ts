@@ -7,6 +7,7 @@
  * limit (./limits.ts) holds for any input size — long lists end with "…and N more", texts are cut
  * with "…", and the whole card is scaled down if it would carry more text than Slack accepts.
  */
+import { SLACK_USER_ID } from '../slack/ids.js';
 import type { Button, KnownBlock } from '@slack/types';
 import { AppError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
@@ -57,7 +58,6 @@ export interface CardView {
   facts?: { label: string; value: string }[];
 }
 
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 export interface SlackMessage {
   text: string;

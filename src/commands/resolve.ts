@@ -8,7 +8,7 @@ import { parseImageReference } from '../aws/arn.js';
 import type { Finding } from '../findings/model.js';
 import { keyForDigest, keyForInstance, keyForTask } from '../incidents/grouping.js';
 import { isClosed, type Incident } from '../incidents/model.js';
-import type { FindingRecord, Store } from '../store/store.js';
+import { findingOf, type FindingRecord, type Store } from '../store/store.js';
 import { actionIdFor, findingResource, type CommandActionId } from './actions.js';
 import { commandError, type CommandError, type ImageVerb, type ParsedCommand, type TargetVerb } from './parse.js';
 import type { ImageTarget, IncidentTarget, ResourceTarget } from './targets.js';
@@ -131,7 +131,7 @@ async function load(store: Store, ids: Iterable<string>): Promise<Found[]> {
   const out: Found[] = [];
   for (const id of new Set(ids)) {
     const record = await store.getFinding(id);
-    if (record) out.push({ record, finding: JSON.parse(record.findingJson) as Finding });
+    if (record) out.push({ record, finding: findingOf(record) });
   }
   return out;
 }

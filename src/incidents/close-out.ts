@@ -10,7 +10,7 @@ import { isAppError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
 import type { SlackMessage } from '../cards/finding-card.js';
 import { noticeMessage } from '../slack/messages/action-messages.js';
-import type { Store } from '../store/store.js';
+import { findingOf, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Incident } from './model.js';
 
@@ -50,7 +50,7 @@ export class GuardDutyCloseOut {
     const out: Finding[] = [];
     for (const id of ids) {
       const r = await this.d.store.getFinding(id);
-      if (r) out.push(JSON.parse(r.findingJson) as Finding);
+      if (r) out.push(findingOf(r));
     }
     return out;
   }

@@ -30,7 +30,8 @@ const MARK = '\u0001';
 const PLACEHOLDER = /\u0001(\d+)\u0001/g;
 /** A placeholder halved by truncation. */
 const STRAY = /\u0001\d*/g;
-export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+import { SLACK_USER_ID } from '../slack/ids.js';
+export { SLACK_USER_ID };
 
 export function line(strings: TemplateStringsArray, ...values: (string | number | UserRef)[]): SummaryLine {
   let text = strings[0] ?? '';

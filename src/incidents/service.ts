@@ -8,7 +8,7 @@
  * Home refresh). Time comes from the injected clock.
  */
 import type { Finding } from '../findings/model.js';
-import { findingVersion, type Store } from '../store/store.js';
+import { findingVersion, type Store, findingOf } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { actionLabel, containmentEffect, timelineEntryFor, type RunPhase } from './action-events.js';
 import { chooseIncident, DEFAULT_GROUPING_WINDOW_MS, incidentKeysFor, mergeKeys } from './grouping.js';
@@ -178,7 +178,7 @@ export class IncidentService {
     const findings: Finding[] = [];
     for (const fid of ids) {
       const rec = await store.getFinding(fid);
-      if (rec) findings.push(JSON.parse(rec.findingJson) as Finding);
+      if (rec) findings.push(findingOf(rec));
     }
     return { incident, timeline, findings, followers };
   }

@@ -3,7 +3,7 @@ import type { Finding } from '../findings/model.js';
 import { parseFindingsFromText } from '../findings/parse.js';
 import type { Logger } from '../log.js';
 import type { SlackGateway } from '../slack/client.js';
-import { findingVersion, isNewer, threadRootOf, type FindingRecord, type InboxEntry, type Store } from '../store/store.js';
+import { findingVersion, isNewer, threadRootOf, type FindingRecord, type InboxEntry, type Store, findingOf } from '../store/store.js';
 import { isClosed } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Clock } from '../util/clock.js';
@@ -73,7 +73,7 @@ async function alreadyShown(entry: InboxEntry, deps: IngestDeps): Promise<boolea
 export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Logger): Promise<void> {
   const version = findingVersion(record);
   if (record.ts && record.channel && record.postedVersion === version) return;
-  const finding = JSON.parse(record.findingJson) as Finding;
+  const finding = findingOf(record);
   if (!record.ts || !record.channel) {
     const route = deps.route(finding);
     if (!route.channel) {
@@ -106,7 +106,7 @@ export async function syncCard(record: FindingRecord, deps: IngestDeps, log: Log
 export async function refreshCard(findingId: string, deps: IngestDeps): Promise<void> {
   const record = await deps.store.getFinding(findingId);
   if (!record?.channel || !record.ts) return;
-  const finding = JSON.parse(record.findingJson) as Finding;
+  const finding = findingOf(record);
   await deps.slack.updateMessage(record.channel, record.ts, buildFindingCard(finding, await deps.cardView(record, finding)));
 }
 

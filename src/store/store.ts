@@ -1,3 +1,4 @@
+import type { Finding } from '../findings/model.js';
 import type { Incident, NewIncident, NewTimelineEvent, TimelineEvent } from '../incidents/model.js';
 
 /**
@@ -173,6 +174,11 @@ export type IncidentUpdateResult =
   | { ok: false; reason: 'not_found' }
   /** Someone else updated it since it was read: re-read, re-apply, retry. */
   | { ok: false; reason: 'conflict'; current: Incident };
+
+/** The normalised finding a record stores. */
+export function findingOf(r: Pick<FindingRecord, 'findingJson'>): Finding {
+  return JSON.parse(r.findingJson) as Finding;
+}
 
 /** Where replies about a finding go: its incident thread's root, or its own card. */
 export function threadRootOf(r: Pick<FindingRecord, 'ts' | 'threadTs'>): string | undefined {

@@ -88,3 +88,8 @@ export function chosenImage(images: readonly CompromisedImageRef[], inputs: Reco
 }
 
 export const shortDigest = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
+
+/** `registry/repository@sha256:…` of an image the task ran as `…:tag` or `…@sha256:…`. */
+export function ecrUri(image: CompromisedImageRef): string {
+  return `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
+}

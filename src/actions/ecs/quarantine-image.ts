@@ -3,7 +3,7 @@ import { deleteImage, getImageEvidence, type ImageEvidence } from '../../aws/ecr
 import { isAppError } from '../../errors.js';
 import type { ActionDefinition } from '../types.js';
 import { distinctTasks, sweepFor } from './find-image-tasks.js';
-import { chosenImage, compromisedImages, hasEcrImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
+import { chosenImage, compromisedImages, ecrUri, hasEcrImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
 
 export const IMAGE_EVIDENCE_KEY = 'image_evidence';
 
@@ -85,8 +85,3 @@ export const quarantineImageAction: ActionDefinition = {
     };
   },
 };
-
-/** `registry/repository@sha256:…` of an image the task ran as `…:tag` or `…@sha256:…`. */
-function ecrUri(image: CompromisedImageRef): string {
-  return `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
-}

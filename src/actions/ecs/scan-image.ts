@@ -1,7 +1,7 @@
 import { isEcrImage } from '../../aws/arn.js';
 import { startImageScan, waitForScanFindings } from '../../aws/ecr/index.js';
 import type { ActionDefinition } from '../types.js';
-import { chosenImage, compromisedImages, hasEcrImage, imageChoice, type CompromisedImageRef } from './images.js';
+import { chosenImage, compromisedImages, ecrUri, hasEcrImage, imageChoice, type CompromisedImageRef } from './images.js';
 
 /** How long the responder waits for ECR basic scanning before reporting "still running". */
 export const SCAN_POLL_INTERVAL_MS = 10_000;
@@ -29,7 +29,7 @@ export const scanImageAction: ActionDefinition = {
   },
   async execute(ctx) {
     const image: CompromisedImageRef = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
-    const uri = `${image.image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')}@${image.digest}`;
+    const uri = ecrUri(image);
     const started = await startImageScan(ctx.aws, uri);
     ctx.progress(`scan started (${started.status ?? 'IN_PROGRESS'})`);
     const summary = await waitForScanFindings(ctx.aws, uri, { sleep: ctx.clock.sleep, intervalMs: SCAN_POLL_INTERVAL_MS, maxPolls: SCAN_MAX_POLLS });
