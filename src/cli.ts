@@ -28,7 +28,7 @@ const NAME = 'guardduty-responder';
 
 /**
  * Status line of a card that was just posted. Same text as NEW_FINDING_STATUS in
- * src/actions/card-view.ts (a test keeps them equal); not imported from there so that the CLI does
+ * src/notify/card-view.ts (a test keeps them equal); not imported from there so that the CLI does
  * not load the Slack and remediation modules.
  */
 export const RENDER_STATUS = 'New — no action taken yet';

@@ -23,8 +23,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const responder = await startResponder(config, logger);
   logger.info({ port: responder.http.port, host: config.host }, 'guardduty-responder serving /sns, /slack/events, /healthz');
-  responder.slack.client.auth
-    .test()
+  responder.slack
+    .whoAmI()
     .then((r) => logger.info({ team: r.team, botUser: r.user }, 'Slack token works'))
     .catch((err) => logger.error({ err: describeError(err) }, 'Slack token check failed: cards cannot be posted until SLACK_BOT_TOKEN is fixed'));
 

@@ -1,18 +1,20 @@
 import type { Config } from './config.js';
 import { createCertificateFetcher } from './sns/certificates.js';
 import { createInboxWorker, type InboxWorker } from './ingest/worker.js';
-import { ingestMessage, refreshCard, type IngestDeps } from './ingest/ingest-message.js';
+import { ingestMessage, type IngestDeps } from './ingest/ingest-message.js';
 import { randomUUID } from 'node:crypto';
 import { buildCatalog } from './actions/catalog.js';
-import { createCardView } from './actions/card-view.js';
-import { ActionRunner } from './actions/runner.js';
+import { createCardView } from './notify/card-view.js';
+import { ActionRunner } from './remediation/runner.js';
+import { createCardNotifier } from './notify/cards.js';
+import { createRunNotifier } from './notify/run-notices.js';
 import { createAuthorizer } from './authz/authorizer.js';
 import { buildPolicy, loadPolicyFile } from './authz/policy.js';
 import { createAwsClientFactory, type AwsClientFactory, type AwsClientFactoryOptions } from './aws/clients.js';
 import { registerActionHandlers } from './slack/register-actions.js';
 import { registerIncidentHandlers } from './slack/register-incidents.js';
 import { recordAwsCall } from './audit/aws-calls.js';
-import { EffectRunner, OPEN_CARD_REFRESH_MS } from './slack/effects.js';
+import { EffectRunner, OPEN_CARD_REFRESH_MS } from './notify/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
@@ -62,18 +64,17 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   );
   const catalog = buildCatalog();
   const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys(), ...INCIDENT_POLICY_ACTIONS]);
-  const authorizer = createAuthorizer(policy, { slack: slack.client, clock });
+  const authorizer = createAuthorizer(policy, { slack, clock });
   const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf: (id) => catalog.get(id as ActionId)?.label });
-  const ingestDeps: IngestDeps = {
+  const cards = createCardNotifier({
     store,
     slack,
-    clock,
-    logger,
     incidents,
     route: (f) => routeFinding(f, config),
     cardView: createCardView(catalog, store, clock),
     onIncidentOpened: () => effects.refreshHome(),
-  };
+  });
+  const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards };
   const aws =
     overrides.aws ??
     createAwsClientFactory({
@@ -85,18 +86,17 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     });
   const actions = new ActionRunner({
     store,
-    slack,
+    notify: createRunNotifier({ slack, clock, logger, cards }),
     clock,
     logger,
     catalog,
     aws,
     authorizer,
     newId: overrides.newId ?? (() => randomUUID()),
-    refreshCard: (findingId) => refreshCard(findingId, ingestDeps),
     onPhase: (findingId, phase) => effects.recordRunPhase(findingId, phase),
   });
   const closeOut = new GuardDutyCloseOut({ store, aws, clock });
-  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, refreshCard: (id) => refreshCard(id, ingestDeps) });
+  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards });
   const commandDeps: CommandDeps = {
     store,
     incidents,

@@ -1,41 +1,5 @@
-import type { CardView } from '../cards/finding-card.js';
-import type { Finding } from '../findings/model.js';
-import { CARD_ACTION_PREFIX } from '../slack/register-actions.js';
-import type { FindingRecord, Store } from '../store/store.js';
-import type { ActionDefinition, ActionId } from './types.js';
-import { isClosed } from '../incidents/model.js';
-import { incidentCardActions } from '../slack/messages/incident-controls.js';
-import { incidentTopLine } from '../slack/messages/incident-top-line.js';
-import type { Clock } from '../util/clock.js';
-
-export const NEW_FINDING_STATUS = 'New — no action taken yet';
-export const ISOLATION_STATE_KEY = 'isolation';
-export const CARD_FACTS_KEY = 'card_facts';
-export const STATUS_BY_KEY = 'status_by';
-
 /**
- * What the card shows besides the finding: the status line, the buttons that apply to this
- * finding now (button values are the card's opaque key), and facts learnt by actions.
+ * Kept so that steps written before ./state-keys.ts still compile; the card itself is rendered by
+ * src/notify/card-view.ts. New code imports the keys from ./state-keys.ts.
  */
-export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>, store: Store, clock: Pick<Clock, 'now'>) {
-  return async (record: FindingRecord, finding: Finding): Promise<CardView> => {
-    const incidents = await store.incidentsForFinding(record.findingId);
-    const incident = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
-    const timeline = incident ? await store.incidentEvents(incident.id) : [];
-    const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
-    const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
-    const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
-    const revoked = await store.getFindingState<{ active?: boolean }>(record.findingId, 'instance_profile');
-    const state = { isolated: isolation?.active === true, credentialsRevoked: revoked?.active === true };
-    const steps = [...catalog.values()]
-      .filter((d) => d.appliesTo(finding, state))
-      .map((d) => ({ actionId: `${CARD_ACTION_PREFIX}${d.id}`, text: d.label, value: record.cardKey, ...(d.style ? { style: d.style } : {}) }));
-    return {
-      status: record.statusText ?? NEW_FINDING_STATUS,
-      ...(statusBy ? { statusBy } : {}),
-      ...(incident ? { topLine: incidentTopLine(incident, timeline, clock.now()) } : {}),
-      actions: [...(incident ? incidentCardActions(incident) : []), ...steps],
-      facts: Object.entries(facts).map(([label, value]) => ({ label, value })),
-    };
-  };
-}
+export { CARD_FACTS_KEY, ISOLATION_STATE_KEY, STATUS_BY_KEY } from './state-keys.js';

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { FindingRecord } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { CardState, StateKey } from './state-keys.js';
 
 /** Stable ids: used in action_id of buttons, in the audit trail and in AUTHZ_POLICY_FILE. */
 export type ActionId =
@@ -56,9 +57,10 @@ export interface Outcome {
   cardFacts?: Record<string, string>;
 }
 
+/** The finding's own state (see ./state-keys.ts); plain string names still work for older steps. */
 export interface FindingStateAccess {
-  get<T>(key: string): Promise<T | undefined>;
-  put(key: string, value: unknown): Promise<void>;
+  get<T>(key: StateKey<T> | string): Promise<T | undefined>;
+  put<T>(key: StateKey<T> | string, value: T): Promise<void>;
 }
 
 export interface ActionContext {
@@ -93,7 +95,7 @@ export interface ActionDefinition {
   repeatable: boolean;
   style?: 'primary' | 'danger';
   /** Whether the button is shown for this finding and its recorded state. */
-  appliesTo(finding: Finding, state: { isolated: boolean; credentialsRevoked?: boolean }): boolean;
+  appliesTo(finding: Finding, state: CardState): boolean;
   plan(ctx: ActionContext): Promise<Plan>;
   /** Checks the confirmation's inputs; returns an error text per input id (shown in the modal). */
   validateInputs?(inputs: Record<string, string>): Record<string, string>;

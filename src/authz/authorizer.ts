@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../util/clock.js';
 import { allowedPrincipals, type Policy } from './policy.js';
 
@@ -13,14 +12,18 @@ export interface Authorizer {
   requiresApproval(action: { id: string; destructive: boolean }): boolean;
 }
 
-export function createAuthorizer(policy: Policy, deps: { slack: WebClient; clock: Clock }): Authorizer {
+/** The one Slack call authorization needs (SlackGateway.usergroupMembers). */
+export interface UsergroupDirectory {
+  usergroupMembers(usergroupId: string): Promise<string[]>;
+}
+
+export function createAuthorizer(policy: Policy, deps: { slack: UsergroupDirectory; clock: Clock }): Authorizer {
   const cache = new Map<string, { at: number; members: Set<string> }>();
 
   async function members(groupId: string): Promise<Set<string>> {
     const hit = cache.get(groupId);
     if (hit && deps.clock.now() - hit.at < USERGROUP_CACHE_MS) return hit.members;
-    const r = await deps.slack.usergroups.users.list({ usergroup: groupId });
-    const set = new Set(r.users ?? []);
+    const set = new Set(await deps.slack.usergroupMembers(groupId));
     cache.set(groupId, { at: deps.clock.now(), members: set });
     return set;
   }

@@ -15,6 +15,7 @@ import { postedToThreadNotice } from '../slack/messages/incident-notices.js';
 import { incidentSummaryMessage, openIncidentsMessage } from '../slack/messages/incident-summary.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
+import type { Requester } from '../notify/requester.js';
 import { changeEffects, type Effect } from './effects.js';
 import { isActionVerb } from './actions.js';
 import { isCommandError, parseCommand, type CommandError, type ParsedCommand } from './parse.js';
@@ -38,12 +39,7 @@ export interface CommandDeps {
   authorize?: (userId: string, verb: ChangingVerb) => Promise<{ allowed: true } | { allowed: false; reason: string }>;
 }
 
-export interface Requester {
-  userId: string;
-  channelId?: string;
-  /** Known only for interactions from a message (buttons); slash commands have none. */
-  threadTs?: string;
-}
+export type { Requester } from '../notify/requester.js';
 
 /** Open incidents get a thread link in the list only for the first ones shown (one API call each). */
 export const LIST_PERMALINKS = 60;

@@ -1,4 +1,4 @@
-import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, LogLevel } from '@slack/web-api';
+import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, LogLevel, type View } from '@slack/web-api';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
@@ -17,7 +17,23 @@ export interface SlackGateway {
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, message: SlackMessage, opts?: { threadTs?: string }): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | undefined>;
-  /** The raw client, for calls with no wrapper yet (views.open etc.). Also fail-fast. */
+  /** views.open (a trigger_id lives 3 s: call it first, fill the view in with updateView). */
+  openView(triggerId: string, view: View): Promise<{ viewId?: string }>;
+  updateView(viewId: string, view: View): Promise<void>;
+  /** views.publish of a user's App Home. */
+  publishHome(userId: string, view: View): Promise<void>;
+  /** A direct message to one user (conversations.open, then a paced chat.postMessage). */
+  postDirectMessage(userId: string, message: SlackMessage): Promise<void>;
+  /** files.uploadV2 of a text file into a thread. */
+  uploadText(file: { channel: string; threadTs: string; filename: string; title: string; content: string }): Promise<void>;
+  /** usergroups.users.list: the member ids of a user group. */
+  usergroupMembers(usergroupId: string): Promise<string[]>;
+  /** auth.test: whether the token works, and for which team and bot user. */
+  whoAmI(): Promise<{ team?: string; user?: string }>;
+  /**
+   * The raw client. Only src/slack/ may use it (test/architecture checks): every other part goes
+   * through the methods above so that errors are normalised and messages paced in one place.
+   */
   readonly client: WebClient;
 }
 
@@ -67,6 +83,34 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
           ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
         }),
       );
+    },
+    async openView(triggerId, view) {
+      const r = await call('views.open', () => client.views.open({ trigger_id: triggerId, view }));
+      return r.view?.id ? { viewId: r.view.id } : {};
+    },
+    async updateView(viewId, view) {
+      await call('views.update', () => client.views.update({ view_id: viewId, view }));
+    },
+    async publishHome(userId, view) {
+      await call('views.publish', () => client.views.publish({ user_id: userId, view }));
+    },
+    async postDirectMessage(userId, message) {
+      const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
+      const channel = opened.channel?.id;
+      if (channel) await this.postMessage(channel, message);
+    },
+    async uploadText(f) {
+      await call('files.uploadV2', () =>
+        client.filesUploadV2({ channel_id: f.channel, thread_ts: f.threadTs, filename: f.filename, title: f.title, content: f.content }),
+      );
+    },
+    async usergroupMembers(usergroupId) {
+      const r = await call('usergroups.users.list', () => client.usergroups.users.list({ usergroup: usergroupId }));
+      return r.users ?? [];
+    },
+    async whoAmI() {
+      const r = await call('auth.test', () => client.auth.test());
+      return { ...(r.team ? { team: r.team } : {}), ...(r.user ? { user: r.user } : {}) };
     },
     async permalink(channel, ts) {
       try {

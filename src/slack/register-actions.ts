@@ -3,16 +3,15 @@
  * Thin: ack within 3 s, then hand off to the ActionRunner.
  */
 import type { BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
-import type { ActionRunner } from '../actions/runner.js';
+import type { ActionRunner } from '../remediation/runner.js';
 import { CONSOLE_BUTTON_ACTION_ID } from '../cards/finding-card.js';
 import type { ActionDefinition, ActionId } from '../actions/types.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BoltApp } from '../server.js';
 import type { Store } from '../store/store.js';
-import { APPROVE_ACTION_ID, CONFIRM_CALLBACK_ID, INPUT_BLOCK_PREFIX, REASON_BLOCK_ID, REJECT_ACTION_ID } from './messages/action-messages.js';
+import { APPROVE_ACTION_ID, CARD_ACTION_PREFIX, CONFIRM_CALLBACK_ID, INPUT_BLOCK_PREFIX, REASON_BLOCK_ID, REJECT_ACTION_ID } from './messages/action-messages.js';
 
-export const CARD_ACTION_PREFIX = 'gd_action:';
 
 export function registerActionHandlers(
   app: BoltApp,

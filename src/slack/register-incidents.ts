@@ -13,7 +13,7 @@ import type { BoltApp } from '../server.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Authorizer } from '../authz/authorizer.js';
-import type { EffectRunner } from './effects.js';
+import type { EffectRunner } from '../notify/effects.js';
 import { refusalText, noticeMessage } from './messages/action-messages.js';
 import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from './messages/incident-controls.js';
 import { CREATE_SUPPRESSION_ACTION_ID } from './messages/suppression.js';
@@ -32,7 +32,7 @@ export function registerIncidentHandlers(
     await safely('command', async () => {
       const who = { userId: command.user_id, channelId: command.channel_id };
       const effects = await handleCommand(deps.commands, command.text ?? '', who);
-      await deps.effects.run(effects, { ...who, triggerId: command.trigger_id, respond: (m) => respond({ ...m, replace_original: false }) });
+      await deps.effects.run(effects, { ...who, triggerId: command.trigger_id, respond: (m, visibility = 'ephemeral') => respond({ ...m, response_type: visibility, replace_original: false }) });
     });
   });
 

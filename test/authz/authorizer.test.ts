@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { createAuthorizer } from '../../src/authz/authorizer.js';
 import { buildPolicy } from '../../src/authz/policy.js';
 import { isAppError } from '../../src/errors.js';
-import { createSlackClient } from '../../src/slack/client.js';
+import { createSlackClient, createSlackGateway } from '../../src/slack/client.js';
 import { createLogger } from '../../src/log.js';
 import { startSlackDouble, type SlackDouble } from '../doubles/slack.js';
 import { fakeClock } from '../helpers/clock.js';
@@ -17,7 +17,7 @@ after(() => slack.close());
 
 const changing = { id: 'stop_task', changes: true, destructive: true };
 const readOnly = { id: 'find_image_tasks', changes: false, destructive: false };
-const client = () => createSlackClient({ token: 'xoxb-x', apiUrl: slack.apiUrl, logger: createLogger('silent') });
+const client = () => createSlackGateway(createSlackClient({ token: 'xoxb-x', apiUrl: slack.apiUrl, logger: createLogger('silent') }));
 
 test('secure by default: no responders → read-only works, changing actions are refused with the fix', async () => {
   const a = createAuthorizer(buildPolicy({ responderUserIds: [], responderUsergroupIds: [] }), { slack: client(), clock: fakeClock() });

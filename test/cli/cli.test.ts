@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NEW_FINDING_STATUS } from '../../src/actions/card-view.js';
+import { NEW_FINDING_STATUS } from '../../src/notify/card-view.js';
 import { buildFindingCard } from '../../src/cards/finding-card.js';
 import { EXIT_INVALID_INPUT, EXIT_OK, EXIT_USAGE, main, RENDER_STATUS, type CliIo } from '../../src/cli.js';
 import { FIXTURES, fixtureFinding, fixturePath, fixtureText } from '../fixtures/findings/load.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { USERGROUP_CACHE_MS } from '../../src/authz/authorizer.js';
-import { SAMPLE_FINDING_MESSAGE } from '../../src/actions/runner.js';
+import { SAMPLE_FINDING_MESSAGE } from '../../src/remediation/runner.js';
 import {
   ecsFindingEvent,
   OUTSIDER,

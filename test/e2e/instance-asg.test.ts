@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ISOLATION_STATE_KEY } from '../../src/actions/card-view.js';
+import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { callIndexes, changesSince, instanceFindingEvent, liveRegistrations, publishFinding, RESPONDER, startInstanceWorld } from '../helpers/instance-world.js';
 import { cardButtons, cardText, openPlan, submitAndSettle, threadText } from '../helpers/slack-interactions.js';

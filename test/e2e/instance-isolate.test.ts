@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ISOLATION_STATE_KEY } from '../../src/actions/card-view.js';
+import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { EVIDENCE_TAGS } from '../../src/aws/ec2/evidence.js';
 import { ISOLATION_GROUP_NAME } from '../../src/aws/ec2/types.js';

@@ -3,7 +3,7 @@
  * POST /slack/events, and readers for what the app sent back to the Slack double.
  */
 import assert from 'node:assert/strict';
-import { CARD_ACTION_PREFIX } from '../../src/slack/register-actions.js';
+import { CARD_ACTION_PREFIX } from '../../src/slack/messages/action-messages.js';
 import { APPROVE_ACTION_ID, CONFIRM_CALLBACK_ID, INPUT_BLOCK_PREFIX, REASON_BLOCK_ID, REJECT_ACTION_ID } from '../../src/slack/messages/action-messages.js';
 import type { Harness } from './harness.js';
 import type { SlackCall } from '../doubles/slack.js';

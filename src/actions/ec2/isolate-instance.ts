@@ -3,7 +3,7 @@ import { describeInstance, eksClusterOfInstance } from '../../aws/ec2/instance.j
 import { executeIsolation, planIsolation, type IsolationPlan } from '../../aws/ec2/index.js';
 import { planEvidence, takeEvidence } from '../../aws/ec2/evidence.js';
 import { deregister, findTargetGroupsForInstance, type Registration } from '../../aws/elbv2/index.js';
-import { ISOLATION_STATE_KEY } from '../card-view.js';
+import { ISOLATION_STATE_KEY } from '../state-keys.js';
 import { isAppError } from '../../errors.js';
 import type { IsolationState } from '../ecs/isolate-task.js';
 import type { ActionDefinition, Outcome } from '../types.js';

@@ -2,22 +2,10 @@ import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/ind
 import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan, type IsolationRecord } from '../../aws/ec2/index.js';
 import type { DetachRecord } from '../../aws/autoscaling/index.js';
 import type { Registration } from '../../aws/elbv2/index.js';
-import { ISOLATION_STATE_KEY } from '../card-view.js';
+import { ISOLATION_STATE_KEY, type IsolationState } from '../state-keys.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 
-/** What the card state keeps about an isolation, so Release restores it exactly. */
-export interface IsolationState {
-  active: boolean;
-  record: IsolationRecord;
-  /** Instance isolation: detached from this Auto Scaling group (re-attach on release). */
-  asg?: DetachRecord;
-  /** Instance isolation: load balancer registrations removed (re-register on release). */
-  registrations?: Registration[];
-  by: string;
-  at: number;
-  releasedBy?: string;
-  releasedAt?: number;
-}
+export type { IsolationState } from '../state-keys.js';
 
 function planLines(plan: IsolationPlan) {
   const resources = [

@@ -1,18 +1,11 @@
 import { reattach } from '../../aws/autoscaling/index.js';
 import { releaseIsolation } from '../../aws/ec2/index.js';
-import { restoreInstanceProfile, type InstanceProfileRecord } from '../../aws/ec2/instance-profile.js';
+import { restoreInstanceProfile } from '../../aws/ec2/instance-profile.js';
 import { reregister } from '../../aws/elbv2/index.js';
-import { ISOLATION_STATE_KEY } from '../card-view.js';
+import { INSTANCE_PROFILE_STATE_KEY, ISOLATION_STATE_KEY, type IsolationState, type RevokedProfileState } from '../state-keys.js';
 import type { ActionDefinition } from '../types.js';
-import type { IsolationState } from './isolate-task.js';
 
-export const INSTANCE_PROFILE_STATE_KEY = 'instance_profile';
-export interface RevokedProfileState {
-  active: boolean;
-  record: InstanceProfileRecord;
-  by: string;
-  at: number;
-}
+export { INSTANCE_PROFILE_STATE_KEY, type RevokedProfileState } from '../state-keys.js';
 
 /**
  * Undo an isolation exactly as recorded: previous security groups back on each ENI, our network

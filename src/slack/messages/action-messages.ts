@@ -12,6 +12,8 @@ import type { SlackMessage } from '../../cards/finding-card.js';
 /** Slack modal limits: title/submit/close ≤ 24 chars, private_metadata ≤ 3000, section text ≤ 3000. */
 export const MODAL_TITLE_MAX = 24;
 export const SECTION_TEXT_MAX = 3000;
+/** A card's step button: this prefix plus the step's action id. */
+export const CARD_ACTION_PREFIX = 'gd_action:';
 export const CONFIRM_CALLBACK_ID = 'gd_confirm';
 export const APPROVE_ACTION_ID = 'gd_approve';
 export const REJECT_ACTION_ID = 'gd_reject';

@@ -8,53 +8,31 @@ import type { Finding } from '../findings/model.js';
 import type { Logger } from '../log.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { AwsClientFactory } from '../aws/clients.js';
-import type { SlackGateway } from '../slack/client.js';
-import {
-  approvalDecidedMessage,
-  approvalRequestMessage,
-  errorModal,
-  loadingModal,
-  noticeMessage,
-  planModal,
-  progressMessage,
-  refusalText,
-  resultMessage,
-  startedMessage,
-} from '../slack/messages/action-messages.js';
-import { progressReporter } from './progress.js';
 import { findingOf, type ActionRun, type FindingRecord, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
-import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from './types.js';
+import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from '../actions/types.js';
 import type { RunPhase } from '../incidents/action-events.js';
-import { threadRootOf } from '../store/store.js';
 import { withAuditContext } from '../audit/aws-calls.js';
-import { STATUS_BY_KEY } from './card-view.js';
+import { CARD_FACTS_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
+import type { RunNotifier } from '../notify/run-notices.js';
+import type { Requester } from '../notify/requester.js';
+
+export type { Requester } from '../notify/requester.js';
 
 export const SAMPLE_FINDING_MESSAGE = 'resource not found — this is a sample finding (GuardDuty sample findings use fake resource ids)';
 
 export interface ActionRunnerDeps {
   store: Store;
-  slack: SlackGateway;
+  /** Every message, modal and card re-render of a run (src/notify/run-notices.ts). */
+  notify: RunNotifier;
   authorizer: Authorizer;
   catalog: ReadonlyMap<ActionId, ActionDefinition>;
   aws: AwsClientFactory;
   clock: Clock;
   logger: Logger;
   newId: () => string;
-  /** Re-renders the card (status line, buttons, facts). */
-  refreshCard: (findingId: string) => Promise<void>;
   /** Each phase of a run lands on the finding's incident timeline (and may move its state). */
   onPhase?: (findingId: string, phase: RunPhase & { actor: string; serviceTask?: boolean }) => Promise<void>;
-}
-
-export interface Requester {
-  userId: string;
-  channelId?: string;
-  /**
-   * A slash command's response_url: answers to the requester go there, since the bot need not be
-   * a member of the channel the command was typed in (chat.postEphemeral would fail there).
-   */
-  respond?: (message: ReturnType<typeof noticeMessage>) => Promise<unknown>;
 }
 
 export class ActionRunner {
@@ -75,14 +53,14 @@ export class ActionRunner {
     const record = await this.d.store.getFindingByCardKey(req.cardKey);
     const def = this.d.catalog.get(req.actionId as ActionId);
     if (!record || !def) {
-      await this.ephemeral(req, record, ':grey_question: This card or action is no longer known to the responder. Nothing was changed.');
+      await this.d.notify.tell(req, record, ':grey_question: This card or action is no longer known to the responder. Nothing was changed.');
       return false;
     }
     const finding = findingOf(record);
     const decision = await this.d.authorizer.check(req.userId, def);
     if (!decision.allowed) {
       await this.audit(record, undefined, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'click' });
-      await this.ephemeral(req, record, refusalText(def, decision.reason));
+      await this.d.notify.refused(req, record, def, decision.reason);
       return false;
     }
     const runId = this.d.newId();
@@ -91,21 +69,18 @@ export class ActionRunner {
     // trigger_id expires 3 s after the click: open first, plan after.
     let viewId: string | undefined;
     try {
-      viewId = (await this.d.slack.client.views.open({ trigger_id: req.triggerId, view: loadingModal(def, finding.title) })).view?.id;
+      viewId = await this.d.notify.openConfirmation(req.triggerId, def, finding.title);
     } catch (err) {
       // trigger_id lives 3 s; Slack may also be briefly unavailable. Nothing was planned or changed.
       this.d.logger.warn({ err: describeError(err), findingId: record.findingId }, 'confirmation could not be opened');
       await this.d.store.transitionRun(runId, ['planned'], 'rejected', { result: { refused: 'confirmation could not be opened' } }, this.d.clock.now());
-      await this.ephemeral(req, record, `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`);
+      await this.d.notify.tell(req, record, `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`);
       return false;
     }
     const plan = await this.plan(def, record, finding, req.userId);
     await this.d.store.transitionRun(runId, ['planned'], 'planned', { plan }, this.d.clock.now());
     if (viewId) {
-      await this.d.slack.client.views.update({
-        view_id: viewId,
-        view: planModal(def, plan, runId, { needsApproval: this.d.authorizer.requiresApproval(def), findingTitle: finding.title }),
-      });
+      await this.d.notify.showPlan(viewId, def, plan, runId, { needsApproval: this.d.authorizer.requiresApproval(def), findingTitle: finding.title });
     }
     return true;
   }
@@ -122,7 +97,7 @@ export class ActionRunner {
       const reason = decision.allowed ? 'the confirmation belongs to another responder' : decision.reason;
       await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { refused: reason } }, this.d.clock.now());
       await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason, at: 'execute' });
-      await this.ephemeral(req, record, refusalText(def, reason));
+      await this.d.notify.refused(req, record, def, reason);
       return;
     }
     const plan = run.plan as Plan | undefined;
@@ -130,7 +105,7 @@ export class ActionRunner {
     const done = await this.alreadyDone(def, run);
     if (done) {
       await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { duplicate: done.runId } }, this.d.clock.now());
-      await this.ephemeral(req, record, `:information_source: *${def.label}* was already done by <@${done.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      await this.d.notify.tell(req, record, `:information_source: *${def.label}* was already done by <@${done.requestedBy}> after you opened this confirmation, so it was not run again.`);
       return;
     }
     const input = { inputs: req.inputs, ...(req.reason ? { reason: req.reason } : {}) };
@@ -139,7 +114,7 @@ export class ActionRunner {
       if (!claim.ok) return this.explainClaim(req, record, def, claim);
       await this.audit(record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
       await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
-      await this.thread(record, approvalRequestMessage(def, plan, { requester: req.userId, runId: run.runId, ...(req.reason ? { reason: req.reason } : {}) }));
+      await this.d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, ...(req.reason ? { reason: req.reason } : {}) });
       return;
     }
     const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
@@ -149,7 +124,7 @@ export class ActionRunner {
     const doneMeanwhile = await this.alreadyDone(def, claim.run);
     if (doneMeanwhile) {
       await this.d.store.transitionRun(run.runId, ['running'], 'rejected', { result: { duplicate: doneMeanwhile.runId } }, this.d.clock.now());
-      await this.ephemeral(req, record, `:information_source: *${def.label}* was already done by <@${doneMeanwhile.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      await this.d.notify.tell(req, record, `:information_source: *${def.label}* was already done by <@${doneMeanwhile.requestedBy}> after you opened this confirmation, so it was not run again.`);
       return;
     }
     await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
@@ -165,23 +140,23 @@ export class ActionRunner {
     if (!record || !def) return;
     if (req.userId === run.requestedBy) {
       await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason: 'self-approval' });
-      await this.ephemeral(req, record, ':lock: A second responder must approve this; you requested it. Nothing was changed.');
+      await this.d.notify.tell(req, record, ':lock: A second responder must approve this; you requested it. Nothing was changed.');
       return;
     }
     const decision = await this.d.authorizer.check(req.userId, def);
     if (!decision.allowed) {
       await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'approval' });
-      await this.ephemeral(req, record, refusalText({ label: `approve ${def.label}` }, decision.reason));
+      await this.d.notify.refused(req, record, { label: `approve ${def.label}` }, decision.reason);
       return;
     }
     const to = req.approve ? 'running' : 'rejected';
     const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, this.d.clock.now());
     if (!claim.ok) {
-      await this.ephemeral(req, record, `:information_source: This request was already ${claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled'}. Nothing more was done.`);
+      await this.d.notify.tell(req, record, `:information_source: This request was already ${claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled'}. Nothing more was done.`);
       return;
     }
     await this.audit(record, run.runId, req.userId, req.approve ? 'approved' : 'rejected', { action: def.id });
-    await this.thread(record, approvalDecidedMessage(def, { decidedBy: req.userId, approved: req.approve, requester: run.requestedBy }));
+    await this.d.notify.approvalDecided(record, def, { decidedBy: req.userId, approved: req.approve, requester: run.requestedBy });
     if (req.approve) {
       await this.phase(record.findingId, { phase: 'approved', action: def.id, runId: run.runId, actor: req.userId });
       this.background(this.execute(def, claim.run, record));
@@ -199,15 +174,9 @@ export class ActionRunner {
       await this.audit(record, run.runId, 'system', 'interrupted', { action: run.action });
       await this.phase(run.findingId, { phase: 'result', action: run.action, runId: run.runId, status: 'failed', headline: 'interrupted by a restart of the responder', actor: run.requestedBy });
       if (record && def) {
-        await this.thread(
-          record,
-          noticeMessage(
-            `:warning: *${def.label}* (requested by <@${run.requestedBy}>) was interrupted by a restart of the responder before it finished. ` +
-              'Some of its AWS calls may have been made. It was not re-run: check the resources, then run it again if needed.',
-          ),
-        ).catch(() => undefined);
+        await this.d.notify.interrupted(record, def, run.requestedBy);
         await this.setStatus(record.findingId, `:warning: ${def.label} interrupted by a restart — check and re-run`, run.requestedBy);
-        await this.d.refreshCard(record.findingId).catch(() => undefined);
+        await this.d.notify.refreshCard(record.findingId);
       }
     }
     return runs.length;
@@ -236,16 +205,9 @@ export class ActionRunner {
     const before = await this.d.store.getFinding(record.findingId);
     const statusBefore = { text: before?.statusText, by: await this.d.store.getFindingState<string>(record.findingId, STATUS_BY_KEY) };
     await this.setStatus(record.findingId, `:hourglass_flowing_sand: ${def.label} in progress`, run.requestedBy);
-    await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
-    await this.thread(record, startedMessage(def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) })).catch(() => undefined);
-
-    const progress = progressReporter({
-      clock: this.d.clock,
-      slack: this.d.slack,
-      ...(record.channel && record.ts ? { channel: record.channel } : {}),
-      post: (m) => this.thread(record, m),
-      render: (lines) => progressMessage(def, lines),
-    });
+    await this.d.notify.refreshCard(record.findingId);
+    await this.d.notify.started(record, def, run.requestedBy, { ...(input.reason ? { reason: input.reason } : {}), ...(run.approvedBy ? { approvedBy: run.approvedBy } : {}) });
+    const progress = this.d.notify.progress(record, def);
     let outcome: Outcome;
     try {
       outcome = await withAuditContext({ findingId: record.findingId, runId: run.runId, actor: run.requestedBy }, () =>
@@ -277,23 +239,16 @@ export class ActionRunner {
       ...(def.id === 'stop_task' ? { serviceTask: !!finding.ecs?.serviceName || !!finding.ecs?.group?.startsWith('service:') } : {}),
     });
     if (outcome.cardFacts) {
-      const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, 'card_facts')) ?? {};
-      await this.d.store.putFindingState(record.findingId, 'card_facts', { ...facts, ...outcome.cardFacts }, this.d.clock.now());
+      const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
+      await this.d.store.putFindingState(record.findingId, CARD_FACTS_KEY, { ...facts, ...outcome.cardFacts }, this.d.clock.now());
     }
     const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
     // A failed read-only step (a refused scan, a sweep that could not run) changes nothing in AWS:
     // the card goes back to what it said before (e.g. "Malware found"); the thread has the failure.
     if (!def.changes && outcome.status === 'failed' && !outcome.cardStatus && statusBefore.text) await this.setStatus(record.findingId, statusBefore.text, statusBefore.by ?? run.requestedBy);
     else await this.setStatus(record.findingId, status, run.requestedBy);
-    await this.thread(record, resultMessage(def, outcome, { actor: run.requestedBy, at: this.d.clock.now(), runId: run.runId })).catch((err) =>
-      log.error({ err: describeError(err) }, 'result could not be posted to the thread'),
-    );
-    if (outcome.attachment && record.channel && record.ts) {
-      await this.d.slack.client
-        .filesUploadV2({ channel_id: record.channel, thread_ts: threadRootOf(record) ?? record.ts, filename: outcome.attachment.filename, title: outcome.attachment.title, content: outcome.attachment.content })
-        .catch((err) => log.warn({ err: describeError(err) }, 'attachment upload failed'));
-    }
-    await this.d.refreshCard(record.findingId).catch((err) => log.warn({ err: describeError(err) }, 'card refresh failed'));
+    await this.d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
+    await this.d.notify.refreshCard(record.findingId);
   }
 
   private context(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string, progress: (l: string) => void = () => undefined): ActionContext {
@@ -324,28 +279,11 @@ export class ActionRunner {
       claim.reason === 'busy'
         ? `:hourglass_flowing_sand: *${def.label}* is already ${claim.active.state === 'awaiting_approval' ? 'waiting for approval' : 'running'} (requested by <@${claim.active.requestedBy}>). It was not started again.`
         : `:information_source: This confirmation was already submitted (${claim.run?.state ?? 'handled'}). It was not run again.`;
-    await this.ephemeral(req, record, text);
-  }
-
-  private async thread(record: FindingRecord, message: ReturnType<typeof noticeMessage>): Promise<{ ts: string } | undefined> {
-    if (!record.channel || !record.ts) return undefined;
-    return this.d.slack.postMessage(record.channel, message, { threadTs: threadRootOf(record) ?? record.ts });
+    await this.d.notify.tell(req, record, text);
   }
 
   private async phase(findingId: string, p: RunPhase & { actor: string; serviceTask?: boolean }): Promise<void> {
     await this.d.onPhase?.(findingId, p).catch((err) => this.d.logger.warn({ err: describeError(err), findingId }, 'incident timeline update failed'));
-  }
-
-  private async ephemeral(req: Requester, record: FindingRecord | undefined, text: string): Promise<void> {
-    if (req.respond) {
-      await req.respond(noticeMessage(text)).catch((err) => this.d.logger.warn({ err: describeError(err) }, 'answer to the command failed'));
-      return;
-    }
-    const channel = req.channelId ?? record?.channel;
-    if (!channel) return;
-    await this.d.slack.postEphemeral(channel, req.userId, noticeMessage(text), record?.ts && channel === record.channel ? { threadTs: threadRootOf(record) ?? record.ts } : {}).catch((err) =>
-      this.d.logger.warn({ err: describeError(err) }, 'ephemeral answer failed'),
-    );
   }
 
   private async audit(record: FindingRecord | undefined, runId: string | undefined, actor: string, event: string, detail: unknown): Promise<void> {
@@ -369,5 +307,3 @@ export class ActionRunner {
   }
 }
 
-
-export { errorModal };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { progressReporter, PROGRESS_UPDATE_MS } from '../../src/actions/progress.js';
+import { progressReporter, PROGRESS_UPDATE_MS } from '../../src/notify/progress.js';
 import type { SlackGateway } from '../../src/slack/client.js';
 import { fakeClock } from '../helpers/clock.js';
 

@@ -3,7 +3,7 @@
  * replies, thread notices, follower DMs, card and Home refreshes, uploads, GuardDuty close-out,
  * and opening a remediation step through the same runner as the card's buttons.
  */
-import type { ActionRunner } from '../actions/runner.js';
+import type { ActionRunner } from '../remediation/runner.js';
 import { changeEffects, type Effect } from '../commands/effects.js';
 import { describeError, isAppError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
@@ -11,24 +11,21 @@ import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
-import type { SlackGateway } from './client.js';
+import type { SlackGateway } from '../slack/client.js';
 import type { SlackMessage } from '../cards/finding-card.js';
-import { homeView } from './messages/home.js';
-import { noticeMessage } from './messages/action-messages.js';
-import { suppressionProposalMessage } from './messages/suppression.js';
+import { homeView } from '../slack/messages/home.js';
+import { noticeMessage } from '../slack/messages/action-messages.js';
+import { suppressionProposalMessage } from '../slack/messages/suppression.js';
 import type { GuardDutyCloseOut } from '../incidents/close-out.js';
+import type { CardNotifier } from './cards.js';
+import type { Requester } from './requester.js';
 
 /** Cards of open incidents are re-rendered this often so their timings stay current. */
 export const OPEN_CARD_REFRESH_MS = 5 * 60_000;
 export const OPEN_CARD_REFRESH_MAX = 40;
 
-export interface EffectContext {
-  userId: string;
-  channelId?: string;
-  triggerId?: string;
-  /** Slash commands answer through their response_url (works where the bot is not a member). */
-  respond?: (message: SlackMessage & { response_type: 'ephemeral' | 'in_channel' }) => Promise<unknown>;
-}
+/** Effects are carried out for one requester (answers go to them). */
+export type EffectContext = Requester;
 
 export interface EffectRunnerDeps {
   store: Store;
@@ -38,7 +35,7 @@ export interface EffectRunnerDeps {
   incidents: IncidentService;
   runner: ActionRunner;
   closeOut: GuardDutyCloseOut;
-  refreshCard: (findingId: string) => Promise<void>;
+  cards: Pick<CardNotifier, 'refresh'>;
 }
 
 export class EffectRunner {
@@ -81,13 +78,10 @@ export class EffectRunner {
         return;
       }
       case 'dm': {
-        const opened = await this.d.slack.client.conversations.open({ users: e.userId });
-        const channel = opened.channel?.id;
-        if (channel) await this.d.slack.postMessage(channel, e.message);
-        return;
+        return this.d.slack.postDirectMessage(e.userId, e.message);
       }
       case 'refresh_cards': {
-        for (const findingId of await this.d.store.incidentFindingIds(e.incidentId)) await this.d.refreshCard(findingId).catch(() => undefined);
+        for (const findingId of await this.d.store.incidentFindingIds(e.incidentId)) await this.d.cards.refresh(findingId).catch(() => undefined);
         return;
       }
       case 'refresh_home':
@@ -95,8 +89,7 @@ export class EffectRunner {
       case 'upload': {
         const incident = await this.d.store.getIncident(e.incidentId);
         if (!incident?.channel || !incident.threadTs) return this.reply(ctx, { text: e.title, blocks: [] });
-        await this.d.slack.client.filesUploadV2({ channel_id: incident.channel, thread_ts: incident.threadTs, filename: e.filename, title: e.title, content: e.content });
-        return;
+        return this.d.slack.uploadText({ channel: incident.channel, threadTs: incident.threadTs, filename: e.filename, title: e.title, content: e.content });
       }
       case 'guardduty_close_out': {
         const incident = await this.d.store.getIncident(e.incidentId);
@@ -108,19 +101,11 @@ export class EffectRunner {
       }
       case 'open_action': {
         if (!ctx.triggerId) return;
-        const respond = ctx.respond;
-        const opened = await this.d.runner.open({
-          cardKey: e.cardKey,
-          actionId: e.actionId,
-          triggerId: ctx.triggerId,
-          userId: ctx.userId,
-          ...(ctx.channelId ? { channelId: ctx.channelId } : {}),
-          ...(respond ? { respond: (m: SlackMessage) => respond({ ...m, response_type: 'ephemeral' }) } : {}),
-        });
+        const opened = await this.d.runner.open({ ...ctx, triggerId: ctx.triggerId, cardKey: e.cardKey, actionId: e.actionId });
         return opened ? undefined : 'stop';
       }
       case 'open_modal':
-        if (ctx.triggerId) await this.d.slack.client.views.open({ trigger_id: ctx.triggerId, view: e.view });
+        if (ctx.triggerId) await this.d.slack.openView(ctx.triggerId, e.view);
         return;
     }
   }
@@ -145,7 +130,7 @@ export class EffectRunner {
       { via },
     );
     await this.run(effects.filter((e) => !(e.kind === 'refresh_cards')), { userId: phase.actor });
-    for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.refreshCard(id).catch(() => undefined);
+    for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.cards.refresh(id).catch(() => undefined);
   }
 
   /**
@@ -159,7 +144,7 @@ export class EffectRunner {
     for (const incident of await this.d.store.listOpenIncidents(100)) ids.push(...(await this.d.store.incidentFindingIds(incident.id)));
     const count = Math.min(maxCards, ids.length);
     for (let i = 0; i < count; i++) {
-      await this.d.refreshCard(ids[(this.refreshCursor + i) % ids.length]!).catch(() => undefined);
+      await this.d.cards.refresh(ids[(this.refreshCursor + i) % ids.length]!).catch(() => undefined);
     }
     this.refreshCursor = ids.length ? (this.refreshCursor + count) % ids.length : 0;
     return count;
@@ -173,7 +158,7 @@ export class EffectRunner {
     const incidents = await this.d.store.listOpenIncidents(100);
     const links = new Map<string, string | undefined>();
     for (const i of incidents.slice(0, 40)) links.set(i.id, await this.permalinkOf(i));
-    await this.d.slack.client.views.publish({ user_id: userId, view: homeView({ incidents, now: this.d.clock.now(), permalinkOf: (i) => links.get(i.id), viewerId: userId }) });
+    await this.d.slack.publishHome(userId, homeView({ incidents, now: this.d.clock.now(), permalinkOf: (i) => links.get(i.id), viewerId: userId }));
   }
 
   private async thread(incident: Incident, message: SlackMessage): Promise<void> {
@@ -183,7 +168,7 @@ export class EffectRunner {
 
   private async reply(ctx: EffectContext, message: SlackMessage, visibility: 'ephemeral' | 'in_channel' = 'ephemeral'): Promise<void> {
     if (ctx.respond) {
-      await ctx.respond({ ...message, response_type: visibility });
+      await ctx.respond(message, visibility);
       return;
     }
     if (ctx.channelId) await this.d.slack.postEphemeral(ctx.channelId, ctx.userId, message);

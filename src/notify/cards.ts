@@ -1,0 +1,84 @@
+/**
+ * The one owner of a finding's card: posts it (in its incident's thread when there is one),
+ * updates it to a newer version with a "seen again" reply, and re-renders it when its status
+ * line, buttons or facts change. Ingestion, the remediation runner and incident changes call this;
+ * none of them builds the card themselves.
+ */
+import { buildFindingCard, buildSeenAgainReply, type CardView } from '../cards/finding-card.js';
+import type { Finding } from '../findings/model.js';
+import { isClosed } from '../incidents/model.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { Logger } from '../log.js';
+import type { SlackGateway } from '../slack/client.js';
+import { findingOf, findingVersion, threadRootOf, type FindingRecord, type Store } from '../store/store.js';
+
+/** Where a finding's card goes, or why it is not posted (see src/ingest/routing.ts). */
+export interface CardRoute {
+  channel?: string;
+  reason?: string;
+}
+
+export interface CardNotifierDeps {
+  store: Store;
+  slack: SlackGateway;
+  route: (f: Finding) => CardRoute;
+  incidents: Pick<IncidentService, 'setThread'>;
+  /** What the card shows besides the finding: status line, buttons, facts. */
+  cardView: (record: FindingRecord, finding: Finding) => Promise<CardView>;
+  /** A new incident's first card is posted (its thread exists): App Home lists it from now on. */
+  onIncidentOpened?: (incidentId: string) => Promise<void>;
+}
+
+export interface CardNotifier {
+  /** Posts or updates the card so that it shows the stored version of the finding (idempotent). */
+  sync(record: FindingRecord, log: Logger): Promise<void>;
+  /** Re-renders an already posted card (status line, buttons, facts changed). */
+  refresh(findingId: string): Promise<void>;
+}
+
+export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
+  const render = async (record: FindingRecord, finding: Finding) => buildFindingCard(finding, await deps.cardView(record, finding));
+
+  async function post(record: FindingRecord, finding: Finding, version: string, log: Logger): Promise<void> {
+    const route = deps.route(finding);
+    if (!route.channel) {
+      log.info({ reason: route.reason }, 'finding stored, not posted');
+      return;
+    }
+    // A finding that joined an incident with a thread gets its card in that thread.
+    const incident = (await deps.store.incidentsForFinding(record.findingId)).find((i) => !isClosed(i.state));
+    const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
+    const channel = thread?.channel ?? route.channel;
+    const posted = await deps.slack.postMessage(channel, await render(record, finding), thread ? { threadTs: thread.threadTs } : {});
+    await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version, ...(thread ? { threadTs: thread.threadTs } : {}) });
+    if (incident && !thread) {
+      await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
+      await deps.onIncidentOpened?.(incident.id).catch((err) => log.warn({ err: String(err), incidentId: incident.id }, 'App Home refresh failed'));
+    }
+    log.info({ channel: posted.channel, ts: posted.ts, incidentId: incident?.id, inThread: !!thread }, 'card posted');
+  }
+
+  return {
+    async sync(record, log) {
+      const version = findingVersion(record);
+      if (record.ts && record.channel && record.postedVersion === version) return;
+      const finding = findingOf(record);
+      if (!record.ts || !record.channel) return post(record, finding, version, log);
+      const previous = parseVersion(record.postedVersion);
+      await deps.slack.updateMessage(record.channel, record.ts, await render(record, finding));
+      await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: threadRootOf(record) ?? record.ts });
+      await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
+      log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
+    },
+    async refresh(findingId) {
+      const record = await deps.store.getFinding(findingId);
+      if (!record?.channel || !record.ts) return;
+      await deps.slack.updateMessage(record.channel, record.ts, await render(record, findingOf(record)));
+    },
+  };
+}
+
+function parseVersion(v: string | undefined): { updatedAt: string; count: number } {
+  const [updatedAt = '', count = '0'] = (v ?? '').split('|');
+  return { updatedAt, count: Number(count) || 0 };
+}
