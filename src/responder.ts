@@ -3,7 +3,7 @@ import { createCertificateFetcher } from './sns/certificates.js';
 import { createInboxWorker, type InboxWorker } from './ingest/worker.js';
 import { ingestMessage, type IngestDeps } from './ingest/ingest-message.js';
 import { randomUUID } from 'node:crypto';
-import { buildCatalog } from './actions/catalog.js';
+import { buildCatalog, policyActionNames, timelineLabelOf } from './actions/catalog.js';
 import { createCardView } from './notify/card-view.js';
 import { ActionRunner } from './remediation/runner.js';
 import { createCardNotifier } from './notify/cards.js';
@@ -19,7 +19,6 @@ import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
 import type { CommandDeps } from './commands/handle.js';
-import type { ActionId } from './actions/types.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
@@ -63,9 +62,11 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     createPacer(clock),
   );
   const catalog = buildCatalog();
-  const policy = buildPolicy(config.authz, config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined, [...catalog.keys(), ...INCIDENT_POLICY_ACTIONS]);
+  const policyFile = config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined;
+  const policy = buildPolicy(config.authz, policyFile, policyActionNames(catalog, INCIDENT_POLICY_ACTIONS));
+  const labelOf = timelineLabelOf(catalog);
   const authorizer = createAuthorizer(policy, { slack, clock });
-  const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf: (id) => catalog.get(id as ActionId)?.label });
+  const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf });
   const cards = createCardNotifier({
     store,
     slack,
@@ -103,7 +104,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     clock,
     permalinkOf: (incident) => effects.permalinkOf(incident),
     coverage: config.incidents.coverage,
-    labelOf: (id) => catalog.get(id as ActionId)?.label ?? id,
+    labelOf: (id) => labelOf(id) ?? id,
     authorize: async (userId, verb) => {
       const d = await authorizer.check(userId, { id: verb, changes: true });
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };

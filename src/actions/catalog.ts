@@ -10,7 +10,8 @@ import { malwareScanAction } from './ec2/malware-scan.js';
 import { pauseContainerAction } from './ec2/pause-container.js';
 import { preserveEvidenceAction } from './ec2/preserve-evidence.js';
 import { revokeCredentialsAction } from './ec2/revoke-credentials.js';
-import type { ActionDefinition, ActionId } from './types.js';
+import type { ActionDefinition, ActionId, Containment } from './types.js';
+import type { Finding } from '../findings/model.js';
 
 /**
  * Every remediation step, in the order the card shows its buttons. A button's behaviour lives in
@@ -33,4 +34,22 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
 
 export function buildCatalog(defs: readonly ActionDefinition[] = ALL_ACTIONS): ReadonlyMap<ActionId, ActionDefinition> {
   return new Map(defs.map((d) => [d.id, d]));
+}
+
+/** How the incident timeline names a step: its timelineLabel, else its button label. */
+export function timelineLabelOf(catalog: ReadonlyMap<ActionId, ActionDefinition>): (id: string) => string | undefined {
+  return (id) => {
+    const d = catalog.get(id);
+    return d ? (d.timelineLabel ?? d.label) : undefined;
+  };
+}
+
+/** What a fully succeeded run of the step means for this finding's incident. */
+export function containmentOf(def: ActionDefinition, finding: Finding): Containment | undefined {
+  return typeof def.containment === 'function' ? def.containment(finding) : def.containment;
+}
+
+/** Names AUTHZ_POLICY_FILE may use: every step of the catalog, plus the incident changes. */
+export function policyActionNames(catalog: ReadonlyMap<ActionId, ActionDefinition>, incidentActions: readonly string[]): string[] {
+  return [...catalog.keys(), ...incidentActions];
 }

@@ -5,20 +5,34 @@ import type { Clock } from '../util/clock.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { CardState, StateKey } from './state-keys.js';
 
-/** Stable ids: used in action_id of buttons, in the audit trail and in AUTHZ_POLICY_FILE. */
-export type ActionId =
-  | 'isolate_task'
-  | 'release_isolation'
-  | 'stop_task'
-  | 'find_image_tasks'
-  | 'quarantine_image'
-  | 'stop_all_pin'
-  | 'scan_image'
-  | 'preserve_evidence'
-  | 'isolate_instance'
-  | 'malware_scan'
-  | 'revoke_credentials'
-  | 'pause_container';
+/**
+ * Stable ids: used in action_id of buttons, in the audit trail and in AUTHZ_POLICY_FILE. Any id a
+ * step in the catalog (./catalog.ts) declares: the catalog is the list, so adding a step touches
+ * no union here. Lower-case words joined by "_" (test/actions/catalog.test.ts checks).
+ */
+export type ActionId = string;
+
+/** What a `/guardduty` verb acts on: the resource kinds a step's command accepts. */
+export type CommandResource = 'ecs_task' | 'instance' | 'image';
+
+/** How a step is typed as a `/guardduty` command (src/commands derives the grammar and help from it). */
+export interface StepCommand {
+  /** The verb typed after /guardduty, lower case (e.g. "isolate"). Steps may share a verb for different resources. */
+  verb: string;
+  /** Other spellings people type (e.g. "unisolate"). */
+  aliases?: readonly string[];
+  /** The resource kinds this step acts on; a TARGET verb also accepts a finding id (its resource). */
+  resources: readonly CommandResource[];
+  /** `image` verbs: accept any registry's image URI (default: ECR only). */
+  anyRegistry?: boolean;
+  /** The `/guardduty help` section the verb is listed in. */
+  section: 'Contain' | 'Images' | 'Instances' | (string & {});
+  /** One line for `/guardduty help` (the first step of a verb that has one gives it). */
+  help?: string;
+}
+
+/** What a fully succeeded run means for the finding's incident (see src/incidents/action-events.ts). */
+export type Containment = 'contain' | 'release';
 
 export type PlanInput =
   | { id: string; label: string; kind: 'text'; placeholder?: string; optional?: boolean; initial?: string; hint?: string }
@@ -100,4 +114,14 @@ export interface ActionDefinition {
   /** Checks the confirmation's inputs; returns an error text per input id (shown in the modal). */
   validateInputs?(inputs: Record<string, string>): Record<string, string>;
   execute(ctx: ExecuteContext): Promise<Outcome>;
+  /** The `/guardduty` command that runs this step; without it the step is a button only. */
+  command?: StepCommand;
+  /** How the incident timeline names the step; default: label. */
+  timelineLabel?: string;
+  /**
+   * Whether a fully succeeded run contains the incident, releases it, or neither (default). A
+   * function when it depends on the finding (stopping one task of a service contains nothing:
+   * the scheduler replaces it).
+   */
+  containment?: Containment | ((finding: Finding) => Containment | undefined);
 }

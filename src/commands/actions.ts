@@ -3,7 +3,8 @@
  * command goes through the same ActionRunner as the card's button with this id, so it gets the
  * same plan, confirmation, authorization, exactly-once claim, audit and thread.
  */
-import type { ActionId } from '../actions/types.js';
+import type { ActionId, CommandResource } from '../actions/types.js';
+import { GRAMMAR, type Grammar } from './grammar.js';
 import type { Finding } from '../findings/model.js';
 import type { ImageVerb, TargetVerb } from './parse.js';
 
@@ -11,26 +12,16 @@ import type { ImageVerb, TargetVerb } from './parse.js';
 export type CommandActionId = ActionId;
 
 export type ActionVerb = TargetVerb | ImageVerb;
-export type ActionResourceKind = 'ecs_task' | 'instance' | 'image';
+export type ActionResourceKind = CommandResource;
 
-const ACTIONS: Readonly<Record<ActionVerb, Partial<Record<ActionResourceKind, CommandActionId>>>> = {
-  'isolate': { ecs_task: 'isolate_task', instance: 'isolate_instance' },
-  'release': { ecs_task: 'release_isolation', instance: 'release_isolation' },
-  'stop': { ecs_task: 'stop_task' },
-  'quarantine': { image: 'quarantine_image' },
-  'image': { image: 'find_image_tasks' },
-  'scan': { image: 'scan_image' },
-  'evidence': { instance: 'preserve_evidence' },
-  'malware-scan': { instance: 'malware_scan' },
-};
-
-export function isActionVerb(verb: string): verb is ActionVerb {
-  return Object.hasOwn(ACTIONS, verb);
+/** A verb that runs a step (from the steps' `command`, src/commands/step-verbs.ts). */
+export function isActionVerb(verb: string, g: Grammar = GRAMMAR): verb is ActionVerb {
+  return g.steps.has(verb);
 }
 
 /** The action id for a verb on a resource kind; undefined when the verb does not apply to it. */
-export function actionIdFor(verb: ActionVerb, resource: ActionResourceKind): CommandActionId | undefined {
-  return ACTIONS[verb][resource];
+export function actionIdFor(verb: ActionVerb, resource: ActionResourceKind, g: Grammar = GRAMMAR): CommandActionId | undefined {
+  return g.steps.get(verb)?.actions[resource];
 }
 
 /** What a finding's resource is, for the verbs that take a finding id. */

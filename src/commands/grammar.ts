@@ -10,52 +10,29 @@
  *   `<http://…|…>`; ./slack-text.ts undoes both.
  */
 
+import { ALL_ACTIONS } from '../actions/catalog.js';
+import type { ActionDefinition } from '../actions/types.js';
+import { stepHelpLines, stepUsage, stepVerbs, type StepVerb } from './step-verbs.js';
+
 export const COMMAND_NAME = '/guardduty';
 
-export const VERBS = [
-  'help',
-  'isolate',
-  'release',
-  'stop',
-  'quarantine',
-  'image',
-  'scan',
-  'evidence',
-  'malware-scan',
-  'status',
-  'assign',
-  'close',
-  'false-positive',
-  'follow',
-  'unfollow',
-  'timeline',
-] as const;
+/** Verbs about incidents (not remediation steps). */
+export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline'] as const;
 
-export type CommandVerb = (typeof VERBS)[number];
+/** A verb: help, a step verb (from the catalog) or an incident verb. */
+export type CommandVerb = string;
 
-/** Other spellings people type. */
-export const ALIASES: Readonly<Record<string, CommandVerb>> = {
+const INCIDENT_ALIASES: Readonly<Record<string, string>> = {
   '?': 'help',
-  'malware_scan': 'malware-scan',
-  'malwarescan': 'malware-scan',
   'false_positive': 'false-positive',
   'falsepositive': 'false-positive',
   'fp': 'false-positive',
   'resolve': 'close',
-  'unisolate': 'release',
   'export': 'timeline',
 };
 
-export const USAGE: Readonly<Record<CommandVerb, string>> = {
+const INCIDENT_USAGE: Readonly<Record<string, string>> = {
   'help': `${COMMAND_NAME} help`,
-  'isolate': `${COMMAND_NAME} isolate TASK_ARN|INSTANCE_ID|FINDING_ID`,
-  'release': `${COMMAND_NAME} release TASK_ARN|INSTANCE_ID|FINDING_ID`,
-  'stop': `${COMMAND_NAME} stop TASK_ARN|FINDING_ID`,
-  'quarantine': `${COMMAND_NAME} quarantine ECR_IMAGE_URI (with :tag or @sha256:digest)`,
-  'image': `${COMMAND_NAME} image IMAGE_URI (with :tag or @sha256:digest)`,
-  'scan': `${COMMAND_NAME} scan ECR_IMAGE_URI (with :tag or @sha256:digest)`,
-  'evidence': `${COMMAND_NAME} evidence INSTANCE_ID|FINDING_ID`,
-  'malware-scan': `${COMMAND_NAME} malware-scan INSTANCE_ID|FINDING_ID`,
   'status': `${COMMAND_NAME} status [FINDING_ID|INC-n|TASK_ARN|INSTANCE_ID]`,
   'assign': `${COMMAND_NAME} assign INC-n @user (or "me")`,
   'close': `${COMMAND_NAME} close INC-n REASON`,
@@ -65,57 +42,73 @@ export const USAGE: Readonly<Record<CommandVerb, string>> = {
   'timeline': `${COMMAND_NAME} timeline INC-n`,
 };
 
-/** Shown for an unknown verb or an empty command. */
-export const GENERAL_USAGE = `${COMMAND_NAME} VERB ARGUMENTS — verbs: ${VERBS.join(', ')}`;
-
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
 const EXAMPLE_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout-api:1.4.2';
 
-/** Slack mrkdwn (our own text: nothing to escape). Stays well under one section's 3000 characters. */
-export const HELP_TEXT = [
-  `*GuardDuty responder — \`${COMMAND_NAME}\`*`,
-  'Every step that changes something shows its plan from the live state and asks you to confirm first.',
-  '',
-  '*Contain*',
-  '• `isolate TARGET` — cut a task\'s or instance\'s network traffic, keep it running for forensics',
-  '• `release TARGET` — undo that isolation exactly',
-  '• `stop TARGET` — stop an ECS task (a service starts a replacement: the plan says how to prevent it)',
-  '*Images*',
-  '• `image IMAGE` — find every running task that uses the image',
-  '• `quarantine IMAGE` — keep the manifest as evidence, then delete the image from ECR',
-  '• `scan IMAGE` — start an ECR image scan',
-  '*Instances*',
-  '• `evidence INSTANCE` — snapshots, termination protection and tags before anything changes',
-  '• `malware-scan INSTANCE` — GuardDuty on-demand malware scan',
-  '*Incidents*',
-  '• `status [FINDING|INC-n]` — summary (Conditions, Actions, Needs); without an argument, the open incidents',
-  '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
-  '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
-  '',
-  'TARGET: an ECS task ARN, an EC2 instance id (`i-…`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
-    'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',
-  '',
-  '*Examples*',
-  `\`${COMMAND_NAME} isolate ${EXAMPLE_TASK}\``,
-  `\`${COMMAND_NAME} isolate i-0abc1234def567890\``,
-  `\`${COMMAND_NAME} stop c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90\``,
-  `\`${COMMAND_NAME} image ${EXAMPLE_IMAGE}\``,
-  `\`${COMMAND_NAME} status INC-12\``,
-  `\`${COMMAND_NAME} assign INC-12 @alice\``,
-  `\`${COMMAND_NAME} close INC-12 image rebuilt, service redeployed on 1.4.3\``,
-].join('\n');
+export interface Grammar {
+  readonly verbs: readonly string[];
+  /** Other spellings people type. */
+  readonly aliases: Readonly<Record<string, string>>;
+  /** One usage line per verb. */
+  readonly usage: Readonly<Record<string, string>>;
+  /** Shown for an unknown verb or an empty command. */
+  readonly generalUsage: string;
+  /** Slack mrkdwn (our own text: nothing to escape). Stays well under one section's 3000 characters. */
+  readonly help: string;
+  readonly steps: ReadonlyMap<string, StepVerb>;
+}
+
+/** The grammar for a catalog of steps: step verbs come from each step's `command`. */
+export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
+  const steps = stepVerbs(defs);
+  const verbs = ['help', ...steps.keys(), ...INCIDENT_VERBS];
+  const aliases: Record<string, string> = { ...INCIDENT_ALIASES };
+  for (const v of steps.values()) for (const a of v.aliases) aliases[a] = v.verb;
+  const usage: Record<string, string> = { ...INCIDENT_USAGE };
+  for (const v of steps.values()) usage[v.verb] = stepUsage(COMMAND_NAME, v);
+  const help = [
+    `*GuardDuty responder — \`${COMMAND_NAME}\`*`,
+    'Every step that changes something shows its plan from the live state and asks you to confirm first.',
+    '',
+    ...stepHelpLines(steps),
+    '*Incidents*',
+    '• `status [FINDING|INC-n]` — summary (Conditions, Actions, Needs); without an argument, the open incidents',
+    '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
+    '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
+    '',
+    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
+      'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',
+    '',
+    '*Examples*',
+    ...(steps.has('isolate') ? [`\`${COMMAND_NAME} isolate ${EXAMPLE_TASK}\``, `\`${COMMAND_NAME} isolate i-0abc1234def567890\``] : []),
+    ...(steps.has('stop') ? [`\`${COMMAND_NAME} stop c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90\``] : []),
+    ...(steps.has('image') ? [`\`${COMMAND_NAME} image ${EXAMPLE_IMAGE}\``] : []),
+    `\`${COMMAND_NAME} status INC-12\``,
+    `\`${COMMAND_NAME} assign INC-12 @alice\``,
+    `\`${COMMAND_NAME} close INC-12 image rebuilt, service redeployed on 1.4.3\``,
+  ].join('\n');
+  return { verbs, aliases, usage, generalUsage: `${COMMAND_NAME} VERB ARGUMENTS — verbs: ${verbs.join(', ')}`, help, steps };
+}
+
+/** The grammar of the app's catalog (src/actions/catalog.ts). */
+export const GRAMMAR: Grammar = buildGrammar(ALL_ACTIONS);
+export const VERBS: readonly string[] = GRAMMAR.verbs;
+export const ALIASES: Readonly<Record<string, CommandVerb>> = GRAMMAR.aliases;
+export const USAGE: Readonly<Record<CommandVerb, string>> = GRAMMAR.usage;
+export const GENERAL_USAGE = GRAMMAR.generalUsage;
+export const HELP_TEXT = GRAMMAR.help;
 
 /** Resolves a typed verb (any case, aliases) to a verb, or undefined. */
-export function verbOf(word: string): CommandVerb | undefined {
+export function verbOf(word: string, g: Grammar = GRAMMAR): CommandVerb | undefined {
   const w = word.toLowerCase();
-  return (VERBS as readonly string[]).includes(w) ? (w as CommandVerb) : ALIASES[w];
+  return g.verbs.includes(w) ? w : Object.hasOwn(g.aliases, w) ? g.aliases[w] : undefined;
 }
 
 /** The closest verb within edit distance 2, for "did you mean …?". */
-export function suggestVerb(word: string): CommandVerb | undefined {
+export function suggestVerb(word: string, g: Grammar = GRAMMAR): CommandVerb | undefined {
   const w = word.toLowerCase().slice(0, 40);
   let best: { verb: CommandVerb; d: number } | undefined;
-  for (const v of VERBS) {
+  for (const v of g.verbs) {
     const d = editDistance(w, v);
     if (d <= 2 && (!best || d < best.d)) best = { verb: v, d };
   }

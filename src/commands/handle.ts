@@ -17,8 +17,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Requester } from '../notify/requester.js';
 import { changeEffects, type Effect } from './effects.js';
-import { isActionVerb } from './actions.js';
-import { isCommandError, parseCommand, type CommandError, type ParsedCommand } from './parse.js';
+import { isCommandError, isStepCommand, parseCommand, type CommandError, type ParsedCommand, type ParsedStepCommand } from './parse.js';
 import { commandErrorMessage, helpMessage } from './replies.js';
 import { resolveActionCommand, resolveIncident, resolveStatusSubject, type Coverage } from './resolve.js';
 
@@ -50,6 +49,7 @@ const notice = (text: string): SlackMessage => ({ text, blocks: [section('gd_cmd
 export async function handleCommand(deps: CommandDeps, text: string, who: Requester): Promise<Effect[]> {
   const cmd = parseCommand(text);
   if (isCommandError(cmd)) return [reply(commandErrorMessage(cmd))];
+  if (isStepCommand(cmd)) return stepCommand(deps, cmd, who);
   switch (cmd.verb) {
     case 'help':
       return [reply(helpMessage())];
@@ -79,20 +79,21 @@ export async function handleCommand(deps: CommandDeps, text: string, who: Reques
       if (isCommandError(incident)) return [reply(commandErrorMessage(incident))];
       return exportTimeline(deps, incident, who);
     }
-    default: {
-      if (!isActionVerb(cmd.verb)) return [];
-      const r = await resolveActionCommand(deps.store, cmd as Parameters<typeof resolveActionCommand>[1], deps.coverage);
-      if (isCommandError(r)) return [reply(commandErrorMessage(r))];
-      const effects: Effect[] = [
-        { kind: 'open_action', findingId: r.record.findingId, cardKey: r.record.cardKey, actionId: r.actionId, ...(r.incident ? { incidentId: r.incident.id } : {}) },
-      ];
-      if (r.incident && !inThread(r.incident, who)) {
-        const permalink = await deps.permalinkOf(r.incident);
-        effects.push(reply(postedToThreadNotice({ incident: r.incident, what: `${cmd.verb}: progress and the result`, future: true, ...(permalink ? { permalink } : {}) })));
-      }
-      return effects;
-    }
   }
+}
+
+/** A remediation step typed as a command: the same confirmation as the card's button, on the target's finding. */
+async function stepCommand(deps: CommandDeps, cmd: ParsedStepCommand, who: Requester): Promise<Effect[]> {
+  const r = await resolveActionCommand(deps.store, cmd, deps.coverage);
+  if (isCommandError(r)) return [reply(commandErrorMessage(r))];
+  const effects: Effect[] = [
+    { kind: 'open_action', findingId: r.record.findingId, cardKey: r.record.cardKey, actionId: r.actionId, ...(r.incident ? { incidentId: r.incident.id } : {}) },
+  ];
+  if (r.incident && !inThread(r.incident, who)) {
+    const permalink = await deps.permalinkOf(r.incident);
+    effects.push(reply(postedToThreadNotice({ incident: r.incident, what: `${cmd.verb}: progress and the result`, future: true, ...(permalink ? { permalink } : {}) })));
+  }
+  return effects;
 }
 
 /** "Take it" and "Follow" buttons; "Close…"/"False positive…" open the reason modal. */

@@ -4,7 +4,8 @@
  * targets against the store; the remediation runner executes).
  */
 import { MAX_REASON_LENGTH } from '../incidents/lifecycle.js';
-import { ALIASES, GENERAL_USAGE, HELP_TEXT, suggestVerb, USAGE, verbOf, type CommandVerb } from './grammar.js';
+import { GRAMMAR, suggestVerb, verbOf, type CommandVerb, type Grammar } from './grammar.js';
+import { targetKinds, targetWord, type StepVerb } from './step-verbs.js';
 import { mentionOf, plainFromSlack, tokenize, unwrapToken } from './slack-text.js';
 import {
   parseAssignee,
@@ -20,15 +21,23 @@ import {
 
 export { HELP_TEXT, USAGE, type CommandVerb } from './grammar.js';
 
-export type TargetVerb = 'isolate' | 'release' | 'stop' | 'evidence' | 'malware-scan';
-export type ImageVerb = 'quarantine' | 'image' | 'scan';
+/** Step verbs (from the catalog): those taking a TARGET, and those taking an IMAGE. */
+export type TargetVerb = string;
+export type ImageVerb = string;
 export type IncidentVerb = 'follow' | 'unfollow' | 'timeline';
 export type CloseVerb = 'close' | 'false-positive';
 
-export type ParsedCommand =
+/** A remediation step typed as a command: one TARGET or one IMAGE. */
+export type ParsedStepCommand = { ok: true; verb: TargetVerb; target: ResourceTarget } | { ok: true; verb: ImageVerb; image: ImageTarget };
+
+export function isStepCommand(c: ParsedCommand): c is ParsedStepCommand {
+  return 'target' in c || 'image' in c;
+}
+
+export type ParsedCommand = ParsedStepCommand | ParsedIncidentCommand;
+
+export type ParsedIncidentCommand =
   | { ok: true; verb: 'help' }
-  | { ok: true; verb: TargetVerb; target: ResourceTarget }
-  | { ok: true; verb: ImageVerb; image: ImageTarget }
   /** No subject: the list of open incidents. */
   | { ok: true; verb: 'status'; subject?: ResourceTarget | IncidentTarget }
   /** `incidentId` absent: the caller must know the incident from context, else ask for it. */
@@ -67,53 +76,26 @@ export function isCommandError<T>(r: T | CommandError): r is CommandError {
   return typeof r === 'object' && r !== null && (r as { ok?: unknown }).ok === false && typeof (r as { problem?: unknown }).problem === 'string';
 }
 
-const TARGET_KINDS: Readonly<Record<TargetVerb, ReadonlySet<ResourceTarget['kind']>>> = {
-  'isolate': new Set(['ecs_task', 'instance', 'finding']),
-  'release': new Set(['ecs_task', 'instance', 'finding']),
-  'stop': new Set(['ecs_task', 'finding']),
-  'evidence': new Set(['instance', 'finding']),
-  'malware-scan': new Set(['instance', 'finding']),
-};
+/** What `status` accepts as a resource (the same targets as isolate). */
+const STATUS_TARGET_KINDS: ReadonlySet<ResourceTarget['kind']> = new Set(['ecs_task', 'instance', 'finding']);
 
-const TARGET_WORD: Readonly<Record<TargetVerb, string>> = {
-  'isolate': 'a target (ECS task ARN, EC2 instance id or finding id)',
-  'release': 'a target (ECS task ARN, EC2 instance id or finding id)',
-  'stop': 'an ECS task ARN or a finding id',
-  'evidence': 'an EC2 instance id or a finding id',
-  'malware-scan': 'an EC2 instance id or a finding id',
-};
-
-export function parseCommand(text: string): ParsedCommand | CommandError {
+export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCommand | CommandError {
+  const commandError = (code: CommandErrorCode, verb: CommandVerb | undefined, problem: string) => grammarError(grammar, code, verb, problem);
+  const single = (verb: CommandVerb, args: readonly string[], what: string) => singleArgument(grammar, verb, args, what);
   const tokens = tokenize(text);
   const [first, ...args] = tokens;
   if (first === undefined) return { ok: true, verb: 'help' };
-  const verb = verbOf(unwrapToken(first));
+  const verb = verbOf(unwrapToken(first), grammar);
   if (!verb) {
     const typed = unwrapToken(first);
-    const guess = suggestVerb(typed);
+    const guess = suggestVerb(typed, grammar);
     return commandError('unknown_verb', undefined, `${quote(typed)} is not a /guardduty verb${guess ? ` — did you mean ${guess}?` : ''}`);
   }
+  const step = grammar.steps.get(verb);
+  if (step) return parseStep(grammar, step, args);
   switch (verb) {
     case 'help':
       return { ok: true, verb };
-    case 'isolate':
-    case 'release':
-    case 'stop':
-    case 'evidence':
-    case 'malware-scan': {
-      const one = single(verb, args, TARGET_WORD[verb]);
-      if (!one.ok) return one;
-      const t = parseResourceTarget(one.value, TARGET_KINDS[verb], verb);
-      return t.ok ? { ok: true, verb, target: t.value } : commandError('malformed_argument', verb, t.problem);
-    }
-    case 'quarantine':
-    case 'image':
-    case 'scan': {
-      const one = single(verb, args, 'an image URI');
-      if (!one.ok) return one;
-      const img = parseImageTarget(one.value, { ecrOnly: verb !== 'image' });
-      return img.ok ? { ok: true, verb, image: img.value } : commandError('malformed_argument', verb, img.problem);
-    }
     case 'status': {
       if (args.length === 0) return { ok: true, verb };
       if (args.length > 1) return commandError('unexpected_argument', verb, `status takes at most one finding or incident; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
@@ -121,7 +103,7 @@ export function parseCommand(text: string): ParsedCommand | CommandError {
       const inc = parseIncidentRef(value);
       if (inc) return { ok: true, verb, subject: inc };
       if (/^inc-/i.test(value)) return commandError('malformed_argument', verb, `${quote(value)} is not an incident id (INC- followed by its number)`);
-      const t = parseResourceTarget(value, TARGET_KINDS.isolate, verb);
+      const t = parseResourceTarget(value, STATUS_TARGET_KINDS, verb);
       return t.ok ? { ok: true, verb, subject: t.value } : commandError('malformed_argument', verb, t.problem);
     }
     case 'assign': {
@@ -155,19 +137,39 @@ export function parseCommand(text: string): ParsedCommand | CommandError {
       const malformed = badIncidentId(verb, rest);
       if (malformed) return malformed;
       if (rest.length > 0) return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
-      return { ok: true, verb, ...(incidentId ? { incidentId } : {}) };
+      return { ok: true, verb: verb as IncidentVerb, ...(incidentId ? { incidentId } : {}) };
     }
   }
+  return commandError('unknown_verb', undefined, `${quote(verb)} is not a /guardduty verb`);
+}
+
+/** A step verb: one TARGET (task ARN, instance id, finding id) or one IMAGE URI. */
+function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): ParsedCommand | CommandError {
+  const verb = step.verb;
+  if (step.image) {
+    const one = singleArgument(grammar, verb, args, 'an image URI');
+    if (!one.ok) return one;
+    const img = parseImageTarget(one.value, { ecrOnly: !step.anyRegistry });
+    return img.ok ? { ok: true, verb, image: img.value } : grammarError(grammar, 'malformed_argument', verb, img.problem);
+  }
+  const one = singleArgument(grammar, verb, args, targetWord(step));
+  if (!one.ok) return one;
+  const t = parseResourceTarget(one.value, new Set([...targetKinds(step), 'finding']), verb);
+  return t.ok ? { ok: true, verb, target: t.value } : grammarError(grammar, 'malformed_argument', verb, t.problem);
 }
 
 export function commandError(code: CommandErrorCode, verb: CommandVerb | undefined, problem: string): CommandError {
-  return { ok: false, code, ...(verb ? { verb } : {}), problem, usage: verb ? USAGE[verb] : GENERAL_USAGE, help: HELP_TEXT };
+  return grammarError(GRAMMAR, code, verb, problem);
+}
+
+function grammarError(g: Grammar, code: CommandErrorCode, verb: CommandVerb | undefined, problem: string): CommandError {
+  return { ok: false, code, ...(verb ? { verb } : {}), problem, usage: (verb ? g.usage[verb] : undefined) ?? g.generalUsage, help: g.help };
 }
 
 /** Exactly one argument, unwrapped from Slack's formatting. */
-function single(verb: CommandVerb, args: readonly string[], what: string): { ok: true; value: string } | CommandError {
-  if (args.length === 0) return commandError('missing_argument', verb, `${verb} needs ${what}`);
-  if (args.length > 1) return commandError('unexpected_argument', verb, `${verb} takes one argument; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+function singleArgument(g: Grammar, verb: CommandVerb, args: readonly string[], what: string): { ok: true; value: string } | CommandError {
+  if (args.length === 0) return grammarError(g, 'missing_argument', verb, `${verb} needs ${what}`);
+  if (args.length > 1) return grammarError(g, 'unexpected_argument', verb, `${verb} takes one argument; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
   return { ok: true, value: unwrapToken(args[0]!) };
 }
 
@@ -193,6 +195,6 @@ function assignee(verb: CommandVerb, token: string, incidentId: string | undefin
 }
 
 /** Every spelling accepted for a verb (for tests and docs). */
-export function spellingsOf(verb: CommandVerb): string[] {
-  return [verb, ...Object.entries(ALIASES).filter(([, v]) => v === verb).map(([k]) => k)];
+export function spellingsOf(verb: CommandVerb, g: Grammar = GRAMMAR): string[] {
+  return [verb, ...Object.entries(g.aliases).filter(([, v]) => v === verb).map(([k]) => k)];
 }

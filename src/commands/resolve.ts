@@ -10,7 +10,7 @@ import { keyForDigest, keyForInstance, keyForTask } from '../incidents/grouping.
 import { isClosed, type Incident } from '../incidents/model.js';
 import { findingOf, type FindingRecord, type Store } from '../store/store.js';
 import { actionIdFor, findingResource, type CommandActionId } from './actions.js';
-import { commandError, type CommandError, type ImageVerb, type ParsedCommand, type TargetVerb } from './parse.js';
+import { commandError, type CommandError, type ParsedStepCommand } from './parse.js';
 import type { ImageTarget, IncidentTarget, ResourceTarget } from './targets.js';
 
 /** Accounts and regions the responder acts in; an empty or absent list means "any". */
@@ -32,7 +32,7 @@ export interface ResolvedAction {
   incident?: Incident;
 }
 
-type ActionCommand = Extract<ParsedCommand, { verb: TargetVerb }> | Extract<ParsedCommand, { verb: ImageVerb }>;
+type ActionCommand = ParsedStepCommand;
 
 /** How many open incidents are searched for an image given by tag (no digest key). */
 export const IMAGE_SEARCH_INCIDENTS = 500;
@@ -76,7 +76,7 @@ export async function resolveActionCommand(store: Store, cmd: ActionCommand, cov
  */
 export async function resolveIncident(
   store: Store,
-  cmd: { verb: ParsedCommand['verb']; incidentId?: string },
+  cmd: { verb: string; incidentId?: string },
   context: { channelId?: string; threadTs?: string } = {},
 ): Promise<Incident | CommandError> {
   if (cmd.incidentId) {

@@ -12,33 +12,40 @@
  */
 import type { TimelineEntry } from './model.js';
 
-/** Human labels of the remediation catalog's action ids (the catalog's own label wins when known). */
+/**
+ * Labels of timeline actions that are not remediation steps. A step's label comes from the
+ * catalog (ActionDefinition.timelineLabel ?? label, see timelineLabelOf in src/actions/catalog.ts),
+ * passed in as `labelOf` by the use cases.
+ */
 export const ACTION_LABELS: Readonly<Record<string, string>> = {
-  isolate_task: 'Isolate task',
-  release_isolation: 'Release isolation',
-  stop_task: 'Stop task',
-  find_image_tasks: 'Find tasks using the image',
-  quarantine_image: 'Quarantine image',
-  stop_all_pin: 'Stop all tasks / pin services',
-  scan_image: 'Scan image',
-  isolate_instance: 'Isolate instance',
-  release_instance: 'Release instance isolation',
-  preserve_evidence: 'Preserve evidence',
-  malware_scan: 'Malware scan',
   // The GuardDuty close-out of a false positive (not remediation-catalog steps).
   archive_findings: 'Archive findings in GuardDuty',
   finding_feedback: 'NOT_USEFUL feedback to GuardDuty',
   propose_suppression: 'Suppression rule',
 };
 
+/** A label for an action id when no catalog is at hand: "isolate_task" reads "Isolate task". */
 export function actionLabel(action: string): string {
-  return ACTION_LABELS[action] ?? action;
+  if (Object.hasOwn(ACTION_LABELS, action)) return ACTION_LABELS[action]!;
+  const words = action.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export type ContainmentEffect = 'contain' | 'release' | undefined;
 
-export function containmentEffect(r: { action: string; status: 'succeeded' | 'partial' | 'failed'; serviceTask?: boolean }): ContainmentEffect {
+/**
+ * What a run's result does to the incident. The runner passes the step's own `containment`
+ * (ActionDefinition.containment, evaluated for the finding); the table below only serves callers
+ * that pass none (older callers and tests that name the built-in steps).
+ */
+export function containmentEffect(r: {
+  action: string;
+  status: 'succeeded' | 'partial' | 'failed';
+  serviceTask?: boolean;
+  containment?: ContainmentEffect | null;
+}): ContainmentEffect {
   if (r.status !== 'succeeded') return undefined;
+  if (r.containment !== undefined) return r.containment ?? undefined;
   switch (r.action) {
     case 'isolate_task':
     case 'isolate_instance':
@@ -47,7 +54,6 @@ export function containmentEffect(r: { action: string; status: 'succeeded' | 'pa
     case 'stop_task':
       return r.serviceTask ? undefined : 'contain';
     case 'release_isolation':
-    case 'release_instance':
       return 'release';
     default:
       return undefined;
@@ -58,7 +64,16 @@ export function containmentEffect(r: { action: string; status: 'succeeded' | 'pa
 export type RunPhase =
   | { phase: 'requested'; action: string; runId?: string; target?: string; reason?: string }
   | { phase: 'approved'; action: string; runId?: string }
-  | { phase: 'result'; action: string; runId?: string; status: 'succeeded' | 'partial' | 'failed'; headline: string; findingId?: string };
+  | {
+      phase: 'result';
+      action: string;
+      runId?: string;
+      status: 'succeeded' | 'partial' | 'failed';
+      headline: string;
+      findingId?: string;
+      /** The step's meaning for the incident (null: none); absent means "look it up by action id". */
+      containment?: ContainmentEffect | null;
+    };
 
 export function timelineEntryFor(p: RunPhase): TimelineEntry {
   const run = p.runId ? { runId: p.runId } : {};

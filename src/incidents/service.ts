@@ -145,7 +145,7 @@ export class IncidentService {
     const target = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
     if (!target) return undefined;
     const event = await this.d.store.appendIncidentEvent(target.id, { ...timelineEntryFor(p), at: this.d.clock.now(), actor: p.actor });
-    const effect = p.phase === 'result' ? containmentEffect({ action: p.action, status: p.status, ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}) }) : undefined;
+    const effect = p.phase === 'result' ? containmentEffect({ action: p.action, status: p.status, ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}), ...(p.containment !== undefined ? { containment: p.containment } : {}) }) : undefined;
     if (effect) {
       try {
         const r = await this.apply(target.id, { type: effect, by: p.actor, via: this.d.labelOf?.(p.action) ?? actionLabel(p.action) });

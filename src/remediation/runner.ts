@@ -14,6 +14,7 @@ import type { ActionContext, ActionDefinition, ActionId, Outcome, Plan } from '.
 import type { RunPhase } from '../incidents/action-events.js';
 import { withAuditContext } from '../audit/aws-calls.js';
 import { CARD_FACTS_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
+import { containmentOf } from '../actions/catalog.js';
 import type { RunNotifier } from '../notify/run-notices.js';
 import type { Requester } from '../notify/requester.js';
 
@@ -236,7 +237,7 @@ export class ActionRunner {
       headline: outcome.headline,
       findingId: record.findingId,
       actor: run.requestedBy,
-      ...(def.id === 'stop_task' ? { serviceTask: !!finding.ecs?.serviceName || !!finding.ecs?.group?.startsWith('service:') } : {}),
+      containment: containmentOf(def, finding) ?? null,
     });
     if (outcome.cardFacts) {
       const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};

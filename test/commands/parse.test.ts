@@ -51,10 +51,10 @@ test('isolate / release / stop take a task ARN (new and old format), an instance
     assert.deepEqual(ok(`${verb} ${FINDING.toUpperCase()}`), { ok: true, verb, target: { kind: 'finding', findingId: FINDING } });
   }
   const old = ok(`stop ${OLD_TASK}`);
-  assert.ok(old.verb === 'stop' && old.target.kind === 'ecs_task' && old.target.clusterName === undefined && old.target.taskId === '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e');
+  assert.ok(old.verb === 'stop' && 'target' in old && old.target.kind === 'ecs_task' && old.target.clusterName === undefined && old.target.taskId === '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e');
   for (const p of ['aws-cn', 'aws-us-gov']) {
     const r = ok(`isolate arn:${p}:ecs:cn-north-1:123456789012:task/c/abc`);
-    assert.ok(r.verb === 'isolate' && r.target.kind === 'ecs_task' && r.target.partition === p);
+    assert.ok(r.verb === 'isolate' && 'target' in r && r.target.kind === 'ecs_task' && r.target.partition === p);
   }
   assert.deepEqual(ok(`stop ${FINDING}`), { ok: true, verb: 'stop', target: { kind: 'finding', findingId: FINDING } });
 });
@@ -88,9 +88,9 @@ test('image verbs take an image URI with a tag or digest; quarantine and scan ne
     image: { kind: 'image', uri: `${ECR}@${DIGEST}`, registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com', repository: 'checkout-api', digest: DIGEST, ecr: { registryId: '123456789012', region: 'us-east-1' } },
   });
   const scan = ok(`scan ${ECR}:1.4.2`);
-  assert.ok(scan.verb === 'scan' && scan.image.tag === '1.4.2');
+  assert.ok(scan.verb === 'scan' && 'image' in scan && scan.image.tag === '1.4.2');
   const anywhere = ok('image nginx:1.27');
-  assert.ok(anywhere.verb === 'image' && anywhere.image.registry === 'docker.io' && anywhere.image.repository === 'library/nginx' && anywhere.image.ecr === undefined);
+  assert.ok(anywhere.verb === 'image' && 'image' in anywhere && anywhere.image.registry === 'docker.io' && anywhere.image.repository === 'library/nginx' && anywhere.image.ecr === undefined);
   fails(`image ${ECR}`, 'malformed_argument', /no tag or digest/);
   fails('quarantine nginx:1.27', 'malformed_argument', /not in Amazon ECR/);
   fails('scan docker.io/library/nginx@sha256:short', 'malformed_argument', /not an image URI/);
@@ -101,9 +101,9 @@ test('image verbs take an image URI with a tag or digest; quarantine and scan ne
 test('Slack auto-links a domain-looking image URI; the label (what was typed) is used', () => {
   const typed = `${ECR}:1.4.2`;
   const r = ok(`image <http://${typed}|${typed}>`);
-  assert.ok(r.verb === 'image' && r.image.uri === typed);
+  assert.ok(r.verb === 'image' && 'image' in r && r.image.uri === typed);
   const bare = ok(`scan <https://${typed}>`);
-  assert.ok(bare.verb === 'scan' && bare.image.uri === typed, 'scheme removed when Slack sent no label');
+  assert.ok(bare.verb === 'scan' && 'image' in bare && bare.image.uri === typed, 'scheme removed when Slack sent no label');
 });
 
 test('status: no argument (open incidents), an incident, a finding, a task or an instance', () => {
@@ -186,7 +186,7 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     'timeline': 'INC-1',
   };
   for (const verb of VERBS) {
-    assert.ok(USAGE[verb].startsWith(`/guardduty ${verb}`), `usage of ${verb}`);
+    assert.ok(USAGE[verb]!.startsWith(`/guardduty ${verb}`), `usage of ${verb}`);
     for (const spelling of spellingsOf(verb)) assert.equal(ok(`${spelling} ${arg[verb]}`).verb, verb, spelling);
   }
 });

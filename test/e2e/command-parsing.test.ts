@@ -31,7 +31,7 @@ async function footprint(w: EcsWorld) {
   };
 }
 
-const usageOf = (verb: CommandVerb) => escapeMrkdwn(USAGE[verb]);
+const usageOf = (verb: CommandVerb) => escapeMrkdwn(USAGE[verb]!);
 
 test('help (and an empty command): the usage with examples, only to the caller; nothing else happens', async (t) => {
   const w = await startEcsWorld();

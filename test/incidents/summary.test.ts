@@ -95,7 +95,8 @@ test('containment effects and run-phase timeline entries', () => {
   assert.equal(containmentEffect({ action: 'isolate_task', status: 'partial' }), undefined);
   assert.equal(containmentEffect({ action: 'stop_task', status: 'succeeded' }), 'contain');
   assert.equal(containmentEffect({ action: 'stop_task', status: 'succeeded', serviceTask: true }), undefined);
-  assert.equal(containmentEffect({ action: 'release_instance', status: 'succeeded' }), 'release');
+  assert.equal(containmentEffect({ action: 'a_new_step', status: 'succeeded', containment: 'release' }), 'release', 'the step definition says what it means');
+  assert.equal(containmentEffect({ action: 'isolate_task', status: 'succeeded', containment: null }), undefined, 'a definition without containment wins over the table');
   assert.equal(containmentEffect({ action: 'scan_image', status: 'succeeded' }), undefined);
   assert.deepEqual(timelineEntryFor({ phase: 'result', action: 'scan_image', runId: 'r', status: 'failed', headline: 'h' }), { kind: 'failed', action: 'scan_image', runId: 'r', headline: 'h' });
   assert.deepEqual(timelineEntryFor({ phase: 'requested', action: 'stop_task', reason: 'why' }), { kind: 'action_requested', action: 'stop_task', reason: 'why' });

@@ -34,6 +34,8 @@ export const isolateInstanceAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: false,
+  command: { verb: 'isolate', resources: ['instance'], section: 'Contain' },
+  containment: 'contain',
   style: 'primary',
   appliesTo: (f, s) => hasInstance(f) && !s.isolated,
   async plan(ctx) {

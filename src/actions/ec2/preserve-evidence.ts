@@ -16,6 +16,7 @@ export const preserveEvidenceAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: true,
+  command: { verb: 'evidence', resources: ['instance'], section: 'Instances', help: 'snapshots, termination protection and tags before anything changes' },
   style: 'primary',
   appliesTo: (f) => f.kind === 'Instance' && hasInstance(f),
   async plan(ctx) {

@@ -19,6 +19,7 @@ export const findImageTasksAction: ActionDefinition = {
   changes: false,
   destructive: false,
   repeatable: true,
+  command: { verb: 'image', resources: ['image'], anyRegistry: true, section: 'Images', help: 'find every running task that uses the image' },
   appliesTo: (f) => hasEcsImage(f),
   async plan(ctx) {
     const requestIds: string[] = [];

@@ -19,6 +19,7 @@ export const quarantineImageAction: ActionDefinition = {
   changes: true,
   destructive: true,
   repeatable: false,
+  command: { verb: 'quarantine', resources: ['image'], section: 'Images', help: 'keep the manifest as evidence, then delete the image from ECR' },
   style: 'danger',
   appliesTo: (f) => hasEcrImage(f),
   async plan(ctx) {

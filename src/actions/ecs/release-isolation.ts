@@ -20,6 +20,8 @@ export const releaseIsolationAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: false,
+  command: { verb: 'release', aliases: ['unisolate'], resources: ['ecs_task', 'instance'], section: 'Contain', help: 'undo that isolation exactly' },
+  containment: 'release',
   appliesTo: (f, s) => (s.isolated || s.credentialsRevoked === true) && (f.kind === 'ECSCluster' || f.kind === 'Instance' || f.kind === 'Container'),
   async plan(ctx) {
     const found = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);

@@ -14,6 +14,7 @@ export const scanImageAction: ActionDefinition = {
   changes: false,
   destructive: false,
   repeatable: true,
+  command: { verb: 'scan', resources: ['image'], section: 'Images', help: 'start an ECR image scan' },
   appliesTo: (f) => hasEcrImage(f),
   async plan(ctx) {
     const images = (await compromisedImages(ctx, [])).filter((i) => isEcrImage(i.image));

@@ -26,6 +26,7 @@ export const stopAllPinAction: ActionDefinition = {
   changes: true,
   destructive: true,
   repeatable: false,
+  containment: 'contain',
   style: 'danger',
   appliesTo: (f) => f.kind === 'ECSCluster' && hasEcsImage(f),
   async plan(ctx) {
