@@ -51,11 +51,11 @@ export function operationGroup(service: 'ecs' | 'ec2' | 'ecr', operation: string
   return undefined;
 }
 
-export interface Clock {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
+import type { Clock } from '../util/clock.js';
 
+export type { Clock } from '../util/clock.js';
+
+/** Like util/clock's systemClock, but its timers keep the process alive (a CLI run waits for its retries). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -7,7 +7,7 @@
 import { parseImageReference } from '../aws/arn.js';
 import type { Finding } from '../findings/model.js';
 import { keyForDigest, keyForInstance, keyForTask } from '../incidents/grouping.js';
-import { isClosed, type Incident } from '../incidents/model.js';
+import { currentIncident, type Incident } from '../incidents/model.js';
 import { findingOf, type FindingRecord, type Store } from '../store/store.js';
 import { actionIdFor, findingResource, type CommandActionId } from './actions.js';
 import { commandError, type CommandError, type ParsedStepCommand } from './parse.js';
@@ -65,7 +65,7 @@ export async function resolveActionCommand(store: Store, cmd: ActionCommand, cov
     return commandError('unsupported_target', cmd.verb, `${cmd.verb} does not apply to ${noun} (finding ${finding.id})`);
   }
   const incidents = await store.incidentsForFinding(record.findingId);
-  const incident = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
+  const incident = currentIncident(incidents);
   return { ok: true, actionId, record, finding, subject, ...(incident ? { incident } : {}) };
 }
 
@@ -101,7 +101,7 @@ export async function resolveStatusSubject(store: Store, subject: ResourceTarget
     subject.kind === 'finding'
       ? await store.incidentsForFinding(subject.findingId)
       : await store.findIncidentsByKey(subject.kind === 'ecs_task' ? keyForTask(subject.arn) : keyForInstance(subject.instanceId), { includeClosed: true });
-  const incident = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
+  const incident = currentIncident(incidents);
   return incident ?? commandError('unknown_resource', 'status', `${describeTarget(subject)} is in no incident`);
 }
 

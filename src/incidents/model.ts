@@ -99,3 +99,13 @@ export function incidentSeq(id: string): number | undefined {
   const m = INCIDENT_ID_RE.exec(id);
   return m ? Number(m[1]) : undefined;
 }
+
+/** The incident a finding belongs to now: its open one, else its latest (for status and timeline). */
+export function currentIncident(incidents: readonly Incident[]): Incident | undefined {
+  return openIncident(incidents) ?? incidents[0];
+}
+
+/** A finding's open incident, if any (new findings join only an open one). */
+export function openIncident(incidents: readonly Incident[]): Incident | undefined {
+  return incidents.find((i) => !isClosed(i.state));
+}

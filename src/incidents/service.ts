@@ -13,7 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { actionLabel, containmentEffect, timelineEntryFor, type RunPhase } from './action-events.js';
 import { chooseIncident, DEFAULT_GROUPING_WINDOW_MS, incidentKeysFor, mergeKeys } from './grouping.js';
 import { IncidentError, isIncidentError, transition, type IncidentEvent } from './lifecycle.js';
-import { isClosed, SYSTEM_ACTOR, type Incident, type IncidentState, type NewTimelineEvent, type TimelineEvent } from './model.js';
+import { isClosed, SYSTEM_ACTOR, type Incident, type IncidentState, type NewTimelineEvent, type TimelineEvent, currentIncident, openIncident } from './model.js';
 
 /** Conditional writes retried this many times before giving up with `incident_conflict`. */
 export const MAX_UPDATE_ATTEMPTS = 5;
@@ -75,7 +75,7 @@ export class IncidentService {
     const keys = incidentKeysFor(f);
     const version = findingVersion(f);
 
-    let incident = (await store.incidentsForFinding(f.id)).find((i) => !isClosed(i.state));
+    let incident = openIncident(await store.incidentsForFinding(f.id));
     if (!incident) {
       const seen = new Map<string, Incident>();
       for (const k of keys) for (const i of await store.findIncidentsByKey(k)) seen.set(i.id, i);
@@ -142,7 +142,7 @@ export class IncidentService {
    */
   async recordRunPhase(findingId: string, p: RunPhase & { actor: string; serviceTask?: boolean }): Promise<(ApplyResult & { event: TimelineEvent }) | undefined> {
     const incidents = await this.d.store.incidentsForFinding(findingId);
-    const target = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
+    const target = currentIncident(incidents);
     if (!target) return undefined;
     const event = await this.d.store.appendIncidentEvent(target.id, { ...timelineEntryFor(p), at: this.d.clock.now(), actor: p.actor });
     const effect = p.phase === 'result' ? containmentEffect({ action: p.action, status: p.status, ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}), ...(p.containment !== undefined ? { containment: p.containment } : {}) }) : undefined;

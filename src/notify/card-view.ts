@@ -4,7 +4,7 @@ import { CARD_ACTION_PREFIX } from '../slack/messages/action-messages.js';
 import type { FindingRecord, Store } from '../store/store.js';
 import type { ActionDefinition, ActionId } from '../actions/types.js';
 import { CARD_FACTS_KEY, INSTANCE_PROFILE_STATE_KEY, ISOLATION_STATE_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
-import { isClosed } from '../incidents/model.js';
+import { currentIncident } from '../incidents/model.js';
 import { incidentCardActions } from '../slack/messages/incident-controls.js';
 import { incidentTopLine } from '../slack/messages/incident-top-line.js';
 import type { Clock } from '../util/clock.js';
@@ -18,7 +18,7 @@ export const NEW_FINDING_STATUS = 'New — no action taken yet';
 export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>, store: Store, clock: Pick<Clock, 'now'>) {
   return async (record: FindingRecord, finding: Finding): Promise<CardView> => {
     const incidents = await store.incidentsForFinding(record.findingId);
-    const incident = incidents.find((i) => !isClosed(i.state)) ?? incidents[0];
+    const incident = currentIncident(incidents);
     const timeline = incident ? await store.incidentEvents(incident.id) : [];
     const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
     const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};

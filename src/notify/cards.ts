@@ -6,7 +6,7 @@
  */
 import { buildFindingCard, buildSeenAgainReply, type CardView } from '../cards/finding-card.js';
 import type { Finding } from '../findings/model.js';
-import { isClosed } from '../incidents/model.js';
+import { openIncident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../log.js';
 import type { SlackGateway } from '../slack/client.js';
@@ -46,7 +46,7 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
       return;
     }
     // A finding that joined an incident with a thread gets its card in that thread.
-    const incident = (await deps.store.incidentsForFinding(record.findingId)).find((i) => !isClosed(i.state));
+    const incident = openIncident(await deps.store.incidentsForFinding(record.findingId));
     const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
     const channel = thread?.channel ?? route.channel;
     const posted = await deps.slack.postMessage(channel, await render(record, finding), thread ? { threadTs: thread.threadTs } : {});
