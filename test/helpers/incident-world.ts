@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Incident } from '../../src/incidents/model.js';
 import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, SUPPRESS_BLOCK_ID } from '../../src/slack/messages/incident-controls.js';
 import { CREATE_SUPPRESSION_ACTION_ID } from '../../src/slack/messages/suppression.js';
-import { SLASH_COMMAND } from '../../src/slack/register-incidents.js';
+import { COMMAND_NAME as SLASH_COMMAND } from '../../src/commands/grammar.js';
 import type { SlackCall } from '../doubles/slack.js';
 import { ecsFindingEvent, publishFinding, type EcsWorld } from './ecs-world.js';
 import { SIGNING_SECRET, type Harness } from './harness.js';

@@ -14,11 +14,13 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { EffectRunner } from '../notify/effects.js';
-import { refusalText, noticeMessage } from './messages/action-messages.js';
-import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from './messages/incident-controls.js';
-import { CREATE_SUPPRESSION_ACTION_ID } from './messages/suppression.js';
+import { refusalText, noticeMessage } from '../slack/messages/action-messages.js';
+import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from '../slack/messages/incident-controls.js';
+import { CREATE_SUPPRESSION_ACTION_ID } from '../slack/messages/suppression.js';
 
-export const SLASH_COMMAND = '/guardduty';
+import { COMMAND_NAME } from '../commands/grammar.js';
+
+export const SLASH_COMMAND = COMMAND_NAME;
 
 export function registerIncidentHandlers(
   app: BoltApp,

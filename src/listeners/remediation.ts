@@ -10,7 +10,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { BoltApp } from '../server.js';
 import type { Store } from '../store/store.js';
-import { APPROVE_ACTION_ID, CARD_ACTION_PREFIX, CONFIRM_CALLBACK_ID, INPUT_BLOCK_PREFIX, REASON_BLOCK_ID, REJECT_ACTION_ID } from './messages/action-messages.js';
+import { APPROVE_ACTION_ID, CARD_ACTION_PREFIX, CONFIRM_CALLBACK_ID, INPUT_BLOCK_PREFIX, REASON_BLOCK_ID, REJECT_ACTION_ID } from '../slack/messages/action-messages.js';
 
 
 export function registerActionHandlers(
