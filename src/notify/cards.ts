@@ -50,7 +50,12 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
     const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
     const channel = thread?.channel ?? route.channel;
     const posted = await deps.slack.postMessage(channel, await render(record, finding), thread ? { threadTs: thread.threadTs } : {});
-    await deps.store.setFindingCard(record.findingId, { channel: posted.channel, ts: posted.ts, postedVersion: version, ...(thread ? { threadTs: thread.threadTs } : {}) });
+    await deps.store.setFindingCard(record.findingId, {
+      channel: posted.channel,
+      ts: posted.ts,
+      postedVersion: version,
+      ...(thread ? { threadTs: thread.threadTs } : {}),
+    });
     if (incident && !thread) {
       await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
       await deps.onIncidentOpened?.(incident.id).catch((err) => log.warn({ err: String(err), incidentId: incident.id }, 'App Home refresh failed'));

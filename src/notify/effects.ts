@@ -63,7 +63,8 @@ export class EffectRunner {
         if ((await this.one(e, ctx)) === 'stop') return;
       } catch (err) {
         this.d.logger.error({ err: describeError(err), effect: e.kind }, 'effect failed');
-        if (e.kind !== 'reply') await this.reply(ctx, noticeMessage(`:warning: Something went wrong (${isAppError(err) ? err.message : 'unexpected error'}); see the responder logs.`)).catch(() => undefined);
+        const why = isAppError(err) ? err.message : 'unexpected error';
+        if (e.kind !== 'reply') await this.reply(ctx, noticeMessage(`:warning: Something went wrong (${why}); see the responder logs.`)).catch(() => undefined);
       }
     }
   }

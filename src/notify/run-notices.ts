@@ -67,7 +67,12 @@ export function createRunNotifier(d: RunNotifierDeps) {
       await d.slack.updateView(viewId, planModal(def, plan, runId, opts));
     },
 
-    async approvalRequested(record: FindingRecord, def: ActionDefinition, plan: Plan, meta: { requester: string; runId: string; reason?: string }): Promise<void> {
+    async approvalRequested(
+      record: FindingRecord,
+      def: ActionDefinition,
+      plan: Plan,
+      meta: { requester: string; runId: string; reason?: string },
+    ): Promise<void> {
       await thread(record, approvalRequestMessage(def, plan, meta));
     },
 

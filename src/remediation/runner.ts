@@ -65,7 +65,8 @@ export class ActionRunner {
       return false;
     }
     const runId = this.d.newId();
-    await this.d.store.createRun({ runId, findingId: record.findingId, action: def.id, state: 'planned', requestedBy: req.userId, createdAt: this.d.clock.now() });
+    const createdAt = this.d.clock.now();
+    await this.d.store.createRun({ runId, findingId: record.findingId, action: def.id, state: 'planned', requestedBy: req.userId, createdAt });
     await this.audit(record, runId, req.userId, 'requested', { action: def.id });
     // trigger_id expires 3 s after the click: open first, plan after.
     let viewId: string | undefined;
@@ -75,7 +76,8 @@ export class ActionRunner {
       // trigger_id lives 3 s; Slack may also be briefly unavailable. Nothing was planned or changed.
       this.d.logger.warn({ err: describeError(err), findingId: record.findingId }, 'confirmation could not be opened');
       await this.d.store.transitionRun(runId, ['planned'], 'rejected', { result: { refused: 'confirmation could not be opened' } }, this.d.clock.now());
-      await this.d.notify.tell(req, record, `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`);
+      const text = `:warning: Slack did not open the confirmation for *${def.label}* (it may have taken too long). Nothing was changed: please click again.`;
+      await this.d.notify.tell(req, record, text);
       return false;
     }
     const plan = await this.plan(def, record, finding, req.userId);
@@ -106,7 +108,7 @@ export class ActionRunner {
     const done = await this.alreadyDone(def, run);
     if (done) {
       await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { duplicate: done.runId } }, this.d.clock.now());
-      await this.d.notify.tell(req, record, `:information_source: *${def.label}* was already done by <@${done.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      await this.d.notify.tell(req, record, alreadyDoneText(def, done));
       return;
     }
     const input = { inputs: req.inputs, ...(req.reason ? { reason: req.reason } : {}) };
@@ -125,7 +127,7 @@ export class ActionRunner {
     const doneMeanwhile = await this.alreadyDone(def, claim.run);
     if (doneMeanwhile) {
       await this.d.store.transitionRun(run.runId, ['running'], 'rejected', { result: { duplicate: doneMeanwhile.runId } }, this.d.clock.now());
-      await this.d.notify.tell(req, record, `:information_source: *${def.label}* was already done by <@${doneMeanwhile.requestedBy}> after you opened this confirmation, so it was not run again.`);
+      await this.d.notify.tell(req, record, alreadyDoneText(def, doneMeanwhile));
       return;
     }
     await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
@@ -153,7 +155,8 @@ export class ActionRunner {
     const to = req.approve ? 'running' : 'rejected';
     const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, this.d.clock.now());
     if (!claim.ok) {
-      await this.d.notify.tell(req, record, `:information_source: This request was already ${claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled'}. Nothing more was done.`);
+      const state = claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled';
+      await this.d.notify.tell(req, record, `:information_source: This request was already ${state}. Nothing more was done.`);
       return;
     }
     await this.audit(record, run.runId, req.userId, req.approve ? 'approved' : 'rejected', { action: def.id });
@@ -193,7 +196,8 @@ export class ActionRunner {
 
   private blockedPlan(err: unknown, finding: Finding): Plan {
     this.d.logger.warn({ findingId: finding.id, err: describeError(err) }, 'plan failed');
-    if (finding.sample) return { summary: 'Nothing can be done for a sample finding.', resources: [], apiCalls: [], warnings: [], blocked: SAMPLE_FINDING_MESSAGE };
+    const none = { resources: [], apiCalls: [], warnings: [] };
+    if (finding.sample) return { summary: 'Nothing can be done for a sample finding.', ...none, blocked: SAMPLE_FINDING_MESSAGE };
     const text = isAppError(err) ? err.message : 'the plan could not be computed (unexpected error; see the responder logs)';
     return { summary: 'The plan could not be computed from the live state.', resources: [], apiCalls: [], warnings: [], blocked: text };
   }
@@ -243,7 +247,9 @@ export class ActionRunner {
       const facts = (await this.d.store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
       await this.d.store.putFindingState(record.findingId, CARD_FACTS_KEY, { ...facts, ...outcome.cardFacts }, this.d.clock.now());
     }
-    const status = outcome.cardStatus ?? `${outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:'} ${def.label} ${outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed'}`;
+    const icon = outcome.status === 'failed' ? ':x:' : outcome.status === 'partial' ? ':warning:' : ':white_check_mark:';
+    const said = outcome.status === 'succeeded' ? 'done' : outcome.status === 'partial' ? 'partly done' : 'failed';
+    const status = outcome.cardStatus ?? `${icon} ${def.label} ${said}`;
     // A failed read-only step (a refused scan, a sweep that could not run) changes nothing in AWS:
     // the card goes back to what it said before (e.g. "Malware found"); the thread has the failure.
     if (!def.changes && outcome.status === 'failed' && !outcome.cardStatus && statusBefore.text) await this.setStatus(record.findingId, statusBefore.text, statusBefore.by ?? run.requestedBy);
@@ -252,7 +258,13 @@ export class ActionRunner {
     await this.d.notify.refreshCard(record.findingId);
   }
 
-  private context(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string, progress: (l: string) => void = () => undefined): ActionContext {
+  private context(
+    def: ActionDefinition,
+    record: FindingRecord,
+    finding: Finding,
+    actor: string,
+    progress: (l: string) => void = () => undefined,
+  ): ActionContext {
     const { store, clock } = this.d;
     return {
       finding,
@@ -275,7 +287,12 @@ export class ActionRunner {
     return runs.find((r) => r.action === def.id && r.runId !== run.runId && (r.state === 'succeeded' || r.state === 'partial') && r.updatedAt >= run.createdAt);
   }
 
-  private async explainClaim(req: Requester, record: FindingRecord, def: ActionDefinition, claim: Extract<Awaited<ReturnType<Store['transitionRun']>>, { ok: false }>): Promise<void> {
+  private async explainClaim(
+    req: Requester,
+    record: FindingRecord,
+    def: ActionDefinition,
+    claim: Extract<Awaited<ReturnType<Store['transitionRun']>>, { ok: false }>,
+  ): Promise<void> {
     const text =
       claim.reason === 'busy'
         ? `:hourglass_flowing_sand: *${def.label}* is already ${claim.active.state === 'awaiting_approval' ? 'waiting for approval' : 'running'} (requested by <@${claim.active.requestedBy}>). It was not started again.`
@@ -308,3 +325,6 @@ export class ActionRunner {
   }
 }
 
+function alreadyDoneText(def: ActionDefinition, done: ActionRun): string {
+  return `:information_source: *${def.label}* was already done by <@${done.requestedBy}> after you opened this confirmation, so it was not run again.`;
+}
