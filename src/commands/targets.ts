@@ -5,11 +5,13 @@
  * short, flattened prefix of it and are escaped when shown.
  */
 import { parseArn, parseEcrImageUri, parseImageReference, parseTaskArn } from '../aws/arn.js';
+import { INSTANCE_ID_RE } from '../aws/ec2/instance.js';
 import { flatten } from '../cards/escape.js';
 import { normaliseIncidentId } from '../incidents/model.js';
 import { mentionOf } from './slack-text.js';
 
-export const INSTANCE_ID_RE = /^i-[0-9a-f]{8,17}$/;
+/** One definition of an instance id's shape (EC2's: 8 or 17 hex characters), re-exported for the parser's callers. */
+export { INSTANCE_ID_RE };
 export const FINDING_ID_RE = /^[0-9a-f]{32}$/;
 /** Partitions the app can act in (GuardDuty Runtime Monitoring's). */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
@@ -101,7 +103,7 @@ export function parseResourceTarget(value: string, allow: ReadonlySet<ResourceTa
   }
   const lower = v.toLowerCase();
   if (lower.startsWith('i-')) {
-    if (!INSTANCE_ID_RE.test(lower)) return bad(`${quote(v)} is not an EC2 instance id (i- followed by 8 to 17 hex characters)`);
+    if (!INSTANCE_ID_RE.test(lower)) return bad(`${quote(v)} is not an EC2 instance id (i- followed by 8 or 17 hex characters)`);
     if (!allow.has('instance')) return bad(`${verb} applies to ECS tasks, not EC2 instances — to contain an instance use isolate ${lower}`);
     return ok({ kind: 'instance', instanceId: lower });
   }

@@ -74,7 +74,8 @@ test('malformed targets say what was expected', () => {
   fails('isolate arn:aws:ecs::123456789012:task/c/abc', 'malformed_argument', /no valid region/);
   fails('isolate arn:aws:ecs:us-east-1::task/c/abc', 'malformed_argument', /12-digit account/);
   fails('isolate i-xyz', 'malformed_argument', /not an EC2 instance id/);
-  fails('isolate i-0abc123', 'malformed_argument', /8 to 17 hex/);
+  fails('isolate i-0abc123', 'malformed_argument', /8 or 17 hex/);
+  fails('isolate i-0abc1234def', 'malformed_argument', /8 or 17 hex/);
   fails('isolate i-0abc1234def5678901', 'malformed_argument', /not an EC2 instance id/);
   fails('isolate c2c6f0b7e1a9', 'malformed_argument', /not a GuardDuty finding id \(32 hex/);
   fails('isolate prod-payments', 'malformed_argument', /not an ECS task ARN, an EC2 instance id or a GuardDuty finding id/);
