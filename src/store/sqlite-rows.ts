@@ -76,6 +76,7 @@ export function toRun(r: Row): ActionRun {
     ...(r.result_json != null ? { result: parse(r.result_json) } : {}),
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+    ...(r.owner != null ? { owner: r.owner as string } : {}),
   };
 }
 

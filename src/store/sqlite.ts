@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { BUSY_TIMEOUT_MS, type SqliteOptions } from './sqlite-db.js';
-import { SqliteIncidentStore } from './sqlite-incidents.js';
+import { SqliteReplicaStore } from './sqlite-replicas.js';
 import { json, toFinding, toInbox, toRun, type Row } from './sqlite-rows.js';
 import { isNewer, type ActionRun, type AuditEntry, type ClaimResult, type RunState, type Store } from './store.js';
 
@@ -37,7 +37,7 @@ interface PendingAccept {
   reject: (err: unknown) => void;
 }
 
-export class SqliteStore extends SqliteIncidentStore implements Store {
+export class SqliteStore extends SqliteReplicaStore implements Store {
   private acceptQueue: PendingAccept[] = [];
   private flushScheduled = false;
 
@@ -89,7 +89,7 @@ export class SqliteStore extends SqliteIncidentStore implements Store {
 
   finishMessage(messageId: string, state: 'done' | 'failed', error?: string) {
     return this.run(() => {
-      this.sql('UPDATE inbox SET state = ?, last_error = ? WHERE message_id = ?').run(state, error ?? null, messageId);
+      this.sql('UPDATE inbox SET state = ?, last_error = ?, lease_owner = NULL, leased_until = NULL WHERE message_id = ?').run(state, error ?? null, messageId);
     });
   }
 
@@ -196,7 +196,7 @@ export class SqliteStore extends SqliteIncidentStore implements Store {
     runId: string,
     from: readonly RunState[],
     to: RunState,
-    patch: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result'>> = {},
+    patch: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result' | 'owner'>> = {},
     at = Date.now(),
   ): Promise<ClaimResult> {
     return this.run(() =>
@@ -219,10 +219,10 @@ export class SqliteStore extends SqliteIncidentStore implements Store {
             `UPDATE action_runs SET state = ?, updated_at = ?,
                approved_by = COALESCE(?, approved_by), reason = COALESCE(?, reason),
                input_json = COALESCE(?, input_json), plan_json = COALESCE(?, plan_json),
-               result_json = COALESCE(?, result_json)
+               result_json = COALESCE(?, result_json), owner = COALESCE(?, owner)
              WHERE run_id = ?`,
           )
-          .run(to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), runId);
+          .run(to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), patch.owner ?? null, runId);
         return { ok: true, run: toRun(this.sql('SELECT * FROM action_runs WHERE run_id = ?').get(runId) as Row) };
       }),
     );
