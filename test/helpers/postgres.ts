@@ -24,6 +24,8 @@ export async function stopPostgres(): Promise<void> {
   own = undefined;
 }
 
+let shared: Promise<string> | undefined;
+
 /** A new, empty database on the test server; returns its URL. */
 export async function freshDatabase(prefix = 't'): Promise<string> {
   const admin = await adminUrl();
@@ -37,5 +39,25 @@ export async function freshDatabase(prefix = 't'): Promise<string> {
   }
   const url = new URL(admin);
   url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Fresh, empty data for one store: a new schema in this process's database (creating a
+ * database takes ~0.5 s; a schema, milliseconds). The URL selects it with search_path.
+ */
+export async function freshStoreUrl(): Promise<string> {
+  shared ??= freshDatabase();
+  const db = await shared;
+  const schema = `s_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: db });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(db);
+  url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();
 }

@@ -4,14 +4,14 @@ import pg from 'pg';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import { MIGRATIONS } from '../../src/store/postgres-schema.js';
 import { openStore } from '../../src/store/open.js';
-import { freshDatabase, stopPostgres } from '../helpers/postgres.js';
+import { freshDatabase, freshStoreUrl, stopPostgres } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
 
 const urls = new WeakMap<object, string>();
 
 storeContract('PostgreSQL', {
   async open() {
-    const url = await freshDatabase();
+    const url = await freshStoreUrl();
     const s = await openPostgresStore(url);
     urls.set(s, url);
     return s;
@@ -37,20 +37,20 @@ test('PostgreSQL: replicas starting together apply each migration once (advisory
 });
 
 test('PostgreSQL: openStore picks it from postgres:// and postgresql:// URLs, parameters honoured', async () => {
-  const url = await freshDatabase();
-  const s = (await openStore(url.replace(/^postgres:/, 'postgresql:') + '?sslmode=disable&application_name=responder-test')) as PostgresStore;
+  const url = await freshStoreUrl();
+  const s = (await openStore(`${url.replace(/^postgres:/, 'postgresql:')}&sslmode=disable&application_name=responder-test`)) as PostgresStore;
   try {
     const { rows } = await s.pool.query('SHOW application_name');
     assert.equal(rows[0].application_name, 'responder-test');
     // sslmode=require against a server without TLS is refused: the parameter is not ignored.
-    await assert.rejects(openStore(`${url}?sslmode=require`));
+    await assert.rejects(openStore(`${url}&sslmode=require`));
   } finally {
     await s.close();
   }
 });
 
 test('PostgreSQL: an unreachable server answers store_unavailable (readiness fails, no hang)', async () => {
-  const url = await freshDatabase();
+  const url = await freshStoreUrl();
   const s = await openPostgresStore(url);
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
