@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts file with node's built-in test runner and tsx.
 // Node 20's `--test` does not expand globs itself, so the file list is built here.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { startTestPostgres } from './test-postgres.mjs';
 
 const root = new URL('../test/', import.meta.url).pathname;
 const filter = process.argv.slice(2);
@@ -17,10 +18,19 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
+// One PostgreSQL server for the whole run, only when a selected file uses it; each file then
+// creates its own database on it (test/helpers/postgres.ts).
+const needsPostgres = !process.env.TEST_POSTGRES_URL && files.some((f) => readFileSync(f, 'utf8').includes('helpers/postgres.js'));
+const pg = needsPostgres ? await startTestPostgres() : undefined;
+const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
   // AWS SDK v3 warns on Node 20 about releases after January 2027 (README notes it): keep test output readable.
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+  {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...(pg ? { TEST_POSTGRES_URL: pg.url } : {}) },
+  },
 );
-process.exit(result.status ?? 1);
+const status = await new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+await pg?.stop();
+process.exit(status);

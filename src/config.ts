@@ -52,7 +52,10 @@ const schema = z
           ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
         }
       }),
-    STORE_URL: z.string().default('sqlite:./data/responder.db').refine((v) => /^sqlite:/.test(v), 'only sqlite:PATH (or sqlite::memory:) is supported'),
+    STORE_URL: z
+      .string()
+      .default('sqlite:./data/responder.db')
+      .refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\/[^/\s]+/.test(v), 'must be sqlite:PATH (or sqlite::memory:) or postgres://user:pass@host:5432/db (postgresql:// too)'),
     RESPONDER_USER_IDS: z
       .string()
       .optional()

@@ -23,7 +23,7 @@ import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer } from './slack/pacing.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { systemClock, type Clock } from './util/clock.js';
 
@@ -55,7 +55,7 @@ export interface ResponderOverrides {
 /** The composition root's body: builds every part from config and wires them. No logic. */
 export async function startResponder(config: Config, logger: Logger, overrides: ResponderOverrides = {}): Promise<Responder> {
   const clock = overrides.clock ?? systemClock;
-  const store = openSqliteStore(config.store.url);
+  const store = await openStore(config.store.url);
   const slack = createSlackGateway(
     createSlackClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }),
     createPacer(clock),

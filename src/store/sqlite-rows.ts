@@ -1,5 +1,5 @@
 /** Row ↔ record mapping for the SQLite store. */
-import type { Incident, IncidentState } from '../incidents/model.js';
+import type { Incident, IncidentState, NewIncident } from '../incidents/model.js';
 import type { ActionRun, FindingRecord, InboxEntry, RunState } from './store.js';
 
 export type Row = Record<string, unknown>;
@@ -76,6 +76,7 @@ export function toRun(r: Row): ActionRun {
     ...(r.result_json != null ? { result: parse(r.result_json) } : {}),
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
+    ...(r.owner != null ? { owner: r.owner as string } : {}),
   };
 }
 
@@ -83,3 +84,25 @@ export function json(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
 
+
+/** Incident column values in the order of the stores' INSERT/UPDATE statements (after the id). */
+export function incidentColumns(i: NewIncident): (string | number | null)[] {
+  return [
+    i.state,
+    i.severity,
+    i.title,
+    i.accountId ?? null,
+    i.region ?? null,
+    i.assignee ?? null,
+    i.channel ?? null,
+    i.threadTs ?? null,
+    i.openedAt,
+    i.acknowledgedAt ?? null,
+    i.containedAt ?? null,
+    i.closedAt ?? null,
+    i.closeReason ?? null,
+    i.closedBy ?? null,
+    i.lastSeenAt,
+    JSON.stringify(i.keys),
+  ];
+}

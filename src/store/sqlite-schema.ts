@@ -128,6 +128,14 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE home_viewers (user_id TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);`,
   // The id of the HTTP request that stored a message, so processing logs carry it too.
   `ALTER TABLE inbox ADD COLUMN req_id TEXT;`,
+  // Replica primitives (the same contract as PostgreSQL): inbox leases, run owners, replica
+  // heartbeats, leadership leases for periodic work, and shared rate slots.
+  `ALTER TABLE inbox ADD COLUMN lease_owner TEXT;
+   ALTER TABLE inbox ADD COLUMN leased_until INTEGER;
+   ALTER TABLE action_runs ADD COLUMN owner TEXT;
+   CREATE TABLE replicas (replica_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL);
+   CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE TABLE rate_slots (key TEXT PRIMARY KEY, next_at INTEGER NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): void {

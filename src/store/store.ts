@@ -69,6 +69,8 @@ export interface ActionRun {
   readonly result?: unknown;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Replica that runs it (set on entering running): a survivor interrupts it only once that replica is dead. */
+  readonly owner?: string;
 }
 
 export type ClaimResult =
@@ -118,7 +120,7 @@ export interface Store {
    * if it is still in one of `from`. Entering running/awaiting_approval fails with 'busy' when
    * another run of the same action on the same finding is already there.
    */
-  transitionRun(runId: string, from: readonly RunState[], to: RunState, patch?: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result'>>, at?: number): Promise<ClaimResult>;
+  transitionRun(runId: string, from: readonly RunState[], to: RunState, patch?: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result' | 'owner'>>, at?: number): Promise<ClaimResult>;
   runsInState(state: RunState): Promise<ActionRun[]>;
   runsForFinding(findingId: string): Promise<ActionRun[]>;
 
@@ -128,6 +130,33 @@ export interface Store {
   /** Small per-finding documents: isolation record, blast radius, evidence… */
   getFindingState<T>(findingId: string, key: string): Promise<T | undefined>;
   putFindingState(findingId: string, key: string, value: unknown, at: number): Promise<void>;
+
+  // Replicas (several processes on one PostgreSQL; on SQLite one process, so trivially true).
+
+  /**
+   * Leases up to `limit` pending inbox messages to `owner` until `now + leaseMs`, oldest first.
+   * A message leased to a live replica is skipped; once its lease expires (the replica died)
+   * another replica claims it. finishMessage ends the lease.
+   */
+  claimMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<InboxEntry[]>;
+  /** Records that `replicaId` is alive until `now + ttlMs` (call every ttl/3). */
+  heartbeat(replicaId: string, now: number, ttlMs: number): Promise<void>;
+  /**
+   * Moves to 'interrupted', in one conditional update, every running run whose owner has no live
+   * heartbeat at `now` (or that has no owner) and returns them: exactly one caller gets each run,
+   * so a survivor reports it once; runs of live replicas are left alone.
+   */
+  interruptOrphanedRuns(now: number): Promise<ActionRun[]>;
+  /**
+   * Takes or renews the lease `name` for `replicaId` until `now + ttlMs`; false while another
+   * replica holds an unexpired one. For periodic work that must run on one replica at a time.
+   */
+  tryLeadership(name: string, replicaId: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * A rate budget shared by every replica: reserves the next slot of `key` (one call per
+   * `intervalMs`) and returns the time at which the caller may act (>= now).
+   */
+  reserveSlot(key: string, intervalMs: number, now: number): Promise<number>;
 
   /** Cheap liveness probe for /healthz. */
   ping(): Promise<void>;

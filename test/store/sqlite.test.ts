@@ -3,79 +3,100 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import Database from 'better-sqlite3';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
+import { storeContract } from './contract.js';
 
-const finding = (over: Partial<{ updatedAt: string; count: number }> = {}) => ({
-  findingId: 'f1',
-  accountId: '123456789012',
-  region: 'us-east-1',
-  updatedAt: '2026-01-01T00:00:00Z',
-  count: 1,
-  severity: 8,
-  findingJson: '{}',
-  createdAt: 1,
-  ...over,
+const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
+let n = 0;
+const urls = new WeakMap<Store, string>();
+
+storeContract('SQLite', {
+  async open() {
+    const url = `sqlite:${join(dir, `db-${++n}.db`)}`;
+    const s = openSqliteStore(url);
+    urls.set(s, url);
+    return s;
+  },
+  async replica(of) {
+    return openSqliteStore(urls.get(of)!);
+  },
+  async cleanup() {
+    rmSync(dir, { recursive: true, force: true });
+  },
 });
 
-test('inbox: a MessageId is accepted once and survives a reopen', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'store-'));
+test('SQLite: messages and incidents survive a reopen (migrations applied once)', async () => {
+  const url = `sqlite:${join(dir, 'reopen.db')}`;
+  const a = openSqliteStore(url);
+  assert.equal(await a.acceptMessage({ messageId: 'm1', topicArn: 't', receivedAt: 1, payload: 'p' }), 'accepted');
+  await a.createIncident({ state: 'open', severity: 5, title: 't', openedAt: 1, lastSeenAt: 1, keys: ['k'] });
+  await a.close();
+  const b = openSqliteStore(url);
+  assert.deepEqual((await b.pendingMessages(10)).map((p) => p.messageId), ['m1']);
+  assert.equal((await b.createIncident({ state: 'open', severity: 5, title: 't', openedAt: 1, lastSeenAt: 1, keys: ['k'] })).id, 'INC-2');
+  await b.close();
+});
+
+test('SQLite: a write lock held by another connection does not freeze the event loop; the write lands once released', async () => {
+  const url = `sqlite:${join(dir, 'locked.db')}`;
+  let waits = 0;
+  let other: Database.Database | undefined;
+  let store: SqliteStore | undefined;
   try {
-    const url = `sqlite:${join(dir, 'x.db')}`;
-    const a = openSqliteStore(url);
-    return (async () => {
-      assert.equal(await a.acceptMessage({ messageId: 'm1', topicArn: 't', receivedAt: 1, payload: 'p' }), 'accepted');
-      assert.equal(await a.acceptMessage({ messageId: 'm1', topicArn: 't', receivedAt: 2, payload: 'p' }), 'duplicate');
-      await a.close();
-      const b = openSqliteStore(url);
-      const pending = await b.pendingMessages(10);
-      assert.deepEqual(pending.map((p) => p.messageId), ['m1']);
-      await b.finishMessage('m1', 'done');
-      assert.equal((await b.pendingMessages(10)).length, 0);
-      await b.close();
-    })().finally(() => rmSync(dir, { recursive: true, force: true }));
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
+    // The retry's sleep is injected: it yields to the event loop like a timer would, and lets the
+    // test release the lock after a few waits (no wall-clock sleeping).
+    store = openSqliteStore(url, {
+      sleep: () =>
+        new Promise<void>((resolve) => {
+          waits++;
+          if (waits === 3) other!.exec('COMMIT');
+          setImmediate(resolve);
+        }),
+    });
+    other = new Database(url.slice('sqlite:'.length));
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const started = Date.now();
+    const write = store.putFindingState('f1', 'isolation', { active: true }, 1);
+    // Slack's 3 s ack needs the loop back long before a 5 s busy timeout; one call may block at
+    // most the driver's short busy timeout.
+    const returnedAfter = Date.now() - started;
+    await write;
+    ticking = false;
+    assert.ok(returnedAfter < 1000, `the call returned after ${returnedAfter} ms`);
+    assert.ok(waits >= 3, 'it waited asynchronously for the lock');
+    assert.ok(ticks >= 3, 'the event loop kept serving while the database was locked');
+    assert.deepEqual(await store.getFindingState('f1', 'isolation'), { active: true });
+  } finally {
+    if (other?.inTransaction) other.exec('ROLLBACK');
+    other?.close();
+    await store?.close();
   }
 });
 
-test('findings: only a newer version replaces the stored one', async () => {
-  const s = openSqliteStore('sqlite::memory:');
-  assert.equal((await s.upsertFinding(finding())).changed, true);
-  assert.equal((await s.upsertFinding(finding())).changed, false, 'same version');
-  assert.equal((await s.upsertFinding(finding({ count: 3 }))).changed, true, 'higher count');
-  assert.equal((await s.upsertFinding(finding({ updatedAt: '2025-01-01T00:00:00Z', count: 9 }))).changed, false, 'older updatedAt');
-  const r = await s.getFinding('f1');
-  assert.equal(r!.count, 3);
-  assert.ok(r!.cardKey.length >= 16, 'an opaque card key is minted');
-  assert.equal((await s.getFindingByCardKey(r!.cardKey))!.findingId, 'f1');
-  await s.close();
-});
-
-test('runs: only one run of an action per finding can be running; transitions are conditional', async () => {
-  const s = openSqliteStore('sqlite::memory:');
-  const base = { findingId: 'f1', action: 'stop_task', requestedBy: 'U1', createdAt: 1 };
-  await s.createRun({ ...base, runId: 'r1', state: 'planned' });
-  await s.createRun({ ...base, runId: 'r2', state: 'planned', requestedBy: 'U2' });
-  const first = await s.transitionRun('r1', ['planned'], 'running');
-  assert.equal(first.ok, true);
-  const second = await s.transitionRun('r2', ['planned'], 'running');
-  assert.equal(second.ok, false);
-  assert.equal(!second.ok && second.reason, 'busy');
-  const again = await s.transitionRun('r1', ['planned'], 'running');
-  assert.equal(!again.ok && again.reason, 'wrong_state', 'a retried submit does not run twice');
-  assert.equal((await s.transitionRun('r1', ['running'], 'succeeded', { result: { ok: 1 } })).ok, true);
-  assert.equal((await s.transitionRun('r2', ['planned'], 'running')).ok, true, 'free again once the first finished');
-  assert.deepEqual((await s.getRun('r1'))!.result, { ok: 1 });
-  await s.close();
-});
-
-test('audit and finding state round-trip', async () => {
-  const s = openSqliteStore('sqlite::memory:');
-  await s.appendAudit({ at: 5, findingId: 'f1', actor: 'U1', event: 'refused', detail: { why: 'x' } });
-  await s.putFindingState('f1', 'isolation', { active: true }, 1);
-  await s.putFindingState('f1', 'isolation', { active: false }, 2);
-  assert.deepEqual((await s.auditFor('f1')).map((a) => [a.event, a.detail]), [['refused', { why: 'x' }]]);
-  assert.deepEqual(await s.getFindingState('f1', 'isolation'), { active: false });
-  await s.close();
+test('SQLite: a lock held past the deadline answers store_unavailable instead of hanging', async () => {
+  const url = `sqlite:${join(dir, 'stuck.db')}`;
+  let now = 0;
+  const store = openSqliteStore(url, { now: () => now, sleep: async (ms) => void (now += ms) });
+  const other = new Database(url.slice('sqlite:'.length));
+  other.exec('BEGIN IMMEDIATE');
+  try {
+    await assert.rejects(store.acceptMessage({ messageId: 'm1', topicArn: 't', receivedAt: 1, payload: 'p' }), { code: 'store_unavailable' });
+    assert.ok(now >= 5000, 'gave up only after the deadline');
+  } finally {
+    other.exec('ROLLBACK');
+    other.close();
+    await store.close();
+  }
+  const again = openSqliteStore(url);
+  assert.equal(await again.acceptMessage({ messageId: 'm1', topicArn: 't', receivedAt: 1, payload: 'p' }), 'accepted', 'nothing half-done');
+  await again.close();
 });
