@@ -77,17 +77,13 @@ describe('item 9: a broken certificate host is our outage (503), not a forgery (
     assert.equal(certificates.CERT_FETCH_TIMEOUT_MS, 2_500);
     const asked: number[] = [];
     const controller = new AbortController();
-    const hanging: RecordingFetch = recordingFetch(
-      () => new Promise<Response>(() => undefined), // replaced below: never answers on its own
-    );
-    const f = {
-      calls: hanging.calls,
-      fetch: (input: string | URL, init?: RequestInit) =>
-        new Promise<Response>((_resolve, reject) => {
-          hanging.calls.push({ url: String(input), init });
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new Error('aborted')));
-        }),
-    };
+    // A host that never answers: the fetch only ends when its signal aborts.
+    const f: RecordingFetch = { calls: [], fetch: async () => new Response('') };
+    f.fetch = (input, init) =>
+      new Promise<Response>((_resolve, reject) => {
+        f.calls.push({ url: String(input), init });
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new Error('aborted')));
+      });
     const certs = createCertificateFetcher({
       fetch: f.fetch,
       now: () => NOW,
