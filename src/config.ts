@@ -52,6 +52,7 @@ const schema = z
           ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
         }
       }),
+    SNS_REQUIRE_SIGNATURE_V2: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
     STORE_URL: z
       .string()
       .default('sqlite:./data/responder.db')
@@ -98,7 +99,12 @@ export interface Config {
     readonly channelBySeverity: Readonly<Partial<Record<SeverityLevel, string>>>;
   };
   readonly routing: { readonly minSeverity: SeverityLevel };
-  readonly sns: { readonly topicArns: readonly string[]; readonly certUrlPattern?: RegExp };
+  readonly sns: {
+    readonly topicArns: readonly string[];
+    readonly certUrlPattern?: RegExp;
+    /** Refuse SignatureVersion 1 (SHA1withRSA) messages; `SNS_REQUIRE_SIGNATURE_V2=false` accepts them. */
+    readonly requireSignatureV2: boolean;
+  };
   readonly store: { readonly url: string };
   readonly authz: {
     readonly responderUserIds: readonly string[];
@@ -146,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sns: {
       topicArns: csv(e.SNS_TOPIC_ARNS),
       ...(e.SNS_CERT_URL_PATTERN ? { certUrlPattern: new RegExp(`^(?:${e.SNS_CERT_URL_PATTERN})$`) } : {}),
+      requireSignatureV2: e.SNS_REQUIRE_SIGNATURE_V2 === 'true',
     },
     store: { url: e.STORE_URL },
     authz: {

@@ -1,5 +1,7 @@
 import type { Config } from './config.js';
 import { createCertificateFetcher } from './sns/certificates.js';
+import { createSnsConfirmApi, type SnsConfirmApiOptions } from './sns/sns-api.js';
+import { createSnsAlerter } from './sns/alerts.js';
 import { createInboxWorker, type InboxWorker } from './ingest/worker.js';
 import { ingestMessage, type IngestDeps } from './ingest/ingest-message.js';
 import { randomUUID } from 'node:crypto';
@@ -50,6 +52,8 @@ export interface ResponderOverrides {
   /** Options merged into the app's own AWS client factory (tests: the double's endpoint, fake credentials). */
   awsOptions?: Partial<AwsClientFactoryOptions>;
   newId?: () => string;
+  /** SNS ConfirmSubscription client options (tests: the SNS double's endpoint, fake credentials). */
+  snsApi?: SnsConfirmApiOptions;
 }
 
 /** The composition root's body: builds every part from config and wires them. No logic. */
@@ -111,6 +115,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   };
   const inbox = createInboxWorker({ store, clock, logger, handle: (entry) => ingestMessage(entry, ingestDeps) });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
+  const snsApi = createSnsConfirmApi(overrides.snsApi);
 
   const http = await startServer(
     {
@@ -128,9 +133,12 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
         verify: {
           topicArns: config.sns.topicArns,
           ...(config.sns.certUrlPattern ? { certUrlPattern: config.sns.certUrlPattern } : {}),
+          requireSignatureV2: config.sns.requireSignatureV2,
           certificates,
         },
         onAccepted: () => inbox.kick(),
+        confirmApi: snsApi,
+        onSuspicious: createSnsAlerter({ now: clock.now, logger, post: (m) => slack.postMessage(config.slack.defaultChannel, m) }),
         ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
       registerSlack: (app) => {
@@ -164,6 +172,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       await inbox.stop();
       await actions.idle();
       aws.destroy();
+      snsApi.destroy();
       await store.close();
     },
   };

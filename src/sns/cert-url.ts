@@ -89,6 +89,26 @@ export function validateCertUrl(raw: string, pattern?: RegExp): URL {
   return url;
 }
 
+/** The Region of an SNS topic ARN (`arn:aws:sns:<region>:<account>:<name>`), or undefined. */
+export function topicRegion(topicArn: string): string | undefined {
+  const region = topicArn.split(':')[3];
+  return region !== undefined && new RegExp(`^${REGION}$`).test(region) ? region : undefined;
+}
+
+/**
+ * SNS signs a topic's messages with its own Region's certificate, served from
+ * `sns.<that region>.amazonaws.com`. A certificate from another Region's host proves the message
+ * was not sent by SNS for this topic: refuse it before fetching anything. Only under the strict
+ * rule; a test pattern (loopback signer) has no Region in its host.
+ */
+export function assertCertUrlMatchesTopic(certUrl: URL, topicArn: string, pattern?: RegExp): void {
+  if (pattern !== undefined) return;
+  const hostRegion = SNS_HOST.exec(certUrl.hostname)?.[1];
+  if (hostRegion === undefined || hostRegion !== topicRegion(topicArn)) {
+    throw reject(`certificate host is not the SNS endpoint of the topic's Region`, certUrl.href);
+  }
+}
+
 function parse(raw: string): URL {
   try {
     return new URL(raw);

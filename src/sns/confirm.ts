@@ -1,5 +1,8 @@
 /**
- * Confirming a subscription: a GET of the SubscribeURL from a verified SubscriptionConfirmation.
+ * Confirming a subscription from a verified SubscriptionConfirmation: first through the SNS API
+ * (`ConfirmSubscription`, AuthenticateOnUnsubscribe, see sns-api.ts) when the app has SNS
+ * permissions; when that call is denied or fails, by a GET of the SubscribeURL (what SNS
+ * documents for HTTP endpoints; the subscription can then be removed with its UnsubscribeURL).
  *
  * The GET is a request our server makes to a URL taken from a message body, so it is
  * restricted to the host whose certificate signed the message (same scheme, host and port as
@@ -11,6 +14,7 @@ import { AppError } from '../errors.js';
 import { isSnsServiceHost, validateCertUrl } from './cert-url.js';
 import type { SnsEnvelope } from './envelope.js';
 import { BodyTooLargeError, readCappedBody, type FetchLike } from './http.js';
+import type { SnsConfirmApi } from './sns-api.js';
 import { assertTopicAllowed } from './topic.js';
 
 /** Time allowed for the ConfirmSubscription GET; SNS waits 15 s for our answer in total. */
@@ -29,11 +33,17 @@ export interface ConfirmOptions {
   certUrlPattern?: RegExp;
   fetch?: FetchLike;
   timeoutMs?: number;
+  /** The SNS API; without it (or when it fails) the SubscribeURL is fetched. */
+  api?: Pick<SnsConfirmApi, 'confirm'>;
+  /** Told why the API call failed before the GET fallback (for a log line). */
+  onApiFailure?: (err: unknown) => void;
 }
 
 export interface ConfirmResult {
   /** From the ConfirmSubscriptionResponse, when SNS sent one we could read. */
   subscriptionArn?: string;
+  /** `api`: ConfirmSubscription with AuthenticateOnUnsubscribe; `get`: the SubscribeURL. */
+  via: 'api' | 'get';
 }
 
 /**
@@ -51,6 +61,14 @@ export async function confirmSubscription(env: SnsEnvelope, opts: ConfirmOptions
   const certUrl = validateCertUrl(env.SigningCertURL, opts.certUrlPattern);
   const subscribeUrl = validateSubscribeUrl(env.SubscribeURL, certUrl, opts.certUrlPattern !== undefined);
 
+  if (opts.api !== undefined) {
+    try {
+      return { ...(await opts.api.confirm({ topicArn: env.TopicArn, token: env.Token })), via: 'api' };
+    } catch (err) {
+      // Denied (no sns:ConfirmSubscription), no credentials, SNS unreachable: the GET still works.
+      opts.onApiFailure?.(err);
+    }
+  }
   const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
   const context = { topicArn: env.TopicArn, messageId: env.MessageId, host: subscribeUrl.host };
   let res: Response;
@@ -78,7 +96,7 @@ export async function confirmSubscription(env: SnsEnvelope, opts: ConfirmOptions
     });
   }
   const arn = /<SubscriptionArn>([^<]{1,512})<\/SubscriptionArn>/.exec(body)?.[1];
-  return arn !== undefined ? { subscriptionArn: arn } : {};
+  return arn !== undefined ? { subscriptionArn: arn, via: 'get' } : { via: 'get' };
 }
 
 /**

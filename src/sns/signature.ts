@@ -12,6 +12,8 @@ export const SIGNATURE_DIGESTS: Readonly<Record<string, 'sha1' | 'sha256'>> = Ob
 
 /** Strict base64: Buffer.from(…, 'base64') silently skips junk, which would hide tampering. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// signature-shape.ts repeats these checks before any fetch; they stay here so this function is
+// safe on its own.
 
 /** Throws `sns_signature_invalid` unless `cert` verifies the envelope's Signature. */
 export function verifySignature(env: SnsEnvelope, cert: X509Certificate): void {

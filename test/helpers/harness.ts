@@ -31,7 +31,7 @@ export interface Harness {
   responder: Responder;
   /** Sends a signed SNS Notification whose Message is `message` (JSON-encoded when not a string). */
   publish(message: unknown, opts?: { messageId?: string; topicArn?: string }): Promise<Response>;
-  postSns(body: string): Promise<Response>;
+  postSns(body: string, type?: string): Promise<Response>;
   /** Sends a Slack request signed with the signing secret, as Slack does. */
   slackRequest(form: Record<string, string>): Promise<Response>;
   /** Waits for the inbox and any background action to finish. */
@@ -70,7 +70,9 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
     ...opts.env,
   });
   const logger = createLogger(config.logLevel, sink);
-  const start = () => startResponder(config, logger, { clock, ...opts.overrides });
+  // The SNS API double lives on the certificate server's origin (ConfirmSubscription).
+  const snsApi = { endpointUrl: certs.origin, credentials: { accessKeyId: 'AKIDSNSTEST', secretAccessKey: 'sns-test-secret' } };
+  const start = () => startResponder(config, logger, { clock, snsApi, ...opts.overrides });
   let responder = await start();
   let seq = 0;
 
@@ -99,8 +101,16 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
       });
       return h.postSns(JSON.stringify(env));
     },
-    postSns(body) {
-      return fetch(`${h.url}/sns`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }, body });
+    postSns(body, type) {
+      // SNS repeats the body's Type in this header; pass `type` to send a disagreeing one.
+      let bodyType: unknown;
+      try {
+        bodyType = (JSON.parse(body) as { Type?: unknown }).Type;
+      } catch {
+        bodyType = undefined;
+      }
+      const header = type ?? (typeof bodyType === 'string' ? bodyType : 'Notification');
+      return fetch(`${h.url}/sns`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': header }, body });
     },
     slackRequest(form) {
       const body = new URLSearchParams(form).toString();

@@ -91,6 +91,13 @@ export interface SnsCertificateServer {
   readonly confirmations: string[];
   /** How many times the certificate was downloaded (to assert caching). */
   readonly certificateRequests: number;
+  /**
+   * SNS API double on the same origin (awsQuery `Action=ConfirmSubscription&Version=2010-03-31`,
+   * POST /): every call received, in order. Point an SNSClient at `origin` with any credentials.
+   */
+  readonly apiConfirmations: { topicArn: string; token: string; authenticateOnUnsubscribe: string | null }[];
+  /** While true, ConfirmSubscription answers 403 AuthorizationError (the app lacks sns:ConfirmSubscription). */
+  denyConfirmSubscription: boolean;
   close(): Promise<void>;
 }
 
@@ -174,12 +181,18 @@ async function serveCertificate(certificatePem: string): Promise<SnsCertificateS
   // Named like SNS's own files: a hex digest of the certificate.
   const certPath = `/SimpleNotificationService-${createHash('md5').update(certificatePem).digest('hex')}.pem`;
   const confirmations: string[] = [];
+  const apiConfirmations: SnsCertificateServer['apiConfirmations'] = [];
+  const state = { deny: false };
   let certificateRequests = 0;
   let origin = '';
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', origin);
-    if (req.method !== 'GET') {
+    if (req.method === 'POST' && url.pathname === '/') {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      req.on('end', () => answerSnsApi(new URLSearchParams(raw), res, apiConfirmations, state.deny));
+    } else if (req.method !== 'GET') {
       res.writeHead(405).end();
     } else if (url.pathname === certPath) {
       certificateRequests += 1;
@@ -212,6 +225,13 @@ async function serveCertificate(certificatePem: string): Promise<SnsCertificateS
     origin,
     subscribeUrl: (token, topicArn) => buildSubscribeUrl(origin, token, topicArn),
     confirmations,
+    apiConfirmations,
+    get denyConfirmSubscription() {
+      return state.deny;
+    },
+    set denyConfirmSubscription(v: boolean) {
+      state.deny = v;
+    },
     get certificateRequests() {
       return certificateRequests;
     },
@@ -221,4 +241,39 @@ async function serveCertificate(certificatePem: string): Promise<SnsCertificateS
         server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
       }),
   };
+}
+
+const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** The SNS awsQuery wire format, for ConfirmSubscription only (what the app calls). */
+function answerSnsApi(
+  form: URLSearchParams,
+  res: import('node:http').ServerResponse,
+  calls: SnsCertificateServer['apiConfirmations'],
+  deny: boolean,
+): void {
+  const requestId = randomUUID();
+  const error = (status: number, code: string, message: string) =>
+    res
+      .writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+      .end(
+        `<ErrorResponse xmlns="${SNS_XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error>` +
+          `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+  if (form.get('Action') !== 'ConfirmSubscription' || form.get('Version') !== '2010-03-31') {
+    error(400, 'InvalidAction', 'The action or operation requested is invalid.');
+    return;
+  }
+  const topicArn = form.get('TopicArn') ?? '';
+  if (deny) {
+    error(403, 'AuthorizationError', `User: arn:aws:sts::123456789012:assumed-role/GuardDutyResponder/responder is not authorized to perform: SNS:ConfirmSubscription on resource: ${topicArn}`);
+    return;
+  }
+  calls.push({ topicArn, token: form.get('Token') ?? '', authenticateOnUnsubscribe: form.get('AuthenticateOnUnsubscribe') });
+  res
+    .writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+    .end(
+      `<ConfirmSubscriptionResponse xmlns="${SNS_XMLNS}"><ConfirmSubscriptionResult><SubscriptionArn>${topicArn}:${randomUUID()}</SubscriptionArn>` +
+        `</ConfirmSubscriptionResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,
+    );
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { isAppError } from '../../src/errors.js';
 import {
   CERT_CACHE_MAX_ENTRIES,
+  CERT_FAILURE_CACHE_MS,
   CERT_FETCH_TIMEOUT_MS,
   MAX_CERT_BYTES,
   createCertificateFetcher,
@@ -22,8 +23,8 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 describe('createCertificateFetcher', () => {
-  test('limits: 5 s timeout, 64 KiB body, 100 cached certificates', () => {
-    assert.equal(CERT_FETCH_TIMEOUT_MS, 5_000);
+  test('limits: 2.5 s timeout, 64 KiB body, 100 cached certificates', () => {
+    assert.equal(CERT_FETCH_TIMEOUT_MS, 2_500);
     assert.equal(MAX_CERT_BYTES, 64 * 1024);
     assert.equal(CERT_CACHE_MAX_ENTRIES, 100);
   });
@@ -55,16 +56,20 @@ describe('createCertificateFetcher', () => {
     assert.ok(all.every((c) => c === all[0]));
   });
 
-  test('does not cache failures: a bad answer is fetched again next time', async () => {
+  test('a failure is remembered for CERT_FAILURE_CACHE_MS only: then the URL is fetched again', async () => {
     let good = false;
+    let now = NOW;
     const f = recordingFetch(() => new Response(good ? TEST_SIGNING_CERT_PEM : 'not a certificate'));
-    const certs = createCertificateFetcher({ fetch: f.fetch, now: () => NOW });
-    assert.equal(await code(certs.get(url())), 'sns_cert_invalid');
-    assert.equal(await code(certs.get(url())), 'sns_cert_invalid');
+    const certs = createCertificateFetcher({ fetch: f.fetch, now: () => now });
+    assert.equal(await code(certs.get(url())), 'sns_cert_unavailable');
     good = true;
+    now += CERT_FAILURE_CACHE_MS - 1;
+    assert.equal(await code(certs.get(url())), 'sns_cert_unavailable');
+    assert.equal(f.calls.length, 1);
+    now += 2;
     assert.equal(await code(certs.get(url())), undefined);
     assert.equal(await code(certs.get(url())), undefined);
-    assert.equal(f.calls.length, 3);
+    assert.equal(f.calls.length, 2);
   });
 
   test('network failure, timeout and 5xx are our outage: sns_cert_unavailable (retryable)', async () => {
@@ -78,10 +83,10 @@ describe('createCertificateFetcher', () => {
     }
   });
 
-  test('a missing certificate (404) or other 4xx is treated as forged: sns_cert_invalid', async () => {
+  test('a missing certificate (404) or other 4xx does not prove forgery: sns_cert_unavailable (503)', async () => {
     for (const status of [403, 404]) {
       const f = recordingFetch(() => new Response('nope', { status }));
-      assert.equal(await code(createCertificateFetcher({ fetch: f.fetch }).get(url())), 'sns_cert_invalid');
+      assert.equal(await code(createCertificateFetcher({ fetch: f.fetch }).get(url())), 'sns_cert_unavailable');
     }
   });
 
@@ -96,16 +101,16 @@ describe('createCertificateFetcher', () => {
     ];
     for (const body of bodies) {
       const f = recordingFetch(() => new Response(body));
-      assert.equal(await code(createCertificateFetcher({ fetch: f.fetch, now: () => NOW }).get(url())), 'sns_cert_invalid');
+      assert.equal(await code(createCertificateFetcher({ fetch: f.fetch, now: () => NOW }).get(url())), 'sns_cert_unavailable');
     }
   });
 
   test('refuses a certificate that is expired or not yet valid at now()', async () => {
     const f = certFetch();
     const before = createCertificateFetcher({ fetch: f.fetch, now: () => Date.parse('1999-12-31T00:00:00Z') });
-    assert.equal(await code(before.get(url())), 'sns_cert_invalid');
+    assert.equal(await code(before.get(url())), 'sns_cert_unavailable');
     const after = createCertificateFetcher({ fetch: f.fetch, now: () => Date.parse('2126-01-01T00:00:00Z') });
-    assert.equal(await code(after.get(url())), 'sns_cert_invalid');
+    assert.equal(await code(after.get(url())), 'sns_cert_unavailable');
   });
 
   test('a cached certificate that has since expired is dropped and refetched', async () => {
@@ -114,14 +119,14 @@ describe('createCertificateFetcher', () => {
     const certs = createCertificateFetcher({ fetch: f.fetch, now: () => now });
     await certs.get(url());
     now = Date.parse('2126-01-01T00:00:00Z');
-    assert.equal(await code(certs.get(url())), 'sns_cert_invalid');
+    assert.equal(await code(certs.get(url())), 'sns_cert_unavailable');
     assert.equal(f.calls.length, 2);
   });
 
   test('refuses oversize bodies: by Content-Length, and by counting when it is absent', async () => {
     const big = `${TEST_SIGNING_CERT_PEM}${' '.repeat(MAX_CERT_BYTES)}`;
     const declared = recordingFetch(() => new Response(big, { headers: { 'content-length': String(big.length) } }));
-    assert.equal(await code(createCertificateFetcher({ fetch: declared.fetch, now: () => NOW }).get(url())), 'sns_cert_invalid');
+    assert.equal(await code(createCertificateFetcher({ fetch: declared.fetch, now: () => NOW }).get(url())), 'sns_cert_unavailable');
 
     // Streamed without Content-Length: the cap stops reading after maxBytes.
     let pulled = 0;
@@ -132,7 +137,7 @@ describe('createCertificateFetcher', () => {
       },
     });
     const endless = recordingFetch(() => new Response(stream));
-    assert.equal(await code(createCertificateFetcher({ fetch: endless.fetch, now: () => NOW }).get(url())), 'sns_cert_invalid');
+    assert.equal(await code(createCertificateFetcher({ fetch: endless.fetch, now: () => NOW }).get(url())), 'sns_cert_unavailable');
     assert.ok(pulled <= MAX_CERT_BYTES / 1024 + 2, `read ${pulled} chunks`);
   });
 
@@ -144,7 +149,7 @@ describe('createCertificateFetcher', () => {
     });
     try {
       const certs = createCertificateFetcher({ now: () => NOW, maxBytes: 1500 });
-      assert.equal(await code(certs.get(new URL(`${server.origin}/SimpleNotificationService-abc.pem`))), 'sns_cert_invalid');
+      assert.equal(await code(certs.get(new URL(`${server.origin}/SimpleNotificationService-abc.pem`))), 'sns_cert_unavailable');
     } finally {
       await server.close();
     }

@@ -33,7 +33,7 @@ describe('verifySnsMessage', () => {
     test(`accepts a signed v${version} Notification from an allowed topic`, async () => {
       const { opts } = setup();
       const env = signer.notification({ topicArn: TOPIC, message: finding, certUrl: CERT_URL, subject: 'GuardDuty', version });
-      const out = await verifySnsMessage(JSON.stringify(env), opts);
+      const out = await verifySnsMessage(JSON.stringify(env), { ...opts, requireSignatureV2: false });
       assert.equal(out.Type, 'Notification');
       assert.equal(out.MessageId, env.MessageId);
       assert.deepEqual(JSON.parse(out.Message), finding);
@@ -55,14 +55,19 @@ describe('verifySnsMessage', () => {
     assert.equal(fetch.calls.length, 1);
   });
 
-  test('a bad certificate is not cached: the next message fetches again', async () => {
+  test('a bad certificate is our outage (503), remembered for a minute, then fetched again', async () => {
     let pem = 'garbage';
-    const { opts, fetch } = setup(recordingFetch(() => new Response(pem)));
+    let now = NOW;
+    const f = recordingFetch(() => new Response(pem));
+    const opts = { topicArns: [TOPIC], certificates: createCertificateFetcher({ fetch: f.fetch, now: () => now }), now: () => now };
     const body = JSON.stringify(signer.notification({ topicArn: TOPIC, message: 'a', certUrl: CERT_URL }));
-    assert.equal((await failure(body, opts)).status, 403);
+    assert.equal((await failure(body, opts)).status, 503);
     pem = signer.certificatePem;
+    assert.equal((await failure(body, opts)).status, 503);
+    assert.equal(f.calls.length, 1);
+    now += 60_001;
     await verifySnsMessage(body, opts);
-    assert.equal(fetch.calls.length, 2);
+    assert.equal(f.calls.length, 2);
   });
 
   test('a genuinely signed message from a foreign topic is refused (403) before any fetch', async () => {
