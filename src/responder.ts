@@ -21,6 +21,7 @@ import type { ActionId } from './actions/types.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
+import { buildSlackGuard } from './slack-verify/index.js';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer } from './slack/pacing.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -133,6 +134,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
         onAccepted: () => inbox.kick(),
         ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
+      slackGuard: buildSlackGuard(config, { client: slack.client, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
         registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
