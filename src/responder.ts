@@ -106,7 +106,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     coverage: config.incidents.coverage,
     labelOf: (id) => catalog.get(id as ActionId)?.label ?? id,
     authorize: async (userId, verb) => {
-      const d = await authorizer.check(userId, { id: verb, changes: true });
+      const d = await authorizer.check(userId, { id: verb, changes: true }, { fresh: true });
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
   };

@@ -8,8 +8,12 @@ export interface RateLimit {
   readonly windowMs: number;
 }
 
-/** `ACTION_RATE_LIMIT` default: 3 changing-step confirmations per user per 60 s. */
-export const DEFAULT_ACTION_RATE_LIMIT: RateLimit = Object.freeze({ count: 3, windowMs: 60_000 });
+/**
+ * `ACTION_RATE_LIMIT` default: 5 changing-step confirmations per user per 60 s. Enough for a
+ * responder containing one host quickly (evidence, isolate, revoke credentials, scan), not for
+ * a burst over every card.
+ */
+export const DEFAULT_ACTION_RATE_LIMIT: RateLimit = Object.freeze({ count: 5, windowMs: 60_000 });
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 

@@ -15,8 +15,8 @@ export function buildSlackGuard(config: Pick<Config, 'slack'>, deps: { client: P
     now: deps.clock.now,
     logger: deps.logger,
   });
-  // Learn at start, so the first click does not wait for auth.test (and a bad token shows in the log at once).
-  void identity.get();
+  // Learned on the first Slack request, not at start: start-up must not depend on Slack (SNS
+  // intake comes first), and main.ts already checks the token once at start.
   return foreignRequestGuard({
     identity,
     channels: [s.defaultChannel, ...Object.values(s.channelBySeverity), ...s.allowedChannelIds],

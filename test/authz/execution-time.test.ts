@@ -72,7 +72,7 @@ test('rate limit: the 4th changing-step confirmation within 60 s is refused with
   assert.equal((await a.check('U0FAST', stopTask)).allowed, true, 'the window slides');
 });
 
-test('12 clicks in 0.2 s with the default limit: 3 go through', async () => {
+test('12 clicks in 0.2 s with the default limit: 5 go through', async () => {
   const clock = fakeClock();
   const cfg = loadConfig(minimalEnv({ RESPONDER_USER_IDS: 'U0FAST' }));
   const a = createAuthorizer(buildPolicy(cfg.authz), { slack: client(), clock });
@@ -81,7 +81,7 @@ test('12 clicks in 0.2 s with the default limit: 3 go through', async () => {
     if ((await a.check('U0FAST', stopTask)).allowed) allowed += 1;
     clock.advance(16);
   }
-  assert.equal(allowed, 3);
+  assert.equal(allowed, 5);
 });
 
 test('REQUIRE_APPROVAL=destructive|all|none turns on the two-person rule without a policy file', () => {
@@ -112,7 +112,8 @@ test('approvals expire after APPROVAL_TTL_MINUTES (default 30)', () => {
 });
 
 test('ACTION_RATE_LIMIT is N/Ws (or N/Wm); off turns it off; nonsense is refused at start', () => {
-  assert.deepEqual(loadConfig(minimalEnv({})).authz.actionRateLimit, { count: 3, windowMs: 60_000 });
+  assert.deepEqual(loadConfig(minimalEnv({})).authz.actionRateLimit, { count: 5, windowMs: 60_000 });
+  assert.deepEqual(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: '3/60s' })).authz.actionRateLimit, { count: 3, windowMs: 60_000 });
   assert.deepEqual(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: '5/2m' })).authz.actionRateLimit, { count: 5, windowMs: 120_000 });
   assert.equal(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: 'off' })).authz.actionRateLimit, undefined);
   assert.throws(() => loadConfig(minimalEnv({ ACTION_RATE_LIMIT: 'fast' })), (e) => isAppError(e, 'config_invalid') && /ACTION_RATE_LIMIT/.test(e.message));

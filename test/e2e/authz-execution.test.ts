@@ -36,7 +36,7 @@ test('removed from the responder user group after clicking: the confirmation is 
 });
 
 test('12 Stop clicks in a burst by one person: 3 confirmations open, the rest get "slow down", audited; after the window it works again', async (t) => {
-  const { w, findingId } = await world({});
+  const { w, findingId } = await world({ ACTION_RATE_LIMIT: '3/60s' });
   t.after(() => w.close());
   for (let i = 0; i < 12; i++) {
     assert.equal((await clickCardButton(w.h, { findingId, action: 'stop_task', user: RESPONDER })).status, 200);
