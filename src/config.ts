@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import { SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, SLACK_USER_ID } from './slack/ids.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
+import { DEFAULT_ACTION_RATE_LIMIT, parseRateLimit, type RateLimit } from './authz/rate-limit.js';
+import { REQUIRE_APPROVAL_MODES, type RequireApprovalMode } from './authz/policy.js';
 
 const csv = (v: string | undefined): string[] =>
   (v ?? '')
@@ -70,6 +72,21 @@ const schema = z
         for (const id of csv(v)) if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user group id` });
       }),
     AUTHZ_POLICY_FILE: z.string().optional(),
+    ACTION_RATE_LIMIT: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || parseRateLimit(v) !== undefined, 'must look like 3/60s (count/window, window in s, m or h) or off'),
+    REQUIRE_APPROVAL: z.enum(REQUIRE_APPROVAL_MODES).default('none'),
+    APPROVAL_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+    SLACK_TEAM_ID: z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a workspace id such as T0123456789').optional(),
+    SLACK_APP_ID: z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be an app id such as A0123456789').optional(),
+    SLACK_ENTERPRISE_ID: z.string().regex(/^E[A-Z0-9]{2,}$/, 'must be an Enterprise Grid id such as E0123456789').optional(),
+    SLACK_ALLOWED_CHANNEL_IDS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const id of csv(v)) if (!CHANNEL_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a channel id` });
+      }),
     INCIDENT_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
     COVERED_ACCOUNT_IDS: z
       .string()
@@ -97,6 +114,12 @@ export interface Config {
     readonly defaultChannel: string;
     readonly apiUrl?: string;
     readonly channelBySeverity: Readonly<Partial<Record<SeverityLevel, string>>>;
+    /** Requests from another workspace, app or enterprise are refused (unset: learned from auth.test). */
+    readonly teamId?: string;
+    readonly appId?: string;
+    readonly enterpriseId?: string;
+    /** Channels besides the card channels where buttons and /guardduty are accepted. */
+    readonly allowedChannelIds: readonly string[];
   };
   readonly routing: { readonly minSeverity: SeverityLevel };
   readonly sns: {
@@ -110,6 +133,10 @@ export interface Config {
     readonly responderUserIds: readonly string[];
     readonly responderUsergroupIds: readonly string[];
     readonly policyFile?: string;
+    /** Changing-step confirmations per user per window; undefined when ACTION_RATE_LIMIT=off. */
+    readonly actionRateLimit?: RateLimit;
+    readonly requireApproval: RequireApprovalMode;
+    readonly approvalTtlMs: number;
   };
   readonly aws: { readonly region?: string; readonly endpointUrl?: string };
   readonly incidents: {
@@ -147,6 +174,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultChannel: e.SLACK_CHANNEL_ID,
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       channelBySeverity,
+      ...(e.SLACK_TEAM_ID ? { teamId: e.SLACK_TEAM_ID } : {}),
+      ...(e.SLACK_APP_ID ? { appId: e.SLACK_APP_ID } : {}),
+      ...(e.SLACK_ENTERPRISE_ID ? { enterpriseId: e.SLACK_ENTERPRISE_ID } : {}),
+      allowedChannelIds: csv(e.SLACK_ALLOWED_CHANNEL_IDS),
     },
     routing: { minSeverity: e.MIN_SEVERITY },
     sns: {
@@ -159,6 +190,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       responderUserIds: csv(e.RESPONDER_USER_IDS),
       responderUsergroupIds: csv(e.RESPONDER_USERGROUP_IDS),
       ...(e.AUTHZ_POLICY_FILE ? { policyFile: e.AUTHZ_POLICY_FILE } : {}),
+      ...actionRateLimit(e.ACTION_RATE_LIMIT),
+      requireApproval: e.REQUIRE_APPROVAL,
+      approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     },
     incidents: {
       windowMs: e.INCIDENT_WINDOW_HOURS * 3600_000,
@@ -172,6 +206,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
     },
   });
+}
+
+function actionRateLimit(v: string | undefined): { actionRateLimit?: RateLimit } {
+  const parsed = v === undefined ? DEFAULT_ACTION_RATE_LIMIT : parseRateLimit(v);
+  return parsed && parsed !== 'off' ? { actionRateLimit: { ...parsed } } : {};
 }
 
 /** Reads `.env` into process.env when present (node's own loader; real env vars win). */

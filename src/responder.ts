@@ -23,6 +23,7 @@ import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { startServer, type RunningServer } from './server.js';
+import { buildSlackGuard } from './slack-verify/index.js';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer } from './slack/pacing.js';
 import { openStore } from './store/open.js';
@@ -109,7 +110,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     coverage: config.incidents.coverage,
     labelOf: (id) => labelOf(id) ?? id,
     authorize: async (userId, verb) => {
-      const d = await authorizer.check(userId, { id: verb, changes: true });
+      const d = await authorizer.check(userId, { id: verb, changes: true }, { fresh: true });
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
   };
@@ -141,6 +142,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
         onSuspicious: createSnsAlerter({ now: clock.now, logger, post: (m) => slack.postMessage(config.slack.defaultChannel, m) }),
         ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
+      slackGuard: buildSlackGuard(config, { client: slack.client, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
         registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });

@@ -6,6 +6,7 @@ import { healthRouter } from './http/health.js';
 import { snsRouter, type SnsRouteDeps } from './http/sns-route.js';
 import type { Logger } from './log.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { refuseFutureSlackTimestamps } from './slack-verify/timestamp.js';
 import type { Store } from './store/store.js';
 
 const { App, ExpressReceiver } = bolt;
@@ -18,6 +19,8 @@ export interface ServerDeps {
   sns: SnsRouteDeps;
   /** Each Slack surface registers its listeners here (actions, commands, views, events). */
   registerSlack: (app: BoltApp) => void;
+  /** Runs before every listener: refuses requests from another workspace, app or channel. */
+  slackGuard?: Parameters<BoltApp['use']>[0];
 }
 
 export interface RunningServer {
@@ -37,6 +40,7 @@ export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: Bo
   app.use(healthRouter(deps.store));
   app.use(snsRouter(deps.sns));
   const logger = boltLogger(deps.logger);
+  app.use('/slack/events', refuseFutureSlackTimestamps({ onRefused: (d) => deps.logger.warn(d, 'Slack request refused: timestamp in the future') }));
   const receiver = new ExpressReceiver({
     signingSecret: deps.slack.signingSecret,
     endpoints: '/slack/events',
@@ -51,6 +55,7 @@ export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: Bo
     logger,
     clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
   });
+  if (deps.slackGuard) boltApp.use(deps.slackGuard);
   deps.registerSlack(boltApp);
   return { app, bolt: boltApp };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { SLACK_USER_ID, SLACK_USERGROUP_ID } from '../slack/ids.js';
+import type { RateLimit } from './rate-limit.js';
 
 /**
  * Who may run what. Base: RESPONDER_USER_IDS / RESPONDER_USERGROUP_IDS may run every action.
@@ -42,15 +43,34 @@ export interface ActionRule {
   requireApproval?: boolean;
 }
 
+/** `REQUIRE_APPROVAL`: which steps need a second person without a policy file. */
+export const REQUIRE_APPROVAL_MODES = ['none', 'destructive', 'all'] as const;
+export type RequireApprovalMode = (typeof REQUIRE_APPROVAL_MODES)[number];
+
+/** `APPROVAL_TTL_MINUTES` default: a request nobody approved within 30 min must be asked again. */
+export const DEFAULT_APPROVAL_TTL_MS = 30 * 60_000;
+
 export interface Policy {
   readonly responderUserIds: readonly string[];
   readonly responderUsergroupIds: readonly string[];
   readonly readOnlyActions: 'anyone' | 'responders';
   readonly actions: Readonly<Record<string, ActionRule>>;
+  readonly requireApproval: RequireApprovalMode;
+  /** Changing-step confirmations per user (ACTION_RATE_LIMIT); undefined: unlimited. */
+  readonly actionRateLimit?: RateLimit;
+  readonly approvalTtlMs: number;
+}
+
+export interface PolicyBase {
+  responderUserIds: readonly string[];
+  responderUsergroupIds: readonly string[];
+  requireApproval?: RequireApprovalMode;
+  actionRateLimit?: RateLimit;
+  approvalTtlMs?: number;
 }
 
 export function buildPolicy(
-  base: { responderUserIds: readonly string[]; responderUsergroupIds: readonly string[] },
+  base: PolicyBase,
   file?: unknown,
   knownActions?: readonly string[],
 ): Policy {
@@ -70,7 +90,26 @@ export function buildPolicy(
     responderUsergroupIds: base.responderUsergroupIds,
     readOnlyActions: parsed.data.readOnlyActions,
     actions: parsed.data.actions,
+    requireApproval: base.requireApproval ?? 'none',
+    ...(base.actionRateLimit ? { actionRateLimit: base.actionRateLimit } : {}),
+    approvalTtlMs: base.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS,
   });
+}
+
+/**
+ * Whether a step waits for a second authorized person: a per-action `requireApproval` in the
+ * policy file (destructive steps), or the REQUIRE_APPROVAL setting. Read-only steps never wait.
+ */
+export function needsApproval(policy: Policy, action: { id: string; destructive: boolean; changes?: boolean }): boolean {
+  if (action.destructive && policy.actions[action.id]?.requireApproval === true) return true;
+  if (policy.requireApproval === 'destructive') return action.destructive;
+  if (policy.requireApproval === 'all') return action.destructive || action.changes === true;
+  return false;
+}
+
+/** An approval request older than the TTL may no longer be approved (ask again, with a fresh plan). */
+export function approvalExpired(requestedAt: number, now: number, ttlMs: number = DEFAULT_APPROVAL_TTL_MS): boolean {
+  return now - requestedAt > ttlMs;
 }
 
 export function loadPolicyFile(path: string): unknown {

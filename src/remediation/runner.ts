@@ -95,7 +95,7 @@ export class ActionRunner {
     const record = await this.d.store.getFinding(run.findingId);
     const def = this.d.catalog.get(run.action as ActionId);
     if (!record || !def) return;
-    const decision = await this.d.authorizer.check(req.userId, def);
+    const decision = await this.d.authorizer.check(req.userId, def, { fresh: true });
     if (!decision.allowed || req.userId !== run.requestedBy) {
       const reason = decision.allowed ? 'the confirmation belongs to another responder' : decision.reason;
       await this.d.store.transitionRun(run.runId, ['planned'], 'rejected', { result: { refused: reason } }, this.d.clock.now());
@@ -146,7 +146,7 @@ export class ActionRunner {
       await this.d.notify.tell(req, record, ':lock: A second responder must approve this; you requested it. Nothing was changed.');
       return;
     }
-    const decision = await this.d.authorizer.check(req.userId, def);
+    const decision = await this.d.authorizer.check(req.userId, def, { fresh: true });
     if (!decision.allowed) {
       await this.audit(record, run.runId, req.userId, 'refused', { action: def.id, reason: decision.reason, at: 'approval' });
       await this.d.notify.refused(req, record, { label: `approve ${def.label}` }, decision.reason);

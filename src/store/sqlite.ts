@@ -154,6 +154,10 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
     });
   }
 
+  hasCardInChannel(channel: string) {
+    return this.run(() => this.sql('SELECT 1 FROM findings WHERE channel = ? LIMIT 1').get(channel) !== undefined);
+  }
+
   getFindingByCardKey(cardKey: string) {
     return this.run(() => {
       const row = this.sql('SELECT * FROM findings WHERE card_key = ?').get(cardKey) as Row | undefined;

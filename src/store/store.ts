@@ -106,6 +106,8 @@ export interface Store {
    */
   upsertFinding(record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt' | 'cardKey'> & { createdAt: number }): Promise<{ record: FindingRecord; changed: boolean }>;
   getFindingByCardKey(cardKey: string): Promise<FindingRecord | undefined>;
+  /** Whether any finding card was posted in this channel (Slack requests from other channels are refused). */
+  hasCardInChannel(channel: string): Promise<boolean>;
   /** Records where the card was posted and which version it shows. */
   setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string; threadTs?: string }): Promise<void>;
   /** Users who opened App Home (their Home is re-published when incidents change). */

@@ -38,6 +38,8 @@ export interface SlackDouble {
    * `completed` says where completeUploadExternal shared it.
    */
   files: Map<string, SlackFile>;
+  /** What auth.test answers (the bot token's workspace and app); change it to model another install. */
+  authTest: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const notInChannel = new Set<string>();
   const files = new Map<string, SlackFile>();
   let fileSeq = 0;
+  const authTest: Record<string, unknown> = { team: 'Test', team_id: 'T0TEST', app_id: 'A0TEST', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' };
   let down: SlackFault | undefined;
   let seq = 0;
   const tsBase = 1_760_000_000;
@@ -116,7 +119,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       case 'chat.getPermalink':
         return json(200, { ok: true, permalink: `https://example.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` });
       case 'auth.test':
-        return json(200, { ok: true, team: 'Test', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' });
+        return json(200, { ok: true, ...authTest });
       case 'views.open':
       case 'views.push':
       case 'views.update':
@@ -168,6 +171,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     },
     usergroups,
     notInChannel,
+    authTest,
     files,
     close: () =>
       new Promise<void>((resolve) => {

@@ -261,3 +261,24 @@ test('scan image: StartImageScan, polled until complete on the app clock, findin
   assert.match(await cardText(h, findingId), /\*Image scan\*\\n1 CRITICAL, 2 HIGH/);
   assert.deepEqual(h.clock.sleeps.filter((ms) => ms === 10_000), [10_000, 10_000], 'polls paced on the app clock, no real waiting');
 });
+
+test('quarantine image: other tags on the same digest (latest) are named in the plan and in the result, since deleting by digest removes them too', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const bad = aws.seed.image({ repository: 'payments', tag: '9.1' });
+  aws.ecr.putImage({ repository: 'payments', digest: bad.digest, tags: ['latest'] });
+  const task = aws.seed.fargateTask({ cluster: 'prod', service: 'payments', image: bad.uri, digest: bad.digest });
+  const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: bad.uri });
+  await publishFinding(h, event);
+
+  const modal = await openPlan(h, { findingId, action: 'quarantine_image', user: RESPONDER });
+  assert.match(modal.text, new RegExp(`${bad.digest}\\) — 1 running task use it now; tags on this digest \\(all removed with it\\): 9\\.1, latest`));
+  assert.match(modal.text, /Other tags point at the same digest and are removed too: latest/);
+
+  await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'backdoored base layer' });
+  const thread = await threadText(h, findingId);
+  assert.match(thread, /Quarantine image\* done/);
+  assert.match(thread, /Tags removed with the image: 9\.1, latest \(besides 9\.1: latest\)/);
+  assert.equal(aws.ecr.repositories.get('payments')!.tags.has('latest'), false);
+});

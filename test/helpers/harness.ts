@@ -67,6 +67,10 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
     SNS_CERT_URL_PATTERN: certs.pattern,
     STORE_URL: `sqlite:${dbPath}`,
     AWS_REGION: 'us-east-1',
+    // Where the command tests type /guardduty (a channel without cards; see incident-world.ts).
+    SLACK_ALLOWED_CHANNEL_IDS: 'C0OTHER',
+    // Scenario tests run many steps by one person on a frozen clock; the limit's own tests set it.
+    ACTION_RATE_LIMIT: '1000/60s',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel, sink);

@@ -1,5 +1,5 @@
 import { isEcrImage } from '../../aws/arn.js';
-import { deleteImage, getImageEvidence, type ImageEvidence } from '../../aws/ecr/index.js';
+import { deleteImage, getImageEvidence, tagsOfImage, type ImageEvidence } from '../../aws/ecr/index.js';
 import { isAppError } from '../../errors.js';
 import type { ActionDefinition } from '../types.js';
 import { distinctTasks, sweepFor } from './find-image-tasks.js';
@@ -51,14 +51,17 @@ export const quarantineImageAction: ActionDefinition = {
       }
     }
     const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepFor(ctx.aws, i)).matches).length));
+    // Every tag on the digest goes with it: name them (a `latest` that other services pull, too).
+    const tags = await Promise.all(images.map((i) => tagsOfImage(ctx.aws, ecrUri(i)).then((r) => r.tags, () => undefined)));
     return {
       summary: `Save the manifest of ${images[0]!.image} as evidence, then delete it from ECR by digest ${shortDigest(images[0]!.digest)}.`,
-      resources: images.map((i, n) => `${i.image} (${i.digest}) — ${counts[n]} running task${counts[n] === 1 ? '' : 's'} use it now`),
+      resources: images.map((i, n) => `${i.image} (${i.digest}) — ${counts[n]} running task${counts[n] === 1 ? '' : 's'} use it now; ${tagsText(tags[n])}`),
       apiCalls: ['ecr:DescribeImages (tags, push time)', 'ecr:BatchGetImage (manifest, kept as evidence)', 'ecr:BatchDeleteImage by digest (removes every tag of it)'],
       warnings: [
         'Running tasks keep running: they already have the image. New tasks and scale-outs that need it will fail to start.',
         'Deleting by digest removes every tag that points at it. This cannot be undone, except by pushing the image again.',
         ...(counts.some((c) => c > 0) ? ['Consider "Stop all tasks using the image / pin services" so services do not keep failing to start it.'] : []),
+        ...otherTagsWarning(images, tags),
       ],
       inputs: imageChoice(images),
       data: { images },
@@ -77,6 +80,7 @@ export const quarantineImageAction: ActionDefinition = {
       done: [
         `Evidence saved: ${evidence.repositoryName}@${evidence.imageDigest}, tags ${evidence.tags.join(', ') || 'none'}, media type ${evidence.mediaType ?? 'unknown'}, manifest ${evidence.manifest.length} bytes${evidence.manifestDigestMatches ? ' (sha256 matches the digest)' : ' (WARNING: manifest hash does not match the digest)'}`,
         ...del.deleted.map((d) => `ecr:BatchDeleteImage deleted ${d.imageDigest ?? ''}${d.imageTag ? ` (tag ${d.imageTag})` : ''}`),
+        ...(del.deleted.length > 0 ? [removedTagsText(evidence.tags, image.tag)] : []),
       ],
       notDone: del.failures.map((f) => `${f.imageDigest ?? f.imageTag ?? ''}: ${f.reason}`),
       next: ['Stop tasks that still run it and pin their services to a clean image.'],
@@ -86,3 +90,22 @@ export const quarantineImageAction: ActionDefinition = {
     };
   },
 };
+
+function tagsText(tags: string[] | undefined): string {
+  if (tags === undefined) return 'its tags could not be read';
+  return tags.length === 0 ? 'untagged' : `tags on this digest (all removed with it): ${tags.join(', ')}`;
+}
+
+/** Tags the finding did not name (e.g. `latest`): whoever pulls them loses the image too. */
+function otherTagsWarning(images: CompromisedImageRef[], tags: (string[] | undefined)[]): string[] {
+  return images.flatMap((i, n) => {
+    const others = (tags[n] ?? []).filter((t) => t !== i.tag);
+    return others.length > 0 ? [`Other tags point at the same digest and are removed too: ${others.join(', ')} — anything that pulls them will fail to start.`] : [];
+  });
+}
+
+function removedTagsText(tags: string[], named: string | undefined): string {
+  if (tags.length === 0) return 'Tags removed: none (the image was untagged)';
+  const others = tags.filter((t) => t !== named);
+  return `Tags removed with the image: ${tags.join(', ')}${others.length > 0 && named ? ` (besides ${named}: ${others.join(', ')})` : ''}`;
+}

@@ -99,6 +99,21 @@ export async function resolveDigest(clients: EcrClients, image: EcrImage, reques
   return digest;
 }
 
+/**
+ * Every tag that points at the image's digest (DescribeImages by digest). Deleting by digest
+ * removes all of them — `latest` included — so the plan and the result must name them.
+ */
+export async function tagsOfImage(clients: EcrClients, input: EcrImageInput): Promise<{ imageDigest: string; tags: string[]; requestIds: string[] }> {
+  const image = resolveEcrImage(input);
+  await checkRegion(clients, image);
+  const requestIds: string[] = [];
+  const imageDigest = await resolveDigest(clients, image, requestIds);
+  const out = await awsCall({ action: 'ecr:DescribeImages', resource: image.label }, requestIds, () =>
+    clients.ecr.send(new DescribeImagesCommand({ ...registry(image), repositoryName: image.repositoryName, imageIds: [{ imageDigest }] })),
+  );
+  return { imageDigest, tags: [...(out.imageDetails?.[0]?.imageTags ?? [])].sort(), requestIds };
+}
+
 export interface ImageEvidence {
   registryId?: string;
   repositoryName: string;
