@@ -4,9 +4,10 @@
 #   build:   compile TypeScript and better-sqlite3's native addon, then drop dev dependencies
 #   runtime: node + dist/ + production node_modules, as the unprivileged `node` user (uid 1000)
 # Both stages use the same base image, so the addon compiled in `build` matches the runtime's
-# Node ABI and glibc.
+# Node ABI and glibc. The tag is an exact Node release (24 LTS), the same version `.ci/run`
+# tests on (NODE_VERSION there): change both together.
 
-FROM node:22-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 downloads a prebuilt addon when one exists for this Node/arch, and compiles it
 # with node-gyp otherwise; node-gyp needs python3, make and a C++ compiler.
@@ -21,7 +22,7 @@ RUN npm run build \
  && npm prune --omit=dev \
  && npm cache clean --force
 
-FROM node:22-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     STORE_URL=sqlite:/data/responder.db \
     PORT=3000

@@ -33,7 +33,15 @@ const NAME = 'guardduty-responder';
  */
 export const RENDER_STATUS = 'New — no action taken yet';
 
+/** Slack's Block Kit Builder opens the message given in its URL fragment (URL-encoded JSON). */
+export const BLOCK_KIT_BUILDER_URL = 'https://app.slack.com/block-kit-builder/#';
+
+export function blockKitBuilderLink(blocks: readonly unknown[]): string {
+  return `${BLOCK_KIT_BUILDER_URL}${encodeURIComponent(JSON.stringify({ blocks }))}`;
+}
+
 export const USAGE = `Usage: ${NAME} render FILE
+       ${NAME} render --builder FILE
        ${NAME} --help
 
 Commands:
@@ -41,6 +49,8 @@ Commands:
                 first finding in FILE ("-" reads standard input). FILE may hold a GuardDuty
                 finding (camelCase or PascalCase), an EventBridge event, an SNS Notification
                 body, or a GetFindings response.
+                --builder prints instead a Block Kit Builder link that shows the card in
+                Slack's own renderer (open it while signed in to Slack).
 
 Exit status: 0 rendered; ${EXIT_INVALID_INPUT} input unreadable or not a finding; ${EXIT_USAGE} usage error.
 `;
@@ -66,6 +76,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
+  const builder = rest.includes('--builder');
+  if (builder) rest.splice(rest.indexOf('--builder'), 1);
   if (rest.length !== 1) {
     io.stderr.write(`${NAME}: render takes exactly one FILE ("-" for stdin) (see ${NAME} --help)\n`);
     return EXIT_USAGE;
@@ -82,7 +94,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const [finding] = parseFindingsFromText(text);
     if (!finding) throw new Error('no finding in input');
     const message = buildFindingCard(finding, { status: RENDER_STATUS });
-    io.stdout.write(`${JSON.stringify({ text: message.text, blocks: message.blocks }, null, 2)}\n`);
+    if (builder) io.stdout.write(`${blockKitBuilderLink(message.blocks)}\n`);
+    else io.stdout.write(`${JSON.stringify({ text: message.text, blocks: message.blocks }, null, 2)}\n`);
     return EXIT_OK;
   } catch (err) {
     // One line, never a stack: this is what a user or a script sees.

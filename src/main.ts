@@ -7,6 +7,7 @@ import { loadConfig, loadDotEnv } from './config.js';
 import { describeError, isAppError } from './errors.js';
 import { createLogger } from './log.js';
 import { startResponder } from './responder.js';
+import { explainAuthTestFailure } from './slack/auth-check.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -26,7 +27,10 @@ async function main(): Promise<void> {
   responder.slack
     .whoAmI()
     .then((r) => logger.info({ team: r.team, botUser: r.user }, 'Slack token works'))
-    .catch((err) => logger.error({ err: describeError(err) }, 'Slack token check failed: cards cannot be posted until SLACK_BOT_TOKEN is fixed'));
+    .catch((err) => {
+      const failure = explainAuthTestFailure(err);
+      logger.error({ err: describeError(err), check: failure.kind }, failure.message);
+    });
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -15,6 +15,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { addRateLimiting, DEFAULT_RATE_LIMITS, RateLimiter, systemClock, type Clock, type RateLimit } from './rate-limit.js';
 import { addElbv2RateLimiting, ELBV2_RATE_LIMITS } from './elbv2/rate-limit.js';
+import { NoQuotaRetryStrategy } from './ecr/retry-strategy.js';
 
 export interface AwsClients {
   ecs: ECSClient;
@@ -127,13 +128,12 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     const clients: AwsClients = {
       ecs: new ECSClient(config),
       ec2: new EC2Client(config),
-      ecr: new ECRClient(config),
+      ecr: new ECRClient({ ...config, retryStrategy: new NoQuotaRetryStrategy(maxAttempts) }),
       autoscaling: new AutoScalingClient(config),
       elbv2: new ElasticLoadBalancingV2Client(config),
       guardduty: new GuardDutyClient(config),
       ssm: new SSMClient(config),
     };
-    noRetryOnQuota(clients.ecr);
     if (options.onCall) {
       for (const [service, client] of Object.entries(clients)) addCallRecording(client, service, target.accountId, region, options.onCall);
     }
@@ -159,34 +159,6 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
   }
 
   return { forTarget, destroy };
-}
-
-/**
- * ECR answers `LimitExceededException` for quotas (one basic scan per image per 24 h, repository
- * counts), and the SDK's standard retry treats that name as throttling: it would retry a refusal
- * that cannot succeed, with backoff, before the responder sees it. Refuse to retry it.
- */
-function noRetryOnQuota(client: ECRClient): void {
-  type Strategy = {
-    acquireInitialRetryToken(scope: string): Promise<unknown>;
-    refreshRetryTokenForRetry(token: unknown, info: { error?: { name?: string } }): Promise<unknown>;
-    recordSuccess(token: unknown): void;
-    mode?: string;
-  };
-  const config = client.config as unknown as { retryStrategy: () => Promise<Strategy> };
-  const original = config.retryStrategy;
-  config.retryStrategy = async () => {
-    const s = await original();
-    return {
-      ...(s.mode !== undefined ? { mode: s.mode } : {}),
-      acquireInitialRetryToken: (scope: string) => s.acquireInitialRetryToken(scope),
-      refreshRetryTokenForRetry: async (token: unknown, info: { error?: { name?: string } }) => {
-        if (info.error?.name === 'LimitExceededException') throw info.error;
-        return s.refreshRetryTokenForRetry(token, info);
-      },
-      recordSuccess: (token: unknown) => s.recordSuccess(token),
-    };
-  };
 }
 
 /** Records every call's final outcome (initialize step: outside the retry loop, one record per call). */

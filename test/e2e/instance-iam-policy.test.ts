@@ -18,9 +18,11 @@ const policy = JSON.parse(readFileSync(new URL('../../docs/aws/iam-policy.json',
 const actionsOf = (...sids: string[]) =>
   new Set(
     sids.flatMap((sid) => {
-      const s = policy.Statement.find((x) => x.Sid === sid);
-      assert.ok(s, `the policy has a ${sid} statement`);
-      return Array.isArray(s.Action) ? s.Action : [s.Action];
+      // A step's grant may be split over statements with different Resources/Conditions:
+      // `PreserveInstanceEvidence`, `PreserveInstanceEvidenceSnapshot`, … all belong to it.
+      const found = policy.Statement.filter((x) => x.Sid.startsWith(sid));
+      assert.ok(found.length > 0, `the policy has a ${sid} statement`);
+      return found.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     }),
   );
 
@@ -40,8 +42,8 @@ function needed(aws: AwsDouble, mark: number): Set<string> {
 const STEP_STATEMENTS: Record<string, string[]> = {
   preserve_evidence: ['PreserveInstanceEvidence'],
   // "Preserve evidence first" is the evidence step run inside the isolation.
-  isolate_instance: ['IsolateAndReleaseInstance', 'PreserveInstanceEvidence'],
-  release_isolation: ['IsolateAndReleaseInstance', 'RevokeInstanceCredentialsAndRestoreOnRelease', 'RestoreInstanceProfilePassesItsRole'],
+  isolate_instance: ['IsolateAndReleaseInstance', 'IsolateNetwork', 'PreserveInstanceEvidence'],
+  release_isolation: ['IsolateAndReleaseInstance', 'IsolateNetwork', 'RevokeInstanceCredentialsAndRestoreOnRelease', 'RestoreInstanceProfilePassesItsRole'],
   malware_scan: ['MalwareScan'],
   revoke_credentials: ['RevokeInstanceCredentialsAndRestoreOnRelease'],
   pause_container: ['PauseOrStopStandaloneContainer'],

@@ -18,12 +18,13 @@
  */
 import {
   AssociateIamInstanceProfileCommand,
-  DescribeIamInstanceProfileAssociationsCommand,
+  paginateDescribeIamInstanceProfileAssociations,
   DisassociateIamInstanceProfileCommand,
   type IamInstanceProfileAssociation,
 } from '@aws-sdk/client-ec2';
 import { AppError, isAppError } from '../../errors.js';
 import { awsCall } from '../errors.js';
+import { awsPages, ownInput } from '../paging.js';
 import { parseArn } from '../arn.js';
 import type { Ec2Clients } from './types.js';
 
@@ -79,20 +80,10 @@ function toAssociation(a: IamInstanceProfileAssociation): ProfileAssociation {
 /** The instance's live association, if any (DescribeIamInstanceProfileAssociations, paged). */
 export async function findInstanceProfileAssociation(clients: Ec2Clients, instanceId: string, requestIds: string[] = []): Promise<ProfileAssociation | undefined> {
   const all: ProfileAssociation[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await awsCall({ action: 'ec2:DescribeIamInstanceProfileAssociations', resource: instanceId }, requestIds, () =>
-      clients.ec2.send(
-        new DescribeIamInstanceProfileAssociationsCommand({
-          Filters: [{ Name: 'instance-id', Values: [instanceId] }],
-          ...(next !== undefined ? { NextToken: next } : {}),
-        }),
-      ),
-    );
+  const pages = paginateDescribeIamInstanceProfileAssociations({ client: clients.ec2, withCommand: ownInput }, { Filters: [{ Name: 'instance-id', Values: [instanceId] }] });
+  for await (const page of awsPages({ action: 'ec2:DescribeIamInstanceProfileAssociations', resource: instanceId }, requestIds, pages)) {
     all.push(...(page.IamInstanceProfileAssociations ?? []).map(toAssociation));
-    token = page.NextToken;
-  } while (token);
+  }
   return all.find((a) => a.instanceId === instanceId && LIVE_STATES.has(a.state));
 }
 

@@ -1,12 +1,12 @@
 /** Live state of network interfaces and network ACLs, read with paging. */
 import {
-  DescribeNetworkAclsCommand,
-  DescribeNetworkInterfacesCommand,
+  paginateDescribeNetworkAcls,
+  paginateDescribeNetworkInterfaces,
   type Filter,
   type NetworkAcl,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
-import { awsCall } from '../errors.js';
+import { awsPages, ownInput } from '../paging.js';
 import type { Ec2Clients } from './types.js';
 
 export interface EniState {
@@ -52,15 +52,10 @@ function toState(n: NetworkInterface): EniState {
 /** Filters (not NetworkInterfaceIds): a missing interface is simply absent, not an error. */
 export async function describeEnis(clients: Ec2Clients, filters: Filter[], resource: string, requestIds: string[]): Promise<EniState[]> {
   const out: EniState[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await awsCall({ action: 'ec2:DescribeNetworkInterfaces', resource }, requestIds, () =>
-      clients.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: filters, ...(next !== undefined ? { NextToken: next } : {}) })),
-    );
+  const pages = paginateDescribeNetworkInterfaces({ client: clients.ec2, withCommand: ownInput }, { Filters: filters });
+  for await (const page of awsPages({ action: 'ec2:DescribeNetworkInterfaces', resource }, requestIds, pages)) {
     out.push(...(page.NetworkInterfaces ?? []).map(toState));
-    token = page.NextToken;
-  } while (token);
+  }
   return out;
 }
 
@@ -74,14 +69,9 @@ export function describeEnisOfInstance(clients: Ec2Clients, instanceId: string, 
 
 export async function describeNetworkAcls(clients: Ec2Clients, filters: Filter[], resource: string, requestIds: string[]): Promise<NetworkAcl[]> {
   const out: NetworkAcl[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await awsCall({ action: 'ec2:DescribeNetworkAcls', resource }, requestIds, () =>
-      clients.ec2.send(new DescribeNetworkAclsCommand({ Filters: filters, ...(next !== undefined ? { NextToken: next } : {}) })),
-    );
+  const pages = paginateDescribeNetworkAcls({ client: clients.ec2, withCommand: ownInput }, { Filters: filters });
+  for await (const page of awsPages({ action: 'ec2:DescribeNetworkAcls', resource }, requestIds, pages)) {
     out.push(...(page.NetworkAcls ?? []));
-    token = page.NextToken;
-  } while (token);
+  }
   return out;
 }

@@ -10,11 +10,12 @@
  * (burst 100, 20/s): the client's rate limiter paces them; bounded concurrency across clusters
  * only hides latency.
  */
-import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, paginateListClusters, paginateListTasks, type Task } from '@aws-sdk/client-ecs';
 import { isAppError } from '../../errors.js';
 import { clusterNameOf, parseImageReference, serviceNameFromGroup, SHA256_DIGEST_RE, type ImageReference } from '../arn.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { awsCall, errorLine } from '../errors.js';
+import { awsPages, ownInput } from '../paging.js';
 import { tagsToRecord, type EcsClients, type TaskRef } from './types.js';
 
 export const LIST_CLUSTERS_PAGE_SIZE = 100;
@@ -156,18 +157,10 @@ export async function findTasksUsingImage(
 
   // 1. Every cluster. Without the list there is nothing to sweep, so a failure here throws.
   const clusterArns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    calls.listClusters++;
-    const token = nextToken;
-    const page = await awsCall({ action: 'ecs:ListClusters', resource: '*' }, requestIds, () =>
-      clients.ecs.send(
-        new ListClustersCommand({ maxResults: LIST_CLUSTERS_PAGE_SIZE, ...(token !== undefined ? { nextToken: token } : {}) }),
-      ),
-    );
+  const clusterPages = paginateListClusters({ client: clients.ecs, withCommand: ownInput, pageSize: LIST_CLUSTERS_PAGE_SIZE }, {});
+  for await (const page of awsPages({ action: 'ecs:ListClusters', resource: '*' }, requestIds, clusterPages, () => calls.listClusters++)) {
     clusterArns.push(...(page.clusterArns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
 
   async function describeBatch(clusterArn: string, arns: string[]): Promise<void> {
     calls.describeTasks++;
@@ -186,24 +179,13 @@ export async function findTasksUsingImage(
     const flush = (arns: string[]) =>
       pending.push(describeBatch(clusterArn, arns).catch((err: unknown) => void (describeError ??= { err })));
     try {
-      let token: string | undefined;
-      do {
-        calls.listTasks++;
-        const pageToken = token;
-        const page = await awsCall({ action: 'ecs:ListTasks', resource: clusterArn }, requestIds, () =>
-          clients.ecs.send(
-            new ListTasksCommand({
-              cluster: clusterArn,
-              desiredStatus: 'RUNNING',
-              maxResults: LIST_TASKS_PAGE_SIZE,
-              ...(pageToken !== undefined ? { nextToken: pageToken } : {}),
-            }),
-          ),
-        );
+      const taskPages = paginateListTasks({ client: clients.ecs, withCommand: ownInput, pageSize: LIST_TASKS_PAGE_SIZE }, { cluster: clusterArn, desiredStatus: 'RUNNING' });
+      for await (const page of awsPages({ action: 'ecs:ListTasks', resource: clusterArn }, requestIds, taskPages, () => calls.listTasks++)) {
         buffer.push(...(page.taskArns ?? []));
         while (buffer.length >= DESCRIBE_TASKS_BATCH_SIZE) flush(buffer.splice(0, DESCRIBE_TASKS_BATCH_SIZE));
-        token = page.nextToken;
-      } while (token && !describeError);
+        // A failed DescribeTasks ends this cluster: list no further pages.
+        if (describeError) break;
+      }
       if (buffer.length > 0 && !describeError) flush(buffer.splice(0));
     } finally {
       await Promise.all(pending);

@@ -23,7 +23,7 @@
  */
 import {
   DeregisterTargetsCommand,
-  DescribeTargetGroupsCommand,
+  paginateDescribeTargetGroups,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
   type TargetGroup,
@@ -31,6 +31,7 @@ import {
 import type { AwsClients } from '../clients.js';
 import { mapWithConcurrency } from '../concurrency.js';
 import { awsCall } from '../errors.js';
+import { awsPages, ownInput } from '../paging.js';
 import { awsNameOf, stepFailure, type StepFailure } from '../step-failure.js';
 
 export type Elbv2Clients = Pick<AwsClients, 'elbv2'>;
@@ -71,17 +72,12 @@ export interface TargetChangeResult {
 
 async function listTargetGroups(clients: Elbv2Clients, requestIds: string[]): Promise<{ groups: TargetGroup[]; pages: number }> {
   const groups: TargetGroup[] = [];
-  let marker: string | undefined;
   let pages = 0;
-  do {
-    const m = marker;
-    const page = await awsCall({ action: 'elasticloadbalancing:DescribeTargetGroups', resource: '*' }, requestIds, () =>
-      clients.elbv2.send(new DescribeTargetGroupsCommand({ PageSize: TARGET_GROUPS_PAGE_SIZE, ...(m !== undefined ? { Marker: m } : {}) })),
-    );
+  const paginator = paginateDescribeTargetGroups({ client: clients.elbv2, withCommand: ownInput }, { PageSize: TARGET_GROUPS_PAGE_SIZE });
+  for await (const page of awsPages({ action: 'elasticloadbalancing:DescribeTargetGroups', resource: '*' }, requestIds, paginator)) {
     pages++;
     groups.push(...(page.TargetGroups ?? []));
-    marker = page.NextMarker;
-  } while (marker);
+  }
   return { groups, pages };
 }
 
