@@ -12,6 +12,9 @@ const csv = (v: string | undefined): string[] =>
 
 const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
+/** https://sqs.<region>.amazonaws.com/<account>/<name>, or any http(s) host for SQS-compatible endpoints. */
+const SQS_QUEUE_URL = /^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
 const severityLevel = z.enum(SEVERITY_LEVELS as unknown as [SeverityLevel, ...SeverityLevel[]]);
 
 const schema = z
@@ -20,7 +23,8 @@ const schema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
-    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short'),
+    SLACK_SIGNING_SECRET: z.string().min(8, 'is too short').optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
     SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
     SLACK_API_URL: z.url().optional(),
     SLACK_CHANNEL_BY_SEVERITY: z
@@ -36,8 +40,8 @@ const schema = z
       }),
     MIN_SEVERITY: severityLevel.default('low'),
     SNS_TOPIC_ARNS: z
-      .string({ error: 'is required' })
-      .min(1, 'is required')
+      .string()
+      .optional()
       .superRefine((v, ctx) => {
         for (const arn of csv(v)) if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', message: `"${arn}" is not an SNS topic ARN` });
       }),
@@ -81,6 +85,18 @@ const schema = z
       }),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),
+    SQS_QUEUE_URLS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
+      }),
+    AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  })
+  // Private mode: Socket Mode replaces the signing secret; SQS can replace SNS over HTTPS.
+  .superRefine((e, ctx) => {
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required (or set SLACK_APP_TOKEN for Socket Mode)' });
+    if (!csv(e.SNS_TOPIC_ARNS).length && !csv(e.SQS_QUEUE_URLS).length) ctx.addIssue({ code: 'custom', path: ['SNS_TOPIC_ARNS'], message: 'is required (or set SQS_QUEUE_URLS to read findings from SQS)' });
   });
 
 export interface Config {
@@ -89,7 +105,10 @@ export interface Config {
   readonly logLevel: string;
   readonly slack: {
     readonly botToken: string;
-    readonly signingSecret: string;
+    /** Unset in Socket Mode (Slack's requests then arrive over the app's own WebSocket). */
+    readonly signingSecret?: string;
+    /** `xapp-…`: Socket Mode on. */
+    readonly appToken?: string;
     readonly defaultChannel: string;
     readonly apiUrl?: string;
     readonly channelBySeverity: Readonly<Partial<Record<SeverityLevel, string>>>;
@@ -97,6 +116,8 @@ export interface Config {
   readonly routing: { readonly minSeverity: SeverityLevel };
   readonly sns: { readonly topicArns: readonly string[]; readonly certUrlPattern?: RegExp };
   readonly store: { readonly url: string };
+  /** Queues to long-poll for findings; `endpointFromEnv`: AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL is set (the SDK reads them). */
+  readonly sqs: { readonly queueUrls: readonly string[]; readonly endpointFromEnv: boolean };
   readonly authz: {
     readonly responderUserIds: readonly string[];
     readonly responderUsergroupIds: readonly string[];
@@ -134,7 +155,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       defaultChannel: e.SLACK_CHANNEL_ID,
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       channelBySeverity,
@@ -145,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ...(e.SNS_CERT_URL_PATTERN ? { certUrlPattern: new RegExp(`^(?:${e.SNS_CERT_URL_PATTERN})$`) } : {}),
     },
     store: { url: e.STORE_URL },
+    sqs: { queueUrls: csv(e.SQS_QUEUE_URLS), endpointFromEnv: !!(e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL) },
     authz: {
       responderUserIds: csv(e.RESPONDER_USER_IDS),
       responderUsergroupIds: csv(e.RESPONDER_USERGROUP_IDS),

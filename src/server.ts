@@ -8,14 +8,16 @@ import type { Logger } from './log.js';
 import { boltLogger } from './slack/bolt-logger.js';
 import type { Store } from './store/store.js';
 
-const { App, ExpressReceiver } = bolt;
+const { App, ExpressReceiver, SocketModeReceiver } = bolt;
 export type BoltApp = InstanceType<typeof App>;
 
 export interface ServerDeps {
   logger: Logger;
   store: Store;
-  slack: { botToken: string; signingSecret: string; apiUrl?: string };
-  sns: SnsRouteDeps;
+  /** `appToken` (xapp-…) selects Socket Mode: no /slack/events route, no signing secret. */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; socketMode?: SocketModeTuning };
+  /** Unset when no SNS topic is configured: POST /sns then answers 404. */
+  sns?: SnsRouteDeps;
   /** Each Slack surface registers its listeners here (actions, commands, views, events). */
   registerSlack: (app: BoltApp) => void;
 }
@@ -24,7 +26,16 @@ export interface RunningServer {
   readonly server: Server;
   readonly port: number;
   readonly bolt: BoltApp;
+  /** Socket Mode only: resolves once the first WebSocket is connected (Slack said hello). */
+  readonly socketMode?: Promise<void>;
   close(): Promise<void>;
+}
+
+/** Socket Mode timings (tests shorten them; Slack's client defaults otherwise). */
+export interface SocketModeTuning {
+  /** Also the wait before reconnecting after a `disconnect` message (× consecutive failures). */
+  clientPingTimeout?: number;
+  serverPingTimeout?: number;
 }
 
 /**
@@ -35,21 +46,22 @@ export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: Bo
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(deps.store));
-  app.use(snsRouter(deps.sns));
+  if (deps.sns) app.use(snsRouter(deps.sns));
   const logger = boltLogger(deps.logger);
-  const receiver = new ExpressReceiver({
-    signingSecret: deps.slack.signingSecret,
-    endpoints: '/slack/events',
-    app,
-    logger,
-  });
+  const clientOptions = { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  // Socket Mode: Slack's requests come over the app's own outbound WebSocket (apps.connections.open
+  // on the same API URL), so no route is mounted and no signing secret is needed.
+  const receiver = deps.slack.appToken
+    ? new SocketModeReceiver({ appToken: deps.slack.appToken, logger, ...deps.slack.socketMode, installerOptions: { clientOptions } })
+    : new ExpressReceiver({ signingSecret: deps.slack.signingSecret ?? '', endpoints: '/slack/events', app, logger });
   const boltApp = new App({
     receiver,
+    ...(deps.slack.appToken ? { socketMode: true, appToken: deps.slack.appToken } : {}),
     token: deps.slack.botToken,
     // Token checks at start would need the network before we serve SNS; main.ts checks once, softly.
     tokenVerificationEnabled: false,
     logger,
-    clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
+    clientOptions,
   });
   deps.registerSlack(boltApp);
   return { app, bolt: boltApp };
@@ -65,14 +77,20 @@ export async function startServer(deps: ServerDeps, port: number, host: string):
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // Not awaited: /healthz and SQS intake serve while the WebSocket connects (and reconnects).
+  const socketMode = deps.slack.appToken ? boltApp.start().then(() => undefined) : undefined;
+  socketMode?.catch((err: unknown) => deps.logger.error({ err: String(err) }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write)'));
   return {
     server,
     port: (server.address() as AddressInfo).port,
     bolt: boltApp,
-    close: () =>
-      new Promise<void>((resolve) => {
+    ...(socketMode ? { socketMode } : {}),
+    close: async () => {
+      if (socketMode) await boltApp.stop().catch(() => undefined);
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
