@@ -38,6 +38,11 @@ export interface SlackDouble {
    * `completed` says where completeUploadExternal shared it.
    */
   files: Map<string, SlackFile>;
+  /**
+   * Extra Web API methods (e.g. `apps.connections.open` from the Socket Mode double): called with
+   * the form/JSON args and the request headers; the result is the JSON answer.
+   */
+  methods: Map<string, (args: Record<string, unknown>, headers: IncomingMessage['headers']) => Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const usergroups = new Map<string, string[]>();
   const notInChannel = new Set<string>();
   const files = new Map<string, SlackFile>();
+  const methods: SlackDouble['methods'] = new Map();
   let fileSeq = 0;
   let down: SlackFault | undefined;
   let seq = 0;
@@ -102,6 +108,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     if (['chat.postMessage', 'chat.postEphemeral', 'chat.update'].includes(method) && notInChannel.has(String(args.channel))) {
       return json(200, { ok: false, error: 'not_in_channel' });
     }
+    const extra = methods.get(method);
+    if (extra) return json(200, extra(args, req.headers));
     switch (method) {
       case 'chat.postMessage': {
         seq += 1;
@@ -169,6 +177,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     usergroups,
     notInChannel,
     files,
+    methods,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
