@@ -92,12 +92,18 @@ const schema = z
         for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
       }),
     AWS_ENDPOINT_URL_SQS: z.url().optional(),
-  })
-  // Private mode: Socket Mode replaces the signing secret; SQS can replace SNS over HTTPS.
-  .superRefine((e, ctx) => {
-    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required (or set SLACK_APP_TOKEN for Socket Mode)' });
-    if (!csv(e.SNS_TOPIC_ARNS).length && !csv(e.SQS_QUEUE_URLS).length) ctx.addIssue({ code: 'custom', path: ['SNS_TOPIC_ARNS'], message: 'is required (or set SQS_QUEUE_URLS to read findings from SQS)' });
   });
+
+/**
+ * Private mode: Socket Mode replaces the signing secret; SQS can replace SNS over HTTPS. Checked
+ * on the raw values so these problems are listed together with every other one.
+ */
+function alternativesMissing(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is required (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (!csv(env.SNS_TOPIC_ARNS).length && !csv(env.SQS_QUEUE_URLS).length) problems.push('SNS_TOPIC_ARNS is required (or set SQS_QUEUE_URLS to read findings from SQS)');
+  return problems;
+}
 
 export interface Config {
   readonly port: number;
@@ -137,8 +143,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty value (`PORT=` in an env file) means unset, not "" or 0.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`);
+  const missing = alternativesMissing(cleaned);
+  if (!parsed.success || missing.length) {
+    const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)), ...missing];
     throw new AppError('config_invalid', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       context: { problems },
     });
