@@ -52,7 +52,14 @@ export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: Bo
   // Socket Mode: Slack's requests come over the app's own outbound WebSocket (apps.connections.open
   // on the same API URL), so no route is mounted and no signing secret is needed.
   const receiver = deps.slack.appToken
-    ? new SocketModeReceiver({ appToken: deps.slack.appToken, logger, ...deps.slack.socketMode, installerOptions: { clientOptions } })
+    ? new SocketModeReceiver({
+        appToken: deps.slack.appToken,
+        logger,
+        ...deps.slack.socketMode,
+        // Only the API URL: with the fail-fast retry settings above, one failed apps.connections.open
+        // (Slack blip, network loss) would end Socket Mode for good; its own default retries for long.
+        installerOptions: { clientOptions: deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {} },
+      })
     : new ExpressReceiver({ signingSecret: deps.slack.signingSecret ?? '', endpoints: '/slack/events', app, logger });
   const boltApp = new App({
     receiver,

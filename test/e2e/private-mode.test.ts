@@ -132,6 +132,18 @@ describe('Slack over Socket Mode', () => {
   });
 });
 
+test('Slack failing apps.connections.open during a reconnect does not end Socket Mode: the client retries', async (t) => {
+  const h = await startHarness({ noSns: true, sqs: true, socketMode: true });
+  t.after(() => h.close());
+  h.slack.failNext({ status: 500 });
+  h.socket!.drop();
+  await h.socket!.waitForConnection(2);
+  assert.equal(h.slack.callsTo('apps.connections.open').length, 3, 'first link, the failed open (500), the retry that worked');
+  assert.equal(h.socket!.opens.length, 2);
+  const id = h.socket!.send('slash_commands', slashForm(h, { text: 'help', user: RESPONDER, id: 'cmd-after-retry' }));
+  assert.equal((await h.socket!.waitForAck(id)).connection, 2);
+});
+
 function blockAction(actionId: string, value: string, triggerId: string) {
   return {
     type: 'block_actions',
