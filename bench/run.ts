@@ -4,6 +4,7 @@
  */
 import { runSnsBench } from './sns.js';
 import { runSweepBench, CLUSTERS, TASKS } from './sweep.js';
+import { runSqsBench, SQS_MESSAGES } from './sqs.js';
 
 const only = process.argv[2];
 
@@ -26,4 +27,14 @@ if (!only || only === 'sweep') {
   console.log(`| sweep wall time | ${b.seconds.toFixed(2)} s | ${b.floorSeconds.toFixed(2)} s (rate-limit floor) | ${(b.seconds / b.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
   console.log(`| stop ${b.stop.tasks} tasks | ${b.stop.seconds.toFixed(2)} s | ${b.stop.floorSeconds.toFixed(2)} s (StopTask floor) | ${(b.stop.seconds / b.stop.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
   console.log(`\nmatches found: ${b.matches}; throttled calls: sweep ${b.throttled}, stop ${b.stop.throttled}; stop failures: ${b.stop.failures}`);
+}
+
+if (!only || only === 'sqs') {
+  const rows = await runSqsBench();
+  console.log(`\n## SQS intake of ${SQS_MESSAGES} queued findings, next to the SNS HTTPS path (same run, same app)\n`);
+  console.log('| path | messages | all stored after s | p50 s | p99 s | ReceiveMessage calls (minimum) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.path} | ${r.messages} | ${r.seconds.toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.receiveCalls !== undefined ? `${r.receiveCalls} (${r.minimumCalls})` : '–'} |`);
+  const [sns, sqs] = rows;
+  if (sns && sqs) console.log(`\nratio SQS/SNS time to store all: ${(sqs.seconds / sns.seconds).toFixed(2)}; receive calls / minimum: ${((sqs.receiveCalls ?? 0) / (sqs.minimumCalls ?? 1)).toFixed(2)}`);
 }

@@ -14,6 +14,9 @@ const csv = (v: string | undefined): string[] =>
 
 const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
+/** https://sqs.<region>.amazonaws.com/<account>/<name>, or any http(s) host for SQS-compatible endpoints. */
+const SQS_QUEUE_URL = /^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
 const severityLevel = z.enum(SEVERITY_LEVELS as unknown as [SeverityLevel, ...SeverityLevel[]]);
 
 const schema = z
@@ -22,7 +25,8 @@ const schema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
-    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'is too short'),
+    SLACK_SIGNING_SECRET: z.string().min(8, 'is too short').optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
     SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
     SLACK_API_URL: z.url().optional(),
     SLACK_CHANNEL_BY_SEVERITY: z
@@ -38,8 +42,8 @@ const schema = z
       }),
     MIN_SEVERITY: severityLevel.default('low'),
     SNS_TOPIC_ARNS: z
-      .string({ error: 'is required' })
-      .min(1, 'is required')
+      .string()
+      .optional()
       .superRefine((v, ctx) => {
         for (const arn of csv(v)) if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', message: `"${arn}" is not an SNS topic ARN` });
       }),
@@ -102,7 +106,25 @@ const schema = z
       }),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),
+    SQS_QUEUE_URLS: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
+      }),
+    AWS_ENDPOINT_URL_SQS: z.url().optional(),
   });
+
+/**
+ * Private mode: Socket Mode replaces the signing secret; SQS can replace SNS over HTTPS. Checked
+ * on the raw values so these problems are listed together with every other one.
+ */
+function alternativesMissing(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is required (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (!csv(env.SNS_TOPIC_ARNS).length && !csv(env.SQS_QUEUE_URLS).length) problems.push('SNS_TOPIC_ARNS is required (or set SQS_QUEUE_URLS to read findings from SQS)');
+  return problems;
+}
 
 export interface Config {
   readonly port: number;
@@ -110,7 +132,10 @@ export interface Config {
   readonly logLevel: string;
   readonly slack: {
     readonly botToken: string;
-    readonly signingSecret: string;
+    /** Unset in Socket Mode (Slack's requests then arrive over the app's own WebSocket). */
+    readonly signingSecret?: string;
+    /** `xapp-…`: Socket Mode on. */
+    readonly appToken?: string;
     readonly defaultChannel: string;
     readonly apiUrl?: string;
     readonly channelBySeverity: Readonly<Partial<Record<SeverityLevel, string>>>;
@@ -129,6 +154,8 @@ export interface Config {
     readonly requireSignatureV2: boolean;
   };
   readonly store: { readonly url: string };
+  /** Queues to long-poll for findings; `endpointFromEnv`: AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL is set (the SDK reads them). */
+  readonly sqs: { readonly queueUrls: readonly string[]; readonly endpointFromEnv: boolean };
   readonly authz: {
     readonly responderUserIds: readonly string[];
     readonly responderUsergroupIds: readonly string[];
@@ -152,8 +179,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty value (`PORT=` in an env file) means unset, not "" or 0.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`);
+  const missing = alternativesMissing(cleaned);
+  if (!parsed.success || missing.length) {
+    const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)), ...missing];
     throw new AppError('config_invalid', `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       context: { problems },
     });
@@ -170,7 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       defaultChannel: e.SLACK_CHANNEL_ID,
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       channelBySeverity,
@@ -186,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requireSignatureV2: e.SNS_REQUIRE_SIGNATURE_V2 === 'true',
     },
     store: { url: e.STORE_URL },
+    sqs: { queueUrls: csv(e.SQS_QUEUE_URLS), endpointFromEnv: !!(e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL) },
     authz: {
       responderUserIds: csv(e.RESPONDER_USER_IDS),
       responderUsergroupIds: csv(e.RESPONDER_USERGROUP_IDS),

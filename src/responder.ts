@@ -22,8 +22,10 @@ import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
 import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
-import { startServer, type RunningServer } from './server.js';
 import { buildSlackGuard } from './slack-verify/index.js';
+import { startServer, type RunningServer, type SocketModeTuning } from './server.js';
+import { startSqsIntake, type SqsIntake } from './sqs/index.js';
+import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer } from './slack/pacing.js';
 import { openStore } from './store/open.js';
@@ -41,6 +43,8 @@ export interface Responder {
   readonly actions: ActionRunner;
   readonly aws: AwsClientFactory;
   readonly effects: EffectRunner;
+  /** Set when SQS_QUEUE_URLS is. */
+  readonly sqs?: SqsIntake;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,10 @@ export interface ResponderOverrides {
   newId?: () => string;
   /** SNS ConfirmSubscription client options (tests: the SNS double's endpoint, fake credentials). */
   snsApi?: SnsConfirmApiOptions;
+  /** Merged into each SQS client's config (tests: fake credentials, no retries). */
+  sqsClientConfig?: Partial<SQSClientConfig>;
+  /** Socket Mode timings (tests: a short reconnect delay). */
+  socketMode?: SocketModeTuning;
 }
 
 /** The composition root's body: builds every part from config and wires them. No logic. */
@@ -124,10 +132,13 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       store,
       slack: {
         botToken: config.slack.botToken,
-        signingSecret: config.slack.signingSecret,
+        ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+        ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+        ...(overrides.socketMode ? { socketMode: overrides.socketMode } : {}),
         ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
       },
-      sns: {
+      // POST /sns exists only when topics are configured (answers 404 otherwise).
+      sns: config.sns.topicArns.length === 0 ? undefined : {
         store,
         logger,
         clock,
@@ -154,6 +165,18 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   // Finish whatever was accepted before a crash or restart; report steps a crash interrupted.
   inbox.kick();
   await actions.recoverInterrupted().catch((err) => logger.error({ err: String(err) }, 'could not report interrupted actions'));
+  // Private mode: findings from SQS go into the same inbox as POST /sns.
+  // Seam: the account/region allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) plug in as `admit`.
+  const sqs = startSqsIntake({
+    queueUrls: config.sqs.queueUrls,
+    endpointFromEnv: config.sqs.endpointFromEnv,
+    ...(config.aws.region ? { region: config.aws.region } : {}),
+    store,
+    clock,
+    logger,
+    onAccepted: () => inbox.kick(),
+    ...(overrides.sqsClientConfig ? { clientConfig: overrides.sqsClientConfig } : {}),
+  });
   const sweep = setInterval(() => inbox.kick(), INBOX_SWEEP_MS);
   sweep.unref();
   const timings = setInterval(() => void effects.refreshOpenIncidentCards().catch(() => undefined), OPEN_CARD_REFRESH_MS);
@@ -167,9 +190,12 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     actions,
     aws,
     effects,
+    ...(sqs ? { sqs } : {}),
     async close() {
       clearInterval(sweep);
       clearInterval(timings);
+      await sqs?.stop();
+      sqs?.destroy();
       await http.close();
       await inbox.stop();
       await actions.idle();

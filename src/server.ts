@@ -9,14 +9,16 @@ import { boltLogger } from './slack/bolt-logger.js';
 import { refuseFutureSlackTimestamps } from './slack-verify/timestamp.js';
 import type { Store } from './store/store.js';
 
-const { App, ExpressReceiver } = bolt;
+const { App, ExpressReceiver, SocketModeReceiver } = bolt;
 export type BoltApp = InstanceType<typeof App>;
 
 export interface ServerDeps {
   logger: Logger;
   store: Store;
-  slack: { botToken: string; signingSecret: string; apiUrl?: string };
-  sns: SnsRouteDeps;
+  /** `appToken` (xapp-…) selects Socket Mode: no /slack/events route, no signing secret. */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl?: string; socketMode?: SocketModeTuning };
+  /** Unset when no SNS topic is configured: POST /sns then answers 404. */
+  sns?: SnsRouteDeps;
   /** Each Slack surface registers its listeners here (actions, commands, views, events). */
   registerSlack: (app: BoltApp) => void;
   /** Runs before every listener: refuses requests from another workspace, app or channel. */
@@ -27,7 +29,16 @@ export interface RunningServer {
   readonly server: Server;
   readonly port: number;
   readonly bolt: BoltApp;
+  /** Socket Mode only: resolves once the first WebSocket is connected (Slack said hello). */
+  readonly socketMode?: Promise<void>;
   close(): Promise<void>;
+}
+
+/** Socket Mode timings (tests shorten them; Slack's client defaults otherwise). */
+export interface SocketModeTuning {
+  /** Also the wait before reconnecting after a `disconnect` message (× consecutive failures). */
+  clientPingTimeout?: number;
+  serverPingTimeout?: number;
 }
 
 /**
@@ -38,22 +49,30 @@ export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: Bo
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(deps.store));
-  app.use(snsRouter(deps.sns));
+  if (deps.sns) app.use(snsRouter(deps.sns));
   const logger = boltLogger(deps.logger);
   app.use('/slack/events', refuseFutureSlackTimestamps({ onRefused: (d) => deps.logger.warn(d, 'Slack request refused: timestamp in the future') }));
-  const receiver = new ExpressReceiver({
-    signingSecret: deps.slack.signingSecret,
-    endpoints: '/slack/events',
-    app,
-    logger,
-  });
+  const clientOptions = { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  // Socket Mode: Slack's requests come over the app's own outbound WebSocket (apps.connections.open
+  // on the same API URL), so no route is mounted and no signing secret is needed.
+  const receiver = deps.slack.appToken
+    ? new SocketModeReceiver({
+        appToken: deps.slack.appToken,
+        logger,
+        ...deps.slack.socketMode,
+        // Only the API URL: with the fail-fast retry settings above, one failed apps.connections.open
+        // (Slack blip, network loss) would end Socket Mode for good; its own default retries for long.
+        installerOptions: { clientOptions: deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {} },
+      })
+    : new ExpressReceiver({ signingSecret: deps.slack.signingSecret ?? '', endpoints: '/slack/events', app, logger });
   const boltApp = new App({
     receiver,
+    ...(deps.slack.appToken ? { socketMode: true, appToken: deps.slack.appToken } : {}),
     token: deps.slack.botToken,
     // Token checks at start would need the network before we serve SNS; main.ts checks once, softly.
     tokenVerificationEnabled: false,
     logger,
-    clientOptions: { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
+    clientOptions,
   });
   if (deps.slackGuard) boltApp.use(deps.slackGuard);
   deps.registerSlack(boltApp);
@@ -70,14 +89,20 @@ export async function startServer(deps: ServerDeps, port: number, host: string):
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // Not awaited: /healthz and SQS intake serve while the WebSocket connects (and reconnects).
+  const socketMode = deps.slack.appToken ? boltApp.start().then(() => undefined) : undefined;
+  socketMode?.catch((err: unknown) => deps.logger.error({ err: String(err) }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write)'));
   return {
     server,
     port: (server.address() as AddressInfo).port,
     bolt: boltApp,
-    close: () =>
-      new Promise<void>((resolve) => {
+    ...(socketMode ? { socketMode } : {}),
+    close: async () => {
+      if (socketMode) await boltApp.stop().catch(() => undefined);
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -40,6 +40,11 @@ export interface SlackDouble {
   files: Map<string, SlackFile>;
   /** What auth.test answers (the bot token's workspace and app); change it to model another install. */
   authTest: Record<string, unknown>;
+  /**
+   * Extra Web API methods (e.g. `apps.connections.open` from the Socket Mode double): called with
+   * the form/JSON args and the request headers; the result is the JSON answer.
+   */
+  methods: Map<string, (args: Record<string, unknown>, headers: IncomingMessage['headers']) => Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -58,6 +63,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const usergroups = new Map<string, string[]>();
   const notInChannel = new Set<string>();
   const files = new Map<string, SlackFile>();
+  const methods: SlackDouble['methods'] = new Map();
   let fileSeq = 0;
   const authTest: Record<string, unknown> = { team: 'Test', team_id: 'T0TEST', app_id: 'A0TEST', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' };
   let down: SlackFault | undefined;
@@ -105,6 +111,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     if (['chat.postMessage', 'chat.postEphemeral', 'chat.update'].includes(method) && notInChannel.has(String(args.channel))) {
       return json(200, { ok: false, error: 'not_in_channel' });
     }
+    const extra = methods.get(method);
+    if (extra) return json(200, extra(args, req.headers));
     switch (method) {
       case 'chat.postMessage': {
         seq += 1;
@@ -173,6 +181,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     notInChannel,
     authTest,
     files,
+    methods,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

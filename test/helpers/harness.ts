@@ -12,6 +12,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startResponder, type Responder, type ResponderOverrides } from '../../src/responder.js';
 import { startSlackDouble, type SlackDouble } from '../doubles/slack.js';
+import { startSqsDouble, type SqsDouble } from '../doubles/sqs.js';
+import { startSocketModeDouble, type SocketModeDouble } from '../doubles/socket-mode.js';
 import { fakeClock } from './clock.js';
 import { createSnsSigner, type SnsCertificateServer, type SnsSigner } from './sns-signer.js';
 
@@ -19,6 +21,23 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:guardduty-findings'
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token-not-real';
 export const CHANNEL = 'C0SECURITY';
+export const APP_TOKEN = 'xapp-1-A0TEST-test-not-real';
+/** Queue names the `sqs` option creates (redrive after SQS_MAX_RECEIVE receives). */
+export const SQS_QUEUE = 'guardduty-findings';
+export const SQS_DLQ = 'guardduty-findings-dlq';
+export const SQS_MAX_RECEIVE = 3;
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  overrides?: ResponderOverrides;
+  keepDb?: string;
+  /** Findings from an SQS double (queue + DLQ) instead of / besides SNS. */
+  sqs?: boolean;
+  /** Slack over a Socket Mode double (SLACK_APP_TOKEN set, no signing secret). */
+  socketMode?: boolean;
+  /** No SNS_TOPIC_ARNS (POST /sns answers 404). */
+  noSns?: boolean;
+}
 
 export interface Harness {
   readonly url: string;
@@ -28,6 +47,10 @@ export interface Harness {
   readonly clock: ReturnType<typeof fakeClock>;
   readonly dbPath: string;
   readonly logs: string[];
+  /** Set with the `sqs` option. */
+  readonly sqs?: SqsDouble;
+  /** Set with the `socketMode` option. */
+  readonly socket?: SocketModeDouble;
   responder: Responder;
   /** Sends a signed SNS Notification whose Message is `message` (JSON-encoded when not a string). */
   publish(message: unknown, opts?: { messageId?: string; topicArn?: string }): Promise<Response>;
@@ -41,9 +64,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; overrides?: ResponderOverrides; keepDb?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const clock = fakeClock();
   const slack = await startSlackDouble();
+  const sqs = opts.sqs ? await startSqsDouble({ now: clock.now, maxWaitMs: 50 }) : undefined;
+  sqs?.createQueue(SQS_QUEUE, { visibilityTimeoutS: 30, deadLetter: { name: SQS_DLQ, maxReceiveCount: SQS_MAX_RECEIVE } });
+  const socket = opts.socketMode ? await startSocketModeDouble(slack) : undefined;
   const signer = createSnsSigner({ now: clock.now });
   const certs = await signer.serveCertificate();
   const dir = opts.keepDb ?? mkdtempSync(join(tmpdir(), 'gd-responder-'));
@@ -60,10 +86,11 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    ...(opts.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
     SLACK_CHANNEL_ID: CHANNEL,
     SLACK_API_URL: slack.apiUrl,
-    SNS_TOPIC_ARNS: TOPIC_ARN,
+    ...(opts.noSns ? {} : { SNS_TOPIC_ARNS: TOPIC_ARN }),
+    ...(sqs ? { SQS_QUEUE_URLS: sqs.queue(SQS_QUEUE).url } : {}),
     SNS_CERT_URL_PATTERN: certs.pattern,
     STORE_URL: `sqlite:${dbPath}`,
     AWS_REGION: 'us-east-1',
@@ -76,7 +103,18 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
   const logger = createLogger(config.logLevel, sink);
   // The SNS API double lives on the certificate server's origin (ConfirmSubscription).
   const snsApi = { endpointUrl: certs.origin, credentials: { accessKeyId: 'AKIDSNSTEST', secretAccessKey: 'sns-test-secret' } };
-  const start = () => startResponder(config, logger, { clock, snsApi, ...opts.overrides });
+  const start = async () => {
+    const r = await startResponder(config, logger, {
+      clock,
+      snsApi,
+      ...(sqs ? { sqsClientConfig: sqs.clientConfig() } : {}),
+      // A short reconnect delay (Slack's client waits this long × failures before reconnecting).
+      ...(socket ? { socketMode: { clientPingTimeout: 500 } } : {}),
+      ...opts.overrides,
+    });
+    await r.http.socketMode;
+    return r;
+  };
   let responder = await start();
   let seq = 0;
 
@@ -90,6 +128,8 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
     clock,
     dbPath,
     logs,
+    ...(sqs ? { sqs } : {}),
+    ...(socket ? { socket } : {}),
     get responder() {
       return responder;
     },
@@ -140,6 +180,8 @@ export async function startHarness(opts: { env?: Record<string, string>; overrid
     },
     async close() {
       await responder.close();
+      await sqs?.close();
+      await socket?.close();
       await certs.close();
       await slack.close();
       if (!opts.keepDb) rmSync(dir, { recursive: true, force: true });

@@ -1,2 +1,3 @@
 export * from './malware-scan.js';
 export * from './findings.js';
+export { createRuntimeSampleFindings, RUNTIME_SAMPLE_TYPES, type SampleFindingsResult } from './sample-findings.js';

@@ -1,0 +1,26 @@
+/**
+ * Facts read from an SQS queue URL. The SDK sends each request to the queue URL's own host, so
+ * the client's region must match that host when it is an AWS one (SigV4 signs the region).
+ */
+
+/** `https://sqs.<region>.amazonaws.com/…` (and `.amazonaws.com.cn`), plus the legacy `<region>.queue.amazonaws.com`. */
+const AWS_SQS_HOST = /^(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)|([a-z]{2}(?:-[a-z]+)+-\d)\.queue)\.amazonaws\.com(?:\.cn)?$/;
+
+export interface QueueRef {
+  readonly url: string;
+  /** Region the client signs for: from an AWS host, else the configured default. */
+  readonly region: string;
+  readonly accountId: string;
+  readonly name: string;
+  /** `arn:aws:sqs:<region>:<account>:<name>`: recorded as the inbox entry's source. */
+  readonly arn: string;
+}
+
+export function parseQueueUrl(url: string, fallbackRegion: string): QueueRef {
+  const u = new URL(url);
+  const m = AWS_SQS_HOST.exec(u.hostname);
+  const region = m ? (m[1] ?? m[2])! : fallbackRegion;
+  const [, accountId = '', name = ''] = u.pathname.split('/');
+  const partition = u.hostname.endsWith('.amazonaws.com.cn') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return { url, region, accountId, name, arn: `arn:${partition}:sqs:${region}:${accountId}:${name}` };
+}
