@@ -17,7 +17,15 @@ export type ActionId =
   | 'isolate_instance'
   | 'malware_scan'
   | 'revoke_credentials'
-  | 'pause_container';
+  | 'pause_container'
+  | 'isolate_pod'
+  | 'release_pod'
+  | 'cordon_node'
+  | 'preserve_pod_evidence'
+  | 'stop_pod'
+  | 'find_image_pods'
+  | 'update_workload_image'
+  | 'revoke_pod_credentials';
 
 export type PlanInput =
   | { id: string; label: string; kind: 'text'; placeholder?: string; optional?: boolean; initial?: string; hint?: string }
