@@ -4,6 +4,7 @@
  */
 import { runSnsBench } from './sns.js';
 import { runSweepBench, CLUSTERS, TASKS } from './sweep.js';
+import { runEksBench, EKS_CLUSTERS, PODS_PER_CLUSTER, API_LATENCY_MS, CLUSTER_CONCURRENCY } from './eks.js';
 
 const only = process.argv[2];
 
@@ -26,4 +27,14 @@ if (!only || only === 'sweep') {
   console.log(`| sweep wall time | ${b.seconds.toFixed(2)} s | ${b.floorSeconds.toFixed(2)} s (rate-limit floor) | ${(b.seconds / b.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
   console.log(`| stop ${b.stop.tasks} tasks | ${b.stop.seconds.toFixed(2)} s | ${b.stop.floorSeconds.toFixed(2)} s (StopTask floor) | ${(b.stop.seconds / b.stop.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
   console.log(`\nmatches found: ${b.matches}; throttled calls: sweep ${b.throttled}, stop ${b.stop.throttled}; stop failures: ${b.stop.failures}`);
+}
+
+if (!only || only === 'eks') {
+  const b = await runEksBench();
+  console.log(`\n## EKS: pods running one image, ${EKS_CLUSTERS} clusters × ${PODS_PER_CLUSTER} pods (API double answers after ${API_LATENCY_MS} ms; ${CLUSTER_CONCURRENCY} clusters at a time)\n`);
+  console.log('| figure | measured | baseline | ratio | goal |');
+  console.log('|---|---:|---:|---:|---|');
+  console.log(`| Kubernetes list requests | ${b.requests} | ${b.minimum} (minimum for 500-pod pages) | ${(b.requests / b.minimum).toFixed(2)} | 1.00 |`);
+  console.log(`| wall time, ${EKS_CLUSTERS} clusters | ${b.allSeconds.toFixed(2)} s | ${b.oneClusterSeconds.toFixed(2)} s (one cluster alone) | ${(b.allSeconds / b.oneClusterSeconds).toFixed(2)} | ≤ 2 |`);
+  console.log(`\nmatches found: ${b.matches}; clusters with errors: ${b.errors}`);
 }

@@ -17,7 +17,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { generate } from 'selfsigned';
 import { decodeEksToken } from '../../src/aws/eks/token.js';
-import { applyJsonPatch, mergePatch, routeOf, type Obj } from './k8s-wire.js';
+import { applyJsonPatch, mergePatch, RawJson, routeOf, type Obj } from './k8s-wire.js';
 
 export interface K8sCall {
   cluster: string;
@@ -41,6 +41,8 @@ export class K8sCluster {
   readonly logs = new Map<string, string>();
   readonly denied = new Set<string>();
   private seq = 0;
+  /** Bumped on every change through the API (the paging cache of the pod list keys on it). */
+  version = 0;
   constructor(readonly name: string, readonly endpoint: string) {}
 
   addPod(p: { namespace?: string; name: string; labels?: Record<string, string>; node?: string; image?: string; digest?: string; owner?: { kind: string; name: string }; serviceAccount?: string; containers?: string[] }): Obj {
@@ -75,6 +77,20 @@ export class K8sCluster {
     const name = `${deployment}-rs-${(++this.seq).toString(36).padStart(5, 'x')}`;
     this.addPod({ namespace, name, labels: t.labels, image: t.image, ...(t.digest ? { digest: t.digest } : {}), ...(t.node ? { node: t.node } : {}), owner: { kind: 'ReplicaSet', name: `${deployment}-rs` } });
     return name;
+  }
+
+  /**
+   * Benchmarks: many pods kept as JSON text (one string each, not an object tree), so 100,000 pods
+   * do not turn the double's heap into the thing being measured. Listed after the live pods;
+   * read-only.
+   */
+  readonly rawPods: string[] = [];
+  addRawPods(count: number, pod: (i: number) => Parameters<K8sCluster['addPod']>[0]): void {
+    for (let i = 0; i < count; i++) {
+      const p = this.addPod(pod(i));
+      this.pods.delete(`${p.metadata.namespace}/${p.metadata.name}`);
+      this.rawPods.push(JSON.stringify(p));
+    }
   }
 
   addNode(name: string, instanceId: string, az = 'us-east-1a'): void {
@@ -133,6 +149,8 @@ export interface K8sDouble {
 export interface K8sDoubleOptions {
   credentials: { accessKeyId: string; secretAccessKey: string };
   now?: () => number;
+  /** Wall-clock delay before each answer (an API server's own latency; benchmarks only). */
+  latencyMs?: number;
 }
 
 let pems: Promise<{ cert: string; key: string }> | undefined;
@@ -178,7 +196,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions): Promise<K8sDouble>
     void handle(req, res);
   });
   const send = (res: ServerResponse, status: number, body: unknown) => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const text = body instanceof RawJson ? body.text : typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
     res.end(text);
     return status;
@@ -196,6 +214,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions): Promise<K8sDouble>
     const method = req.method ?? 'GET';
     const body = raw ? (JSON.parse(raw) as unknown) : undefined;
     const route = routeOf(method, path);
+    if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const call: K8sCall = { cluster: cluster?.name ?? '?', method, path, query: url.searchParams, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), ...(body !== undefined ? { body } : {}), status: 0, verb: route?.verb ?? '?', resource: route?.resource ?? '?' };
     calls.push(call);
     if (!cluster) return void (call.status = send(res, 404, statusBody(404, 'NotFound', 'no such cluster')));
@@ -207,6 +226,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions): Promise<K8sDouble>
       return void (call.status = send(res, 403, statusBody(403, 'Forbidden', msg)));
     }
     try {
+      if (method !== 'GET') cluster.version += 1;
       const out = route.run(cluster, { body, query: url.searchParams, contentType: req.headers['content-type'] ?? '', mergePatch, applyJsonPatch });
       call.status = send(res, 200, out);
     } catch (err) {
