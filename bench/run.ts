@@ -5,6 +5,7 @@
 import { runSnsBench } from './sns.js';
 import { runSweepBench, CLUSTERS, TASKS } from './sweep.js';
 import { runSqsBench, SQS_MESSAGES } from './sqs.js';
+import { runEksBench, EKS_CLUSTERS, PODS_PER_CLUSTER, API_LATENCY_MS, CLUSTER_CONCURRENCY } from './eks.js';
 
 const only = process.argv[2];
 
@@ -37,4 +38,13 @@ if (!only || only === 'sqs') {
   for (const r of rows) console.log(`| ${r.path} | ${r.messages} | ${r.seconds.toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.receiveCalls !== undefined ? `${r.receiveCalls} (${r.minimumCalls})` : '–'} |`);
   const [sns, sqs] = rows;
   if (sns && sqs) console.log(`\nratio SQS/SNS time to store all: ${(sqs.seconds / sns.seconds).toFixed(2)}; receive calls / minimum: ${((sqs.receiveCalls ?? 0) / (sqs.minimumCalls ?? 1)).toFixed(2)}`);
+}
+if (!only || only === 'eks') {
+  const b = await runEksBench();
+  console.log(`\n## EKS: pods running one image, ${EKS_CLUSTERS} clusters × ${PODS_PER_CLUSTER} pods (API double answers after ${API_LATENCY_MS} ms; ${CLUSTER_CONCURRENCY} clusters at a time)\n`);
+  console.log('| figure | measured | baseline | ratio | goal |');
+  console.log('|---|---:|---:|---:|---|');
+  console.log(`| Kubernetes list requests | ${b.requests} | ${b.minimum} (minimum for 500-pod pages) | ${(b.requests / b.minimum).toFixed(2)} | 1.00 |`);
+  console.log(`| wall time, ${EKS_CLUSTERS} clusters | ${b.allSeconds.toFixed(2)} s | ${b.oneClusterSeconds.toFixed(2)} s (one cluster alone) | ${(b.allSeconds / b.oneClusterSeconds).toFixed(2)} | ≤ 2 |`);
+  console.log(`\nmatches found: ${b.matches}; clusters with errors: ${b.errors}`);
 }

@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'aws_scan_unavailable'
   | 'aws_ssm_unavailable'
   | 'aws_guardduty_disabled'
+  | 'k8s_unauthorized'
+  | 'k8s_forbidden'
+  | 'k8s_not_found'
+  | 'k8s_error'
   | 'action_invalid'
   | 'action_conflict';
 

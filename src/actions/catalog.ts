@@ -12,6 +12,14 @@ import { preserveEvidenceAction } from './ec2/preserve-evidence.js';
 import { revokeCredentialsAction } from './ec2/revoke-credentials.js';
 import type { ActionDefinition, ActionId, Containment } from './types.js';
 import type { Finding } from '../findings/model.js';
+import { isolatePodAction } from './eks/isolate-pod.js';
+import { releasePodAction } from './eks/release-pod.js';
+import { cordonNodeAction } from './eks/cordon-node.js';
+import { preservePodEvidenceAction } from './eks/preserve-pod-evidence.js';
+import { stopPodAction } from './eks/stop-pod.js';
+import { findImagePodsAction } from './eks/find-image-pods.js';
+import { updateWorkloadImageAction } from './eks/update-workload-image.js';
+import { revokePodCredentialsAction } from './eks/revoke-pod-credentials.js';
 
 /**
  * Every remediation step, in the order the card shows its buttons. A button's behaviour lives in
@@ -30,6 +38,14 @@ export const ALL_ACTIONS: readonly ActionDefinition[] = [
   malwareScanAction,
   revokeCredentialsAction,
   pauseContainerAction,
+  preservePodEvidenceAction,
+  isolatePodAction,
+  releasePodAction,
+  cordonNodeAction,
+  stopPodAction,
+  findImagePodsAction,
+  updateWorkloadImageAction,
+  revokePodCredentialsAction,
 ];
 
 export function buildCatalog(defs: readonly ActionDefinition[] = ALL_ACTIONS): ReadonlyMap<ActionId, ActionDefinition> {

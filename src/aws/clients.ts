@@ -10,6 +10,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -25,6 +26,7 @@ export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   guardduty: GuardDutyClient;
   ssm: SSMClient;
+  eks: EKSClient;
 }
 
 export interface AwsTarget {
@@ -133,6 +135,7 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       elbv2: new ElasticLoadBalancingV2Client(config),
       guardduty: new GuardDutyClient(config),
       ssm: new SSMClient(config),
+      eks: new EKSClient(config),
     };
     if (options.onCall) {
       for (const [service, client] of Object.entries(clients)) addCallRecording(client, service, target.accountId, region, options.onCall);
@@ -154,6 +157,7 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       c.elbv2.destroy();
       c.guardduty.destroy();
       c.ssm.destroy();
+      c.eks.destroy();
     }
     cache.clear();
   }

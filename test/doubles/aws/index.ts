@@ -30,6 +30,7 @@ import { SsmState } from './ssm/state.js';
 import { ssmService } from './ssm/service.js';
 import { GuardDutyState } from './guardduty/state.js';
 import { guardDutyService } from './guardduty/service.js';
+import { EksState, eksService } from './eks/service.js';
 import { seedBuilders, type SeedBuilders } from './seed.js';
 import { wireInstanceServices } from './seed-instance.js';
 import { startServiceScheduler } from './scheduler.js';
@@ -49,6 +50,7 @@ export type { AutoScalingState } from './autoscaling/state.js';
 export type { Elbv2State } from './elbv2/state.js';
 export type { SsmState, CommandOutcome } from './ssm/state.js';
 export type { GuardDutyState, ScanOutcome } from './guardduty/state.js';
+export type { EksState, EksCluster, PodIdentity } from './eks/service.js';
 
 export interface AwsDoubleOptions {
   region?: string;
@@ -83,6 +85,7 @@ export interface AwsDouble {
   readonly elbv2: Elbv2State;
   readonly ssm: SsmState;
   readonly guardduty: GuardDutyState;
+  readonly eks: EksState;
   readonly seed: SeedBuilders;
   readonly faults: FaultController;
   /** Calls to `service:Op`, e.g. callsTo('ecs:ListTasks'). */
@@ -111,6 +114,7 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
   const elbv2 = new Elbv2State(env);
   const ssm = new SsmState(env);
   const guardduty = new GuardDutyState(env, options.guardDutyEnabled ?? true);
+  const eks = new EksState(env);
   const principal = options.principal ?? `arn:aws:sts::${accountId}:assumed-role/GuardDutyResponder/responder`;
   const faults = new FaultController(now, principal, options.limits ?? {});
   const seedCtx = { ecs, ecr, ec2, autoscaling, elbv2, ssm, guardduty, ids, region, accountId };
@@ -125,6 +129,7 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
       elbv2Service(elbv2),
       ssmService(ssm),
       guardDutyService(guardduty),
+      eksService(eks),
     ],
     region,
     accountId,
@@ -143,6 +148,7 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
     elbv2,
     ssm,
     guardduty,
+    eks,
     seed: seedBuilders(seedCtx),
     faults,
     callsTo: (op) => {
