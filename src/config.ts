@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import { SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, SLACK_USER_ID } from './slack/ids.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
+import { organizationConfig, organizationEnv, type OrganizationConfig } from './aws/organization-config.js';
 
 const csv = (v: string | undefined): string[] =>
   (v ?? '')
@@ -81,6 +82,7 @@ const schema = z
       }),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),
+    ...organizationEnv,
   });
 
 export interface Config {
@@ -102,7 +104,7 @@ export interface Config {
     readonly responderUsergroupIds: readonly string[];
     readonly policyFile?: string;
   };
-  readonly aws: { readonly region?: string; readonly endpointUrl?: string };
+  readonly aws: { readonly region?: string; readonly endpointUrl?: string; readonly organization: OrganizationConfig };
   readonly incidents: {
     /** Later findings on the same resource within this window join the open incident. */
     readonly windowMs: number;
@@ -160,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aws: {
       ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
       ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
+      organization: organizationConfig(e, csv(e.SNS_TOPIC_ARNS)),
     },
   });
 }

@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'aws_scan_unavailable'
   | 'aws_ssm_unavailable'
   | 'aws_guardduty_disabled'
+  | 'aws_role_denied'
+  | 'aws_identity_unknown'
+  | 'account_not_allowed'
+  | 'region_not_allowed'
   | 'action_invalid'
   | 'action_conflict';
 

@@ -71,7 +71,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     logger,
     incidents,
     route: (f) => routeFinding(f, config),
-    cardView: createCardView(catalog, store, clock),
+    cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
     onIncidentOpened: () => effects.refreshHome(),
   };
   const aws =
@@ -81,8 +81,15 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       onCall: recordAwsCall({ store, clock, logger }),
       ...(config.aws.region ? { defaultRegion: config.aws.region } : {}),
       ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}),
+      organization: config.aws.organization,
+      credentialClock: clock,
       ...overrides.awsOptions,
     });
+  // The app's own account (sts:GetCallerIdentity) decides which credentials each account gets.
+  void aws.scope.resolveOwn().then(
+    (accountId) => logger.info({ accountId, organization: config.aws.organization }, 'acting as AWS account'),
+    (err: unknown) => logger.error({ err: String(err) }, 'could not read the app\'s own AWS account; AWS steps are refused until it can'),
+  );
   const actions = new ActionRunner({
     store,
     slack,
@@ -102,7 +109,13 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     incidents,
     clock,
     permalinkOf: (incident) => effects.permalinkOf(incident),
-    coverage: config.incidents.coverage,
+    // The same allowlist the client factory enforces (the own account once known).
+    coverage: {
+      get accountIds() {
+        return config.aws.organization.accountIds ?? aws.scope.accounts();
+      },
+      ...(config.aws.organization.regions ? { regions: config.aws.organization.regions } : {}),
+    },
     labelOf: (id) => catalog.get(id as ActionId)?.label ?? id,
     authorize: async (userId, verb) => {
       const d = await authorizer.check(userId, { id: verb, changes: true });
