@@ -30,6 +30,7 @@ import { SsmState } from './ssm/state.js';
 import { ssmService } from './ssm/service.js';
 import { GuardDutyState } from './guardduty/state.js';
 import { guardDutyService } from './guardduty/service.js';
+import { stsService } from './sts/service.js';
 import { seedBuilders, type SeedBuilders } from './seed.js';
 import { wireInstanceServices } from './seed-instance.js';
 import { startServiceScheduler } from './scheduler.js';
@@ -125,6 +126,7 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
       elbv2Service(elbv2),
       ssmService(ssm),
       guardDutyService(guardduty),
+      stsService(principal),
     ],
     region,
     accountId,
