@@ -29,6 +29,8 @@ import { systemClock, type Clock } from './util/clock.js';
 
 /** How often the inbox is re-checked even without a new message (covers a store hiccup). */
 export const INBOX_SWEEP_MS = 30_000;
+/** How long start waits for sts:GetCallerIdentity before serving anyway. */
+export const OWN_ACCOUNT_WAIT_MS = 5_000;
 
 export interface Responder {
   readonly http: RunningServer;
@@ -86,10 +88,14 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       ...overrides.awsOptions,
     });
   // The app's own account (sts:GetCallerIdentity) decides which credentials each account gets.
-  void aws.scope.resolveOwn().then(
-    (accountId) => logger.info({ accountId, organization: config.aws.organization }, 'acting as AWS account'),
-    (err: unknown) => logger.error({ err: String(err) }, 'could not read the app\'s own AWS account; AWS steps are refused until it can'),
-  );
+  // Read before serving (bounded); on failure it is read again at the first AWS step.
+  await Promise.race([
+    aws.scope.resolveOwn().then(
+      (accountId) => logger.info({ accountId, organization: config.aws.organization }, 'acting as AWS account'),
+      (err: unknown) => logger.warn({ err: String(err) }, 'could not read the app\'s own AWS account; AWS steps wait for it'),
+    ),
+    new Promise((resolve) => setTimeout(resolve, OWN_ACCOUNT_WAIT_MS).unref()),
+  ]);
   const actions = new ActionRunner({
     store,
     slack,

@@ -307,6 +307,7 @@ export class ActionRunner {
       aws: this.d.aws.forTarget({ accountId: finding.accountId, region: finding.region, actor: who }),
       awsIn: (place) => this.d.aws.forTarget({ ...place, actor: who }),
       places: () => this.d.aws.scope.places([finding.region]),
+      accountName: (id) => this.d.aws.scope.nameOf(id),
       clock,
       log: this.d.logger.child({ findingId: finding.id, action: def.id }),
       state: {

@@ -72,6 +72,8 @@ export interface ActionContext {
   awsIn?: (place: AwsPlace) => AwsClients;
   /** Every allowed account × Region (organization-wide sweeps). */
   places?: () => AwsPlace[];
+  /** Human account name (AWS_ACCOUNT_NAMES), for result lines. */
+  accountName?: (accountId: string) => string | undefined;
   clock: Clock;
   state: FindingStateAccess;
   log: Logger;
