@@ -150,3 +150,20 @@ test('"Find tasks using this image" sweeps every allowed account: tasks found in
   for (const acct of [PROD, ADMIN]) assert.ok(w.org.callsIn(acct, 'ecs:DescribeTasks').length >= 1, `${acct} was searched with its own credentials`);
   assert.ok(w.org.callsIn(PROD, 'ecs:ListClusters').every((r) => r.sourceIdentity === RESPONDER));
 });
+
+test('an image in a shared registry account is quarantined with the registry account\'s credentials (its session of the same person)', async (t) => {
+  const w = await orgWorld();
+  t.after(() => w.close());
+  const prod = w.org.world(PROD);
+  const admin = w.org.world(ADMIN);
+  // The registry is PROD's ECR; the task that runs the image is in the administrator account.
+  const img = prod.seed.image({ repository: 'shared/base', tag: '7' });
+  const m = memberTask(admin, ADMIN, { image: img });
+  await publishFinding(w.h, m.event);
+  await runAction(w.h, { findingId: m.findingId, action: 'quarantine_image', user: RESPONDER, reason: 'cryptominer in the base image' });
+  const deletes = w.org.callsIn(PROD, 'ecr:BatchDeleteImage');
+  assert.equal(deletes.length, 1, 'deleted in the registry account');
+  assert.equal(deletes[0]!.sourceIdentity, RESPONDER);
+  assert.equal(w.org.callsIn(ADMIN, 'ecr:BatchDeleteImage').length, 0);
+  assert.match(await threadText(w.h, m.findingId), /deleted/);
+});
