@@ -6,6 +6,7 @@ import { runSnsBench } from './sns.js';
 import { runSweepBench, CLUSTERS, TASKS } from './sweep.js';
 import { runSqsBench, SQS_MESSAGES } from './sqs.js';
 import { runEksBench, EKS_CLUSTERS, PODS_PER_CLUSTER, API_LATENCY_MS, CLUSTER_CONCURRENCY } from './eks.js';
+import { runOrgSweepBench, ORG_ACCOUNTS, ORG_CLUSTERS, ORG_REGIONS, ORG_TASKS_PER_CLUSTER } from './org-sweep.js';
 
 const only = process.argv[2];
 
@@ -47,4 +48,13 @@ if (!only || only === 'eks') {
   console.log(`| Kubernetes list requests | ${b.requests} | ${b.minimum} (minimum for 500-pod pages) | ${(b.requests / b.minimum).toFixed(2)} | 1.00 |`);
   console.log(`| wall time, ${EKS_CLUSTERS} clusters | ${b.allSeconds.toFixed(2)} s | ${b.oneClusterSeconds.toFixed(2)} s (one cluster alone) | ${(b.allSeconds / b.oneClusterSeconds).toFixed(2)} | ≤ 2 |`);
   console.log(`\nmatches found: ${b.matches}; clusters with errors: ${b.errors}`);
+}
+if (!only || only === 'org-sweep') {
+  const o = await runOrgSweepBench();
+  console.log(`\n## Organization-wide sweep: ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} Regions × ${ORG_CLUSTERS} clusters × ${ORG_TASKS_PER_CLUSTER} tasks, ECS limits per account-Region\n`);
+  console.log('| figure | measured | baseline | ratio | goal |');
+  console.log('|---|---:|---:|---:|---|');
+  console.log(`| API calls | ${o.calls} | ${o.minimum} (minimum for the page sizes) | ${(o.calls / o.minimum).toFixed(2)} | 1.00 |`);
+  console.log(`| wall time | ${o.seconds.toFixed(2)} s | ${o.onePlaceSeconds.toFixed(2)} s (one account-Region alone) | ${(o.seconds / o.onePlaceSeconds).toFixed(2)} | ≤ 1.5 |`);
+  console.log(`\nplaces: ${o.places}; matches found: ${o.matches}; throttled calls: ${o.throttled}`);
 }

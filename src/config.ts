@@ -5,6 +5,7 @@ import { SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, S
 import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
 import { DEFAULT_ACTION_RATE_LIMIT, parseRateLimit, type RateLimit } from './authz/rate-limit.js';
 import { REQUIRE_APPROVAL_MODES, type RequireApprovalMode } from './authz/policy.js';
+import { organizationConfig, organizationEnv, type OrganizationConfig } from './aws/organization-config.js';
 
 const csv = (v: string | undefined): string[] =>
   (v ?? '')
@@ -113,6 +114,7 @@ const schema = z
         for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
       }),
     AWS_ENDPOINT_URL_SQS: z.url().optional(),
+    ...organizationEnv,
   });
 
 /**
@@ -165,7 +167,7 @@ export interface Config {
     readonly requireApproval: RequireApprovalMode;
     readonly approvalTtlMs: number;
   };
-  readonly aws: { readonly region?: string; readonly endpointUrl?: string };
+  readonly aws: { readonly region?: string; readonly endpointUrl?: string; readonly organization: OrganizationConfig };
   readonly incidents: {
     /** Later findings on the same resource within this window join the open incident. */
     readonly windowMs: number;
@@ -234,6 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aws: {
       ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
       ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
+      organization: organizationConfig(e, csv(e.SNS_TOPIC_ARNS)),
     },
   });
 }

@@ -32,6 +32,10 @@ export type ErrorCode =
   | 'k8s_forbidden'
   | 'k8s_not_found'
   | 'k8s_error'
+  | 'aws_role_denied'
+  | 'aws_identity_unknown'
+  | 'account_not_allowed'
+  | 'region_not_allowed'
   | 'action_invalid'
   | 'action_conflict';
 

@@ -34,6 +34,8 @@ import { systemClock, type Clock } from './util/clock.js';
 
 /** How often the inbox is re-checked even without a new message (covers a store hiccup). */
 export const INBOX_SWEEP_MS = 30_000;
+/** How long start waits for sts:GetCallerIdentity before serving anyway. */
+export const OWN_ACCOUNT_WAIT_MS = 5_000;
 
 export interface Responder {
   readonly http: RunningServer;
@@ -84,7 +86,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     slack,
     incidents,
     route: (f) => routeFinding(f, config),
-    cardView: createCardView(catalog, store, clock),
+    cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
     onIncidentOpened: () => effects.refreshHome(),
   });
   const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards };
@@ -95,8 +97,19 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       onCall: recordAwsCall({ store, clock, logger }),
       ...(config.aws.region ? { defaultRegion: config.aws.region } : {}),
       ...(config.aws.endpointUrl ? { endpointUrl: config.aws.endpointUrl } : {}),
+      organization: config.aws.organization,
+      credentialClock: clock,
       ...overrides.awsOptions,
     });
+  // The app's own account (sts:GetCallerIdentity) decides which credentials each account gets.
+  // Read before serving (bounded); on failure it is read again at the first AWS step.
+  await Promise.race([
+    aws.scope.resolveOwn().then(
+      (accountId) => logger.info({ accountId, organization: config.aws.organization }, 'acting as AWS account'),
+      (err: unknown) => logger.warn({ err: String(err) }, 'could not read the app\'s own AWS account; AWS steps wait for it'),
+    ),
+    new Promise((resolve) => setTimeout(resolve, OWN_ACCOUNT_WAIT_MS).unref()),
+  ]);
   const actions = new ActionRunner({
     store,
     notify: createRunNotifier({ slack, clock, logger, cards }),
@@ -115,7 +128,13 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     incidents,
     clock,
     permalinkOf: (incident) => effects.permalinkOf(incident),
-    coverage: config.incidents.coverage,
+    // The same allowlist the client factory enforces (the own account once known).
+    coverage: {
+      get accountIds() {
+        return config.aws.organization.accountIds ?? aws.scope.accounts();
+      },
+      ...(config.aws.organization.regions ? { regions: config.aws.organization.regions } : {}),
+    },
     labelOf: (id) => labelOf(id) ?? id,
     authorize: async (userId, verb) => {
       const d = await authorizer.check(userId, { id: verb, changes: true }, { fresh: true });

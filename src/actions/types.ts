@@ -4,6 +4,7 @@ import type { FindingRecord } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { CardState, StateKey } from './state-keys.js';
+import type { AwsPlace } from '../aws/accounts.js';
 
 /**
  * Stable ids: used in action_id of buttons, in the audit trail and in AUTHZ_POLICY_FILE. Any id a
@@ -81,7 +82,14 @@ export interface ActionContext {
   finding: Finding;
   record: FindingRecord;
   actor: string;
+  /** Clients for the finding's own account and Region (a session of `actor` in a member account). */
   aws: AwsClients;
+  /** Clients for another allowed account and Region (throws account_not_allowed elsewhere). */
+  awsIn?: (place: AwsPlace) => AwsClients;
+  /** Every allowed account × Region (organization-wide sweeps). */
+  places?: () => AwsPlace[];
+  /** Human account name (AWS_ACCOUNT_NAMES), for result lines. */
+  accountName?: (accountId: string) => string | undefined;
   clock: Clock;
   state: FindingStateAccess;
   log: Logger;

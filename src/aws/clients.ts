@@ -17,6 +17,12 @@ import type { Logger } from '../log.js';
 import { addRateLimiting, DEFAULT_RATE_LIMITS, RateLimiter, systemClock, type Clock, type RateLimit } from './rate-limit.js';
 import { addElbv2RateLimiting, ELBV2_RATE_LIMITS } from './elbv2/rate-limit.js';
 import { NoQuotaRetryStrategy } from './ecr/retry-strategy.js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { AccountScope, roleArnFor, type OrganizationSettings } from './accounts.js';
+import { callerAccountReader } from './sts/identity.js';
+import { RoleSessions, type Actor } from './sts/session.js';
+
+export type { Actor } from './sts/session.js';
 
 export interface AwsClients {
   ecs: ECSClient;
@@ -33,6 +39,8 @@ export interface AwsTarget {
   accountId: string;
   /** Defaults to the factory's `defaultRegion`. */
   region?: string;
+  /** Who the calls are for: a member account's role session carries them (SourceIdentity). */
+  actor?: Actor;
 }
 
 export type AwsCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -59,6 +67,16 @@ export interface AwsClientFactoryOptions {
   onCall?: (call: AwsCallRecord) => void;
   /** Transport override (tests drive the real SDK stack through it without a network). */
   requestHandler?: ECSClientConfig['requestHandler'];
+  /**
+   * Member accounts and allowlists (AWS_MEMBER_ROLE_ARN, AWS_ACCOUNT_IDS, AWS_REGIONS…). The app
+   * always passes it (then only allowed places are reachable); unset = no allowlist and the
+   * app's credentials everywhere (library use, unit tests).
+   */
+  organization?: OrganizationSettings;
+  /** Times role-session expiry (default `clock`): the app passes its own clock. */
+  credentialClock?: Pick<Clock, 'now'>;
+  /** Reads the app's own account; default sts:GetCallerIdentity with the app's credentials. */
+  ownAccount?: () => Promise<string>;
 }
 
 export interface AwsCallRecord {
@@ -72,12 +90,21 @@ export interface AwsCallRecord {
 }
 
 export interface AwsClientFactory {
+  /**
+   * Clients for one account and Region. Throws account_not_allowed / region_not_allowed (no call
+   * is made) outside the allowlists; the app's own account uses its own credentials, any other
+   * account the member role, as a session of `actor` (or the service identity).
+   */
   forTarget(target: AwsTarget): AwsClients;
+  /** Where the app acts (allowlists, own account, account names). */
+  readonly scope: AccountScope;
   /** Destroys every cached client (closes sockets); for shutdown and tests. */
   destroy(): void;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Client sets kept for people's sessions (one per account × Region × person × step). */
+export const MAX_CACHED_TARGETS = 200;
 export const RETRY_MODE = 'standard';
 
 const ACCOUNT_RE = /^\d{12}$/;
@@ -98,7 +125,37 @@ function sdkLogger(logger: Logger) {
 export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): AwsClientFactory {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const cache = new Map<string, AwsClients>();
+  const limiters = new Map<string, RateLimiter>();
   const log = options.logger?.child({ component: 'aws' });
+  const clock = options.clock ?? systemClock;
+  const org = options.organization ?? {};
+  const restricted = options.organization !== undefined;
+  const transport = {
+    ...(options.endpointUrl !== undefined ? { endpoint: options.endpointUrl } : {}),
+    ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
+  };
+  // One provider for the app's own credentials (the default chain is resolved once, not per client).
+  const appCredentials: AwsCredentials = options.credentials ?? fromNodeProviderChain();
+  const scope = new AccountScope(
+    restricted ? org : { ...org, unrestricted: true },
+    options.ownAccount ?? callerAccountReader({ region: options.defaultRegion ?? 'us-east-1', maxAttempts, credentials: appCredentials, ...transport }),
+  );
+  const sessions = new RoleSessions({
+    roleArnFor: (accountId) => roleArnFor(org.memberRoleArn ?? '', accountId),
+    ...(org.externalId ? { externalId: org.externalId } : {}),
+    masterCredentials: appCredentials,
+    stsConfig: { maxAttempts, ...transport },
+    clock: options.credentialClock ?? clock,
+  });
+
+  /** Decided per call, after the own account is known: own credentials, or the member role. */
+  function credentialsOf(accountId: string, region: string, actor: AwsTarget['actor']): AwsCredentialIdentityProvider {
+    return async (props) => {
+      const { own } = await scope.check(accountId, region);
+      if (!own) return sessions.provider(accountId, region, actor)(props);
+      return typeof appCredentials === 'function' ? appCredentials(props) : appCredentials;
+    };
+  }
 
   function forTarget(target: AwsTarget): AwsClients {
     const region = target.region ?? options.defaultRegion;
@@ -108,25 +165,32 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     if (region === undefined || !REGION_RE.test(region)) {
       throw new AppError('action_invalid', `No valid AWS Region for account ${target.accountId} (got "${region ?? ''}").`);
     }
-    const key = `${target.accountId}/${region}`;
+    // Outside the allowlists: refuse here, before any client exists (no AssumeRole, no call).
+    scope.decide(target.accountId, region);
+    // Own-account calls do not depend on the person; member-account sessions do (SourceIdentity).
+    const own = scope.ownAccountId() === target.accountId;
+    const actor = own ? undefined : target.actor;
+    const key = [target.accountId, region, actor?.requester ?? '', actor?.approver ?? '', actor?.step ?? ''].join('|');
     const cached = cache.get(key);
     if (cached) return cached;
 
-    const credentials = options.credentialsFor?.({ accountId: target.accountId, region }) ?? options.credentials;
+    const custom = options.credentialsFor?.({ accountId: target.accountId, region });
+    const credentials = custom ?? (restricted ? credentialsOf(target.accountId, region, actor) : options.credentials);
     const config = {
       region,
       maxAttempts,
       retryMode: RETRY_MODE,
-      ...(options.endpointUrl !== undefined ? { endpoint: options.endpointUrl } : {}),
+      ...transport,
       ...(credentials !== undefined ? { credentials } : {}),
       ...(options.logger !== undefined ? { logger: sdkLogger(options.logger) } : {}),
-      ...(options.requestHandler !== undefined ? { requestHandler: options.requestHandler } : {}),
     };
-    // ECS and EC2 throttle per account and Region: one limiter per target, shared by its clients.
-    const limiter = new RateLimiter(options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, ...ELBV2_RATE_LIMITS }, options.clock ?? systemClock);
+    // ECS and EC2 throttle per account and Region: one limiter per account and Region, shared by
+    // every client set (and every person's session) there.
+    const placeKey = `${target.accountId}/${region}`;
+    let limiter = limiters.get(placeKey);
+    if (!limiter) limiters.set(placeKey, (limiter = new RateLimiter(options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, ...ELBV2_RATE_LIMITS }, clock)));
     const onWait = (info: { operation: string; group: string; waitedMs: number }) =>
       log?.debug({ ...info, accountId: target.accountId, region }, 'rate limiter paused an AWS call');
-
     const clients: AwsClients = {
       ecs: new ECSClient(config),
       ec2: new EC2Client(config),
@@ -144,25 +208,25 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     addRateLimiting(clients.ec2, limiter, 'ec2', onWait);
     addRateLimiting(clients.ecr, limiter, 'ecr', onWait);
     addElbv2RateLimiting(clients.elbv2, limiter, onWait);
+    if (cache.size >= MAX_CACHED_TARGETS) {
+      const [oldestKey, oldest] = cache.entries().next().value!;
+      cache.delete(oldestKey);
+      destroyClients(oldest);
+    }
     cache.set(key, clients);
     return clients;
   }
 
   function destroy(): void {
-    for (const c of cache.values()) {
-      c.ecs.destroy();
-      c.ec2.destroy();
-      c.ecr.destroy();
-      c.autoscaling.destroy();
-      c.elbv2.destroy();
-      c.guardduty.destroy();
-      c.ssm.destroy();
-      c.eks.destroy();
-    }
+    for (const c of cache.values()) destroyClients(c);
     cache.clear();
   }
 
-  return { forTarget, destroy };
+  return { forTarget, destroy, scope };
+}
+
+function destroyClients(c: AwsClients): void {
+  for (const client of Object.values(c)) client.destroy();
 }
 
 /** Records every call's final outcome (initialize step: outside the retry loop, one record per call). */

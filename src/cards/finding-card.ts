@@ -56,6 +56,8 @@ export interface CardView {
   actions?: CardAction[];
   /** Extra label/value pairs (e.g. blast radius), plain text, escaped; at most 10 are shown. */
   facts?: { label: string; value: string }[];
+  /** The finding's account: a human name when known, and whether the app acts there at all. */
+  account?: { name?: string; actsIn?: boolean; why?: string };
 }
 
 
@@ -98,7 +100,7 @@ function cardBlocks(f: Finding, view: CardView, caps: Caps, buttons: Button[]): 
     fieldsSection('gd_summary', [
       field('Type', code(f.type, caps.long)),
       field('Severity', `${badge.emoji} ${badge.word} (${formatSeverity(f.severity)})`),
-      field('Account', code(f.accountId, 40)),
+      field('Account', code(f.accountId, 40) + (view.account?.name ? ` (${safeText(view.account.name, 60)})` : '')),
       field('Region', code(f.region, 40)),
       field('Resource type', code(f.resourceType, caps.value)),
       field('Count', String(f.count)),
@@ -114,6 +116,9 @@ function cardBlocks(f: Finding, view: CardView, caps: Caps, buttons: Button[]): 
   blocks.push(divider('gd_divider'), ...resourceBlocks(f, caps), ...activityBlocks(f, caps));
   if (f.process) blocks.push(...processBlocks(f.process, caps));
   if (view.facts && view.facts.length > 0) blocks.push(factsBlock(view.facts, caps));
+  if (view.account?.actsIn === false) {
+    blocks.push(context('gd_scope', [`:no_entry: The responder does not act in this account or Region${view.account.why ? ` (${safeText(view.account.why, 300)})` : ''}: no remediation steps are offered here.`]));
+  }
   blocks.push(actions('gd_actions', buttons));
   return blocks;
 }

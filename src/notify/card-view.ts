@@ -15,7 +15,10 @@ export const NEW_FINDING_STATUS = 'New — no action taken yet';
  * What the card shows besides the finding: the status line, the buttons that apply to this
  * finding now (button values are the card's opaque key), and facts learnt by actions.
  */
-export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>, store: Store, clock: Pick<Clock, 'now'>) {
+/** Whether the app acts in an account and Region (false: no AWS step is offered), and its name. */
+export type ActsIn = (accountId: string, region: string) => { actsIn?: boolean; name?: string; why?: string };
+
+export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>, store: Store, clock: Pick<Clock, 'now'>, actsIn?: ActsIn) {
   return async (record: FindingRecord, finding: Finding): Promise<CardView> => {
     const incidents = await store.incidentsForFinding(record.findingId);
     const incident = currentIncident(incidents);
@@ -25,8 +28,10 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
     const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
     const revoked = await store.getFindingState<{ active?: boolean }>(record.findingId, INSTANCE_PROFILE_STATE_KEY);
     const state = { isolated: isolation?.active === true, credentialsRevoked: revoked?.active === true };
+    const account = actsIn?.(finding.accountId, finding.region);
+    // Outside the allowlists every step would be refused by the client factory: offer none.
     const steps = [...catalog.values()]
-      .filter((d) => d.appliesTo(finding, state))
+      .filter((d) => account?.actsIn !== false && d.appliesTo(finding, state))
       .map((d) => ({ actionId: `${CARD_ACTION_PREFIX}${d.id}`, text: d.label, value: record.cardKey, ...(d.style ? { style: d.style } : {}) }));
     return {
       status: record.statusText ?? NEW_FINDING_STATUS,
@@ -34,6 +39,7 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
       ...(incident ? { topLine: incidentTopLine(incident, timeline, clock.now()) } : {}),
       actions: [...(incident ? incidentCardActions(incident) : []), ...steps],
       facts: Object.entries(facts).map(([label, value]) => ({ label, value })),
+      ...(account ? { account } : {}),
     };
   };
 }

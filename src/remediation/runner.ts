@@ -217,7 +217,7 @@ export class ActionRunner {
     try {
       outcome = await withAuditContext({ findingId: record.findingId, runId: run.runId, actor: run.requestedBy }, () =>
         def.execute({
-          ...this.context(def, record, finding, run.requestedBy, progress.push),
+          ...this.context(def, record, finding, run.requestedBy, progress.push, run.approvedBy),
           plan: run.plan as Plan,
           inputs: input.inputs ?? {},
           ...(input.reason ? { reason: input.reason } : {}),
@@ -264,13 +264,19 @@ export class ActionRunner {
     finding: Finding,
     actor: string,
     progress: (l: string) => void = () => undefined,
+    approver?: string,
   ): ActionContext {
     const { store, clock } = this.d;
+    // Member-account sessions carry the person (SourceIdentity), the approver and the step.
+    const who = { requester: actor, step: def.id, ...(approver ? { approver } : {}) };
     return {
       finding,
       record,
       actor,
-      aws: this.d.aws.forTarget({ accountId: finding.accountId, region: finding.region }),
+      aws: this.d.aws.forTarget({ accountId: finding.accountId, region: finding.region, actor: who }),
+      awsIn: (place) => this.d.aws.forTarget({ ...place, actor: who }),
+      places: () => this.d.aws.scope.places([finding.region]),
+      accountName: (id) => this.d.aws.scope.nameOf(id),
       clock,
       log: this.d.logger.child({ findingId: finding.id, action: def.id }),
       state: {

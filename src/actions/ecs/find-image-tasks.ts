@@ -1,6 +1,7 @@
 import { findTasksUsingImage, type SweepResult } from '../../aws/ecs/index.js';
 import type { TaskRef } from '../../aws/ecs/types.js';
-import type { ActionDefinition, Outcome } from '../types.js';
+import type { ActionContext, ActionDefinition, Outcome } from '../types.js';
+import { placeLabel, sweepOrganization, type OrganizationSweep } from '../../aws/ecs/org-sweep.js';
 import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
 
 /** Beyond this many tasks the thread shows a summary and the full list goes in an attached file. */
@@ -35,11 +36,44 @@ export const findImageTasksAction: ActionDefinition = {
   },
   async execute(ctx) {
     const image = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
-    const sweep = await sweepFor(ctx.aws, image);
+    const org = await sweepEverywhere(ctx, image);
+    const sweep = org.merged;
     await ctx.state.put('blast_radius', { image, matches: sweep.matches, sameTagOtherDigest: sweep.sameTagOtherDigest, at: ctx.clock.now() });
-    return blastRadiusOutcome(image, sweep);
+    const outcome = blastRadiusOutcome(image, sweep);
+    return org.places.length > 1 ? withPlaces(outcome, org, ctx) : outcome;
   },
 };
+
+/**
+ * The image's blast radius in every account × Region the app acts in (an image from a shared
+ * registry runs in many accounts), each searched with that account's own session; with one
+ * place (single-account set-ups) exactly the one-account sweep.
+ */
+export async function sweepEverywhere(ctx: ActionContext, image: CompromisedImageRef): Promise<OrganizationSweep> {
+  const places = ctx.places?.() ?? [];
+  if (places.length <= 1 || !ctx.awsIn) {
+    const result = await sweepFor(ctx.aws, image);
+    return { places: [{ place: { accountId: ctx.finding.accountId, region: ctx.finding.region }, result }], merged: result };
+  }
+  const query = { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}) };
+  return sweepOrganization(places, ctx.awsIn, query, {
+    onPlace: (p) =>
+      ctx.progress(`${placeLabel(p.place, ctx.accountName)}: ${p.error ? `could not be searched — ${p.error.message}` : `${distinctTasks(p.result!.matches).length} task(s) in ${p.result!.clustersScanned} cluster(s)`}`),
+  });
+}
+
+/** Per-account lines and the accounts that could not be searched. */
+function withPlaces(outcome: Outcome, org: OrganizationSweep, ctx: ActionContext): Outcome {
+  const perPlace = org.places.map((p) => `${placeLabel(p.place, ctx.accountName)}: ${p.error ? 'not searched' : `${distinctTasks(p.result!.matches).length} running task(s) in ${p.result!.clustersScanned} cluster(s)`}`);
+  const failed = org.places.filter((p) => p.error).map((p) => `${placeLabel(p.place, ctx.accountName)} could not be searched: ${p.error!.message}`);
+  const accounts = new Set(org.places.map((p) => p.place.accountId)).size;
+  return {
+    ...outcome,
+    headline: `${outcome.headline} — searched ${accounts} account${accounts === 1 ? '' : 's'} × ${org.places.length / accounts} Region(s)${failed.length ? `, ${failed.length} not searched` : ''}`,
+    done: [...perPlace, ...outcome.done],
+    notDone: [...failed, ...outcome.notDone.filter((l) => !org.places.some((p) => p.error && l.includes(`${p.place.accountId}/${p.place.region}`)))],
+  };
+}
 
 export function sweepFor(aws: Parameters<typeof findTasksUsingImage>[0], image: CompromisedImageRef): Promise<SweepResult> {
   return findTasksUsingImage(aws, { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}) });
@@ -55,8 +89,11 @@ export function blastRadiusSummary(image: CompromisedImageRef, sweep: SweepResul
   const clusters = new Set(tasks.map((t) => t.clusterArn)).size;
   const other = distinctTasks(sweep.sameTagOtherDigest).length;
   // A sweep that missed clusters is a lower bound: say so, or the card passes it off as the blast radius.
-  const missed = new Set(sweep.errors.map((e) => e.cluster)).size;
-  const incomplete = missed ? ` (incomplete: ${missed} cluster${missed === 1 ? '' : 's'} could not be searched)` : '';
+  const missed = new Set(sweep.errors.filter((e) => e.cluster.startsWith('arn:')).map((e) => e.cluster)).size;
+  // An organization-wide sweep names a place it could not search as `<account>/<region>`.
+  const missedPlaces = new Set(sweep.errors.filter((e) => !e.cluster.startsWith('arn:')).map((e) => e.cluster)).size;
+  const parts = [...(missed ? [`${missed} cluster${missed === 1 ? '' : 's'}`] : []), ...(missedPlaces ? [`${missedPlaces} account-Region${missedPlaces === 1 ? '' : 's'}`] : [])];
+  const incomplete = parts.length ? ` (incomplete: ${parts.join(' and ')} could not be searched)` : '';
   return `${tasks.length} running task${tasks.length === 1 ? '' : 's'} in ${clusters} cluster${clusters === 1 ? '' : 's'} use ${shortDigest(image.digest)}${other ? `; ${other} more run the same tag with another digest` : ''}${incomplete}`;
 }
 

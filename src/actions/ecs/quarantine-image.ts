@@ -1,8 +1,9 @@
-import { isEcrImage } from '../../aws/arn.js';
+import { isEcrImage, parseEcrImageUri } from '../../aws/arn.js';
+import type { AwsClients } from '../../aws/clients.js';
 import { deleteImage, getImageEvidence, tagsOfImage, type ImageEvidence } from '../../aws/ecr/index.js';
 import { isAppError } from '../../errors.js';
-import type { ActionDefinition } from '../types.js';
-import { distinctTasks, sweepFor } from './find-image-tasks.js';
+import type { ActionContext, ActionDefinition } from '../types.js';
+import { distinctTasks, sweepEverywhere } from './find-image-tasks.js';
 import { chosenImage, compromisedImages, ecrUri, hasEcrImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
 
 export const IMAGE_EVIDENCE_KEY = 'image_evidence';
@@ -33,7 +34,7 @@ export const quarantineImageAction: ActionDefinition = {
     const kept = await ctx.state.get<ImageEvidence & { savedBy?: string; savedAt?: number }>(IMAGE_EVIDENCE_KEY);
     const done = kept ? images.find((i) => i.digest === kept.imageDigest) : undefined;
     if (kept && done && images.length === 1) {
-      const gone = await getImageEvidence(ctx.aws, ecrUri(done)).then(
+      const gone = await getImageEvidence(registryClients(ctx, ecrUri(done)), ecrUri(done)).then(
         () => false,
         (err: unknown) => {
           if (isAppError(err, 'aws_not_found')) return true;
@@ -50,9 +51,9 @@ export const quarantineImageAction: ActionDefinition = {
         };
       }
     }
-    const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepFor(ctx.aws, i)).matches).length));
+    const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepEverywhere(ctx, i)).merged.matches).length));
     // Every tag on the digest goes with it: name them (a `latest` that other services pull, too).
-    const tags = await Promise.all(images.map((i) => tagsOfImage(ctx.aws, ecrUri(i)).then((r) => r.tags, () => undefined)));
+    const tags = await Promise.all(images.map((i) => tagsOfImage(registryClients(ctx, ecrUri(i)), ecrUri(i)).then((r) => r.tags, () => undefined)));
     return {
       summary: `Save the manifest of ${images[0]!.image} as evidence, then delete it from ECR by digest ${shortDigest(images[0]!.digest)}.`,
       resources: images.map((i, n) => `${i.image} (${i.digest}) — ${counts[n]} running task${counts[n] === 1 ? '' : 's'} use it now; ${tagsText(tags[n])}`),
@@ -70,9 +71,9 @@ export const quarantineImageAction: ActionDefinition = {
   async execute(ctx) {
     const image: CompromisedImageRef = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
     const uri = ecrUri(image);
-    const evidence = await getImageEvidence(ctx.aws, uri);
+    const evidence = await getImageEvidence(registryClients(ctx, uri), uri);
     await ctx.state.put(IMAGE_EVIDENCE_KEY, { ...evidence, savedAt: ctx.clock.now(), savedBy: ctx.actor });
-    const del = await deleteImage(ctx.aws, uri);
+    const del = await deleteImage(registryClients(ctx, uri), uri);
     const ok = del.failures.length === 0;
     return {
       status: ok ? 'succeeded' : del.deleted.length > 0 ? 'partial' : 'failed',
@@ -108,4 +109,14 @@ function removedTagsText(tags: string[], named: string | undefined): string {
   if (tags.length === 0) return 'Tags removed: none (the image was untagged)';
   const others = tags.filter((t) => t !== named);
   return `Tags removed with the image: ${tags.join(', ')}${others.length > 0 && named ? ` (besides ${named}: ${others.join(', ')})` : ''}`;
+}
+
+/**
+ * An image in a shared registry account (the registry id in its URI) is read and deleted with
+ * that account's credentials (its session of the same person), not the finding's account's.
+ */
+export function registryClients(ctx: ActionContext, uri: string): AwsClients {
+  const ecr = parseEcrImageUri(uri);
+  if (!ecr || !ctx.awsIn || (ecr.registryId === ctx.finding.accountId && ecr.region === ctx.finding.region)) return ctx.aws;
+  return ctx.awsIn({ accountId: ecr.registryId, region: ecr.region });
 }

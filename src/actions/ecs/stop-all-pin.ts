@@ -2,7 +2,10 @@ import { parseImageReference } from '../../aws/arn.js';
 import { pinServiceToImage, scaleServiceToZero, stopTasks } from '../../aws/ecs/index.js';
 import { describeError, isAppError } from '../../errors.js';
 import type { ActionDefinition, Outcome } from '../types.js';
-import { distinctTasks, sweepFor } from './find-image-tasks.js';
+import { distinctTasks, sweepEverywhere } from './find-image-tasks.js';
+import { parseArn } from '../../aws/arn.js';
+import { mapWithConcurrency } from '../../aws/concurrency.js';
+import type { AwsPlace } from '../../aws/accounts.js';
 import { chosenImage, compromisedImages, hasEcsImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
 
 export const MODE_INPUT_ID = 'mode';
@@ -33,7 +36,7 @@ export const stopAllPinAction: ActionDefinition = {
     const requestIds: string[] = [];
     const images = await compromisedImages(ctx, requestIds);
     // The blast radius depends on which image: sweep all candidates' digests (usually one).
-    const sweeps = await Promise.all(images.map(async (image) => ({ image, sweep: await sweepFor(ctx.aws, image) })));
+    const sweeps = await Promise.all(images.map(async (image) => ({ image, sweep: (await sweepEverywhere(ctx, image)).merged })));
     const perImage = sweeps.map(({ image, sweep }) => {
       const tasks = distinctTasks(sweep.matches);
       const services = new Map<string, ServiceRef>();
@@ -101,31 +104,46 @@ export const stopAllPinAction: ActionDefinition = {
     const notDone: string[] = [];
     const requestIds: string[] = [];
     const name = (arn: string) => arn.split('/').pop() ?? arn;
-
-    for (const s of target.services) {
-      try {
-        if (mode === 'pin') {
-          const r = await pinServiceToImage(ctx.aws, { ...s, compromisedImage: image.image, compromisedDigest: image.digest, cleanImage: clean });
-          requestIds.push(...r.requestIds);
-          done.push(r.changed ? `service ${name(s.cluster)}/${s.service}: ${r.oldTaskDefinitionArn} → ${r.newTaskDefinitionArn} (${r.swaps.map((w) => `${w.containerName}: ${w.to}`).join(', ')})` : `service ${name(s.cluster)}/${s.service}: its task definition does not reference the image by this name/digest; left unchanged`);
-        } else {
-          const r = await scaleServiceToZero(ctx.aws, s);
-          requestIds.push(...r.requestIds);
-          done.push(`service ${name(s.cluster)}/${s.service}: desiredCount ${r.previousDesiredCount} → 0`);
-        }
-        ctx.progress(`service ${s.service}: ${mode === 'pin' ? 'pinned' : 'scaled to zero'}`);
-      } catch (err) {
-        const msg = isAppError(err) ? err.message : describeError(err);
-        notDone.push(`service ${name(s.cluster)}/${s.service}: ${msg}`);
-        ctx.progress(`service ${s.service}: FAILED — ${msg}`);
-      }
-    }
-
     const reason = `GuardDuty finding ${ctx.finding.id}: image ${shortDigest(image.digest)} compromised; stopped by Slack user ${ctx.actor}${ctx.reason ? ` — ${ctx.reason}` : ''}`;
-    const results = await stopTasks(ctx.aws, target.tasks, reason, {
-      onProgress: (p) => {
-        if (p.done % 50 === 0 || p.done === p.total) ctx.progress(`stopped ${p.done}/${p.total} tasks`);
-      },
+    const results: Awaited<ReturnType<typeof stopTasks>> = [];
+
+    // Each account × Region acts with its own session; a failure in one does not stop the others.
+    const groups = byPlace(target.services, target.tasks, { accountId: ctx.finding.accountId, region: ctx.finding.region });
+    const many = groups.length > 1;
+    await mapWithConcurrency(groups, PLACE_CONCURRENCY, async (g) => {
+      const where = many ? `account ${g.place.accountId}${ctx.accountName?.(g.place.accountId) ? ` (${ctx.accountName(g.place.accountId)})` : ''} ${g.place.region}: ` : '';
+      let aws = ctx.aws;
+      try {
+        if (many && ctx.awsIn) aws = ctx.awsIn(g.place);
+      } catch (err) {
+        notDone.push(`${where}nothing done — ${isAppError(err) ? err.message : describeError(err)}`);
+        return;
+      }
+      for (const s of g.services) {
+        try {
+          if (mode === 'pin') {
+            const r = await pinServiceToImage(aws, { ...s, compromisedImage: image.image, compromisedDigest: image.digest, cleanImage: clean });
+            requestIds.push(...r.requestIds);
+            done.push(where + (r.changed ? `service ${name(s.cluster)}/${s.service}: ${r.oldTaskDefinitionArn} → ${r.newTaskDefinitionArn} (${r.swaps.map((w) => `${w.containerName}: ${w.to}`).join(', ')})` : `service ${name(s.cluster)}/${s.service}: its task definition does not reference the image by this name/digest; left unchanged`));
+          } else {
+            const r = await scaleServiceToZero(aws, s);
+            requestIds.push(...r.requestIds);
+            done.push(`${where}service ${name(s.cluster)}/${s.service}: desiredCount ${r.previousDesiredCount} → 0`);
+          }
+          ctx.progress(`${where}service ${s.service}: ${mode === 'pin' ? 'pinned' : 'scaled to zero'}`);
+        } catch (err) {
+          const msg = isAppError(err) ? err.message : describeError(err);
+          notDone.push(`${where}service ${name(s.cluster)}/${s.service}: ${msg}`);
+          ctx.progress(`${where}service ${s.service}: FAILED — ${msg}`);
+        }
+      }
+      const placeResults = await stopTasks(aws, g.tasks, reason, {
+        onProgress: (p) => {
+          if (p.done % 50 === 0 || p.done === p.total) ctx.progress(`${where}stopped ${p.done}/${p.total} tasks`);
+        },
+      });
+      results.push(...placeResults);
+      if (many) done.push(`${where}${placeResults.filter((r) => r.ok).length} of ${placeResults.length} tasks stopped`);
     });
     const stopped = results.filter((r) => r.ok);
     const failed = results.filter((r): r is Extract<typeof r, { ok: false }> => !r.ok);
@@ -153,3 +171,21 @@ export const stopAllPinAction: ActionDefinition = {
     };
   },
 };
+
+/** Account × Region groups of the services and tasks to act on (read from their ARNs). */
+export const PLACE_CONCURRENCY = 5;
+
+function byPlace(services: ServiceRef[], tasks: { clusterArn: string; taskArn: string }[], fallback: AwsPlace) {
+  const groups = new Map<string, { place: AwsPlace; services: ServiceRef[]; tasks: { clusterArn: string; taskArn: string }[] }>();
+  const group = (arn: string) => {
+    const a = parseArn(arn);
+    const place = a && a.accountId && a.region ? { accountId: a.accountId, region: a.region } : fallback;
+    const key = `${place.accountId}/${place.region}`;
+    if (!groups.has(key)) groups.set(key, { place, services: [], tasks: [] });
+    return groups.get(key)!;
+  };
+  for (const s of services) group(s.cluster).services.push(s);
+  for (const t of tasks) group(t.taskArn).tasks.push(t);
+  if (groups.size === 0) groups.set('', { place: fallback, services: [], tasks: [] });
+  return [...groups.values()];
+}

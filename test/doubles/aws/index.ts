@@ -31,6 +31,7 @@ import { ssmService } from './ssm/service.js';
 import { GuardDutyState } from './guardduty/state.js';
 import { guardDutyService } from './guardduty/service.js';
 import { EksState, eksService } from './eks/service.js';
+import { stsService } from './sts/service.js';
 import { seedBuilders, type SeedBuilders } from './seed.js';
 import { wireInstanceServices } from './seed-instance.js';
 import { startServiceScheduler } from './scheduler.js';
@@ -130,6 +131,7 @@ export async function startAwsDouble(options: AwsDoubleOptions = {}): Promise<Aw
       ssmService(ssm),
       guardDutyService(guardduty),
       eksService(eks),
+      stsService(principal),
     ],
     region,
     accountId,
