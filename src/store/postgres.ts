@@ -56,6 +56,10 @@ export class PostgresStore extends PgReplicaStore implements Store {
     return row ? toFinding(row) : undefined;
   }
 
+  async hasCardInChannel(channel: string): Promise<boolean> {
+    return (await this.q('SELECT 1 FROM findings WHERE channel = $1 LIMIT 1', [channel])).rows.length > 0;
+  }
+
   upsertFinding(rec: Parameters<Store['upsertFinding']>[0]): Promise<{ record: FindingRecord; changed: boolean }> {
     return this.tx(async (q) => {
       const inserted = await q(

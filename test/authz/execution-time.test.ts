@@ -9,7 +9,7 @@ import { createAuthorizer, USERGROUP_CACHE_MS } from '../../src/authz/authorizer
 import { approvalExpired, buildPolicy, DEFAULT_APPROVAL_TTL_MS } from '../../src/authz/policy.js';
 import { loadConfig } from '../../src/config.js';
 import { isAppError } from '../../src/errors.js';
-import { createSlackClient } from '../../src/slack/client.js';
+import { createSlackClient, createSlackGateway } from '../../src/slack/client.js';
 import { createLogger } from '../../src/log.js';
 import { startSlackDouble, type SlackDouble } from '../doubles/slack.js';
 import { fakeClock } from '../helpers/clock.js';
@@ -23,7 +23,7 @@ after(() => slack.close());
 const stopTask = { id: 'stop_task', changes: true, destructive: true };
 const isolate = { id: 'isolate_task', changes: true, destructive: false };
 const findTasks = { id: 'find_image_tasks', changes: false, destructive: false };
-const client = () => createSlackClient({ token: 'xoxb-x', apiUrl: slack.apiUrl, logger: createLogger('silent') });
+const client = () => createSlackGateway(createSlackClient({ token: 'xoxb-x', apiUrl: slack.apiUrl, logger: createLogger('silent') }));
 const groupPolicy = (extra: Parameters<typeof buildPolicy>[0] extends infer B ? Partial<B> : never = {}) =>
   buildPolicy({ responderUserIds: [], responderUsergroupIds: ['S0EXEC'], ...extra });
 const usergroupCalls = () => slack.callsTo('usergroups.users.list').filter((c) => c.args.usergroup === 'S0EXEC').length;

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CARD_ACTION_PREFIX } from '../../src/slack/register-actions.js';
+import { CARD_ACTION_PREFIX } from '../../src/slack/messages/action-messages.js';
 import { createLogger } from '../../src/log.js';
 import { startOrganizationDouble, type OrganizationDouble } from '../doubles/aws/organization.js';
 import type { AwsDouble } from '../doubles/aws/index.js';

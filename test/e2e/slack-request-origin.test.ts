@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { CARD_ACTION_PREFIX } from '../../src/slack/register-actions.js';
+import { CARD_ACTION_PREFIX } from '../../src/slack/messages/action-messages.js';
 import { REFUSED_FOREIGN_REQUEST } from '../../src/slack-verify/guard.js';
 import { IDENTITY_RETRY_MS } from '../../src/slack-verify/identity.js';
 import { ecsFindingEvent, publishFinding, RESPONDER, startEcsWorld, type EcsWorld } from '../helpers/ecs-world.js';

@@ -2,7 +2,7 @@ import { missingPermissions, missingText, type Need } from '../../k8s/access.js'
 import { checkEnforcement, createPolicy, deletePolicy, denyAllPolicy, listPolicies, policiesSelecting, type SelectingPolicy } from '../../k8s/network-policy.js';
 import { patchPodLabels, readPod } from '../../k8s/pods.js';
 import { toLabelValue } from '../../k8s/selector.js';
-import { ISOLATION_STATE_KEY } from '../card-view.js';
+import { stateKey } from '../state-keys.js';
 import type { ActionDefinition } from '../types.js';
 import { connect, hasPod, podTargetOf, podText, type PodTarget } from './target.js';
 
@@ -23,6 +23,9 @@ export interface PodIsolationState {
   releasedBy?: string;
   releasedAt?: number;
 }
+
+/** Shares the 'isolation' name with tasks and instances so the card's `isolated` flag covers pods. */
+export const POD_ISOLATION_STATE_KEY = stateKey<PodIsolationState>('isolation');
 
 interface IsolatePlanData {
   target: PodTarget;
@@ -101,7 +104,7 @@ export const isolatePodAction: ActionDefinition = {
     }
     done.push(`Created deny-all NetworkPolicy ${d.target.namespace}/${d.policyName} (ingress and egress, no rules)`);
     const state: PodIsolationState = { active: true, kind: 'pod', target: d.target, policyName: d.policyName, label: d.label, removedLabels: d.removeLabels, by: ctx.actor, at: ctx.clock.now() };
-    await ctx.state.put(ISOLATION_STATE_KEY, state);
+    await ctx.state.put(POD_ISOLATION_STATE_KEY, state);
     // Check again now: a policy added meanwhile would still allow traffic.
     const pod = await readPod(conn, d.target);
     const still = policiesSelecting(await listPolicies(conn, d.target.namespace), pod.metadata?.labels ?? {}, d.policyName);

@@ -1,7 +1,6 @@
 import { missingPermissions, missingText } from '../../k8s/access.js';
-import { ISOLATION_STATE_KEY } from '../card-view.js';
 import type { ActionDefinition } from '../types.js';
-import { undoIsolation, type PodIsolationState } from './isolate-pod.js';
+import { POD_ISOLATION_STATE_KEY, undoIsolation, type PodIsolationState } from './isolate-pod.js';
 import { connect, hasPod, podText } from './target.js';
 
 /** Undoes exactly what Isolate pod recorded: its policy, its label, the labels it removed. */
@@ -14,7 +13,7 @@ export const releasePodAction: ActionDefinition = {
   repeatable: false,
   appliesTo: (f, s) => hasPod(f) && s.isolated,
   async plan(ctx) {
-    const s = await ctx.state.get<PodIsolationState>(ISOLATION_STATE_KEY);
+    const s = await ctx.state.get(POD_ISOLATION_STATE_KEY);
     if (!s?.active || s.kind !== 'pod') return { summary: 'Nothing to release.', resources: [], apiCalls: [], warnings: [], blocked: 'no active pod isolation is recorded for this finding' };
     const conn = await connect(ctx, s.target.cluster);
     const missing = await missingPermissions(conn, [
@@ -31,10 +30,10 @@ export const releasePodAction: ActionDefinition = {
     };
   },
   async execute(ctx) {
-    const s = (await ctx.state.get<PodIsolationState>(ISOLATION_STATE_KEY))!;
+    const s = (await ctx.state.get(POD_ISOLATION_STATE_KEY))!;
     const conn = await connect(ctx, s.target.cluster);
     const done = await undoIsolation(conn, s);
-    await ctx.state.put(ISOLATION_STATE_KEY, { ...s, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies PodIsolationState);
+    await ctx.state.put(POD_ISOLATION_STATE_KEY, { ...s, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies PodIsolationState);
     return { status: 'succeeded', headline: `${podText(s.target)} released`, done, notDone: [], next: [], requestIds: [], cardStatus: ':unlock: Pod isolation released' };
   },
 };
