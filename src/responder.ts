@@ -172,7 +172,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
         onSuspicious: createSnsAlerter({ now: clock.now, logger, post: (m) => slack.postMessage(config.slack.defaultChannel, m) }),
         ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
       },
-      slackGuard: buildSlackGuard(config, { client: slack.client, store, clock, logger }),
+      slackGuard: buildSlackGuard(config, { slack, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
         registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });

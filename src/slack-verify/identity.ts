@@ -4,7 +4,7 @@
  * from `auth.test` with the bot token (its team_id, enterprise_id, is_enterprise_install and,
  * when Slack returns it, app_id). Until it is known, Slack requests are refused (fail closed).
  */
-import type { WebClient } from '@slack/web-api';
+import type { SlackWhoAmI } from '../slack/client.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -27,7 +27,7 @@ export interface IdentitySource {
 
 export function createIdentitySource(deps: {
   configured: { teamId?: string; enterpriseId?: string; appId?: string };
-  client: Pick<WebClient, 'auth'>;
+  slack: { whoAmI(): Promise<SlackWhoAmI> };
   now: () => number;
   logger: Logger;
 }): IdentitySource {
@@ -38,12 +38,12 @@ export function createIdentitySource(deps: {
   let failedAt: number | undefined;
   const learn = async (): Promise<SlackIdentity | undefined> => {
     try {
-      const r = (await deps.client.auth.test()) as { team_id?: string; enterprise_id?: string; is_enterprise_install?: boolean; app_id?: string };
-      const orgWide = r.is_enterprise_install === true;
-      const enterpriseId = configured.enterpriseId ?? r.enterprise_id;
-      if (!r.team_id && !(orgWide && enterpriseId)) throw new Error('auth.test returned no team_id');
-      const appId = configured.appId ?? r.app_id;
-      known = { ...(r.team_id ? { teamId: r.team_id } : {}), enterpriseId: enterpriseId ?? null, orgWide, ...(appId ? { appId } : {}) };
+      const r = await deps.slack.whoAmI();
+      const orgWide = r.orgWide;
+      const enterpriseId = configured.enterpriseId ?? r.enterpriseId;
+      if (!r.teamId && !(orgWide && enterpriseId)) throw new Error('auth.test returned no team_id');
+      const appId = configured.appId ?? r.appId;
+      known = { ...(r.teamId ? { teamId: r.teamId } : {}), enterpriseId: enterpriseId ?? null, orgWide, ...(appId ? { appId } : {}) };
       deps.logger.info({ ...known }, appId ? 'Slack identity learned from auth.test' : 'Slack identity learned from auth.test (app id unknown: set SLACK_APP_ID to check it)');
       return known;
     } catch (err) {

@@ -1,5 +1,5 @@
 /** Builds the Slack installation guard from config (one call from the composition root). */
-import type { WebClient } from '@slack/web-api';
+import type { SlackWhoAmI } from '../slack/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -7,11 +7,11 @@ import type { Clock } from '../util/clock.js';
 import { foreignRequestGuard } from './guard.js';
 import { createIdentitySource } from './identity.js';
 
-export function buildSlackGuard(config: Pick<Config, 'slack'>, deps: { client: Pick<WebClient, 'auth'>; store: Pick<Store, 'appendAudit' | 'hasCardInChannel'>; clock: Clock; logger: Logger }) {
+export function buildSlackGuard(config: Pick<Config, 'slack'>, deps: { slack: { whoAmI(): Promise<SlackWhoAmI> }; store: Pick<Store, 'appendAudit' | 'hasCardInChannel'>; clock: Clock; logger: Logger }) {
   const s = config.slack;
   const identity = createIdentitySource({
     configured: { ...(s.teamId ? { teamId: s.teamId } : {}), ...(s.enterpriseId ? { enterpriseId: s.enterpriseId } : {}), ...(s.appId ? { appId: s.appId } : {}) },
-    client: deps.client,
+    slack: deps.slack,
     now: deps.clock.now,
     logger: deps.logger,
   });

@@ -29,12 +29,23 @@ export interface SlackGateway {
   /** usergroups.users.list: the member ids of a user group. */
   usergroupMembers(usergroupId: string): Promise<string[]>;
   /** auth.test: whether the token works, and for which team and bot user. */
-  whoAmI(): Promise<{ team?: string; user?: string }>;
+  whoAmI(): Promise<SlackWhoAmI>;
   /**
    * The raw client. Only src/slack/ may use it (test/architecture checks): every other part goes
    * through the methods above so that errors are normalised and messages paced in one place.
    */
   readonly client: WebClient;
+}
+
+/** auth.test's answer: the token's workspace, Grid org and app (app_id only when Slack returns it). */
+export interface SlackWhoAmI {
+  team?: string;
+  user?: string;
+  teamId?: string;
+  enterpriseId?: string;
+  appId?: string;
+  /** An org-wide (Enterprise Grid) install. */
+  orgWide: boolean;
 }
 
 export function createSlackClient(opts: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClient {
@@ -109,8 +120,16 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
       return r.users ?? [];
     },
     async whoAmI() {
-      const r = await call('auth.test', () => client.auth.test());
-      return { ...(r.team ? { team: r.team } : {}), ...(r.user ? { user: r.user } : {}) };
+      const r = (await call('auth.test', () => client.auth.test())) as unknown as Record<string, unknown>;
+      const text = (k: string) => (typeof r[k] === 'string' && r[k] ? { [k]: r[k] as string } : {});
+      return {
+        ...(text('team') as { team?: string }),
+        ...(text('user') as { user?: string }),
+        ...(typeof r.team_id === 'string' && r.team_id ? { teamId: r.team_id } : {}),
+        ...(typeof r.enterprise_id === 'string' && r.enterprise_id ? { enterpriseId: r.enterprise_id } : {}),
+        ...(typeof r.app_id === 'string' && r.app_id ? { appId: r.app_id } : {}),
+        orgWide: r.is_enterprise_install === true,
+      };
     },
     async permalink(channel, ts) {
       try {

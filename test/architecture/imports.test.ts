@@ -31,7 +31,8 @@ const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^aws\/arn\.ts$/, 'domain'],
   [/^actions\//, 'step'],
   [/^(cards|slack\/messages)\//, 'message'],
-  [/^(store|aws|sns|authz|audit)\//, 'adapter'],
+  // Inbound checks (sns/, slack-verify/) verify requests before any listener sees them, like adapters.
+  [/^(store|aws|sns|sqs|k8s|slack-verify|authz|audit)\//, 'adapter'],
   [/^slack\/ids\.ts$/, 'base'],
   [/^slack\//, 'adapter'],
   [/^config\.ts$/, 'adapter'],
