@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { Finding } from '../../findings/model.js';
+import { refuseSampleFinding } from '../../findings/sample.js';
 import { INSTANCE_ID_RE } from '../../aws/ec2/instance.js';
 
 /**
@@ -8,7 +9,7 @@ import { INSTANCE_ID_RE } from '../../aws/ec2/instance.js';
  * fake ids and are refused before any AWS call.
  */
 export function instanceIdOf(f: Finding): string {
-  if (f.sample) throw new AppError('action_invalid', 'This is a GuardDuty sample finding: its resource ids are fake, so there is nothing to act on.');
+  refuseSampleFinding(f);
   const id = f.instance?.instanceId;
   if (!id || !INSTANCE_ID_RE.test(id)) throw new AppError('action_invalid', 'The finding names no EC2 instance id, so there is no instance to act on.');
   return id;

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import type { Finding } from '../../findings/model.js';
+import { refuseSampleFinding } from '../../findings/sample.js';
 import { connectCluster, type KubeConnection } from '../../k8s/client.js';
 import type { PodRef } from '../../k8s/pods.js';
 import type { ActionContext } from '../types.js';
@@ -16,7 +17,7 @@ export interface PodTarget extends PodRef {
 export const hasPod = (f: Finding) => f.kind === 'EKSCluster' && !!f.eks?.clusterName && !!f.eks.namespace && !!f.eks.podName;
 
 export function podTargetOf(f: Finding): PodTarget {
-  if (f.sample) throw new AppError('action_invalid', 'This is a GuardDuty sample finding: its resource names are fake, so there is nothing to act on.');
+  refuseSampleFinding(f, 'resource names');
   const e = f.eks;
   if (!e?.clusterName || !e.namespace || !e.podName) throw new AppError('action_invalid', 'The finding names no EKS cluster, namespace and pod, so there is no pod to act on.');
   return { cluster: e.clusterName, namespace: e.namespace, name: e.podName };

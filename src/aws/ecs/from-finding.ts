@@ -5,6 +5,7 @@
  */
 import { AppError } from '../../errors.js';
 import type { Finding } from '../../findings/model.js';
+import { refuseSampleFinding } from '../../findings/sample.js';
 import { parseClusterArn, parseTaskArn } from '../arn.js';
 
 export interface EcsTaskTarget {
@@ -15,11 +16,7 @@ export interface EcsTaskTarget {
 }
 
 export function ecsTaskTargetFromFinding(finding: Finding): EcsTaskTarget {
-  if (finding.sample) {
-    throw new AppError('action_invalid', 'This is a GuardDuty sample finding: its resource ids are fake, so there is nothing to act on.', {
-      context: { findingId: finding.id },
-    });
-  }
+  refuseSampleFinding(finding);
   const taskArn = finding.ecs?.taskArn;
   const task = taskArn !== undefined ? parseTaskArn(taskArn) : undefined;
   if (!taskArn || !task) {
