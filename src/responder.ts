@@ -23,10 +23,10 @@ import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
 import type { Logger } from './log.js';
 import { buildSlackGuard } from './slack-verify/index.js';
-import { startServer, type RunningServer, type SocketModeTuning } from './server.js';
+import { createSlackApp, startServer, type RunningServer, type SocketModeTuning } from './server.js';
 import { startSqsIntake, type SqsIntake } from './sqs/index.js';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
-import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
+import { createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer } from './slack/pacing.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -71,10 +71,16 @@ export interface ResponderOverrides {
 export async function startResponder(config: Config, logger: Logger, overrides: ResponderOverrides = {}): Promise<Responder> {
   const clock = overrides.clock ?? systemClock;
   const store = await openStore(config.store.url);
-  const slack = createSlackGateway(
-    createSlackClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }),
-    createPacer(clock),
-  );
+  const slackSettings = {
+    botToken: config.slack.botToken,
+    ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+    ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+    ...(overrides.socketMode ? { socketMode: overrides.socketMode } : {}),
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+  };
+  // Bolt first: the gateway wraps Bolt's own WebClient (one client for every Web API call).
+  const slackApp = createSlackApp(logger, slackSettings);
+  const slack = createSlackGateway(slackApp.bolt.client, createPacer(clock));
   const catalog = buildCatalog();
   const policyFile = config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined;
   const policy = buildPolicy(config.authz, policyFile, policyActionNames(catalog, INCIDENT_POLICY_ACTIONS));
@@ -149,13 +155,8 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     {
       logger,
       store,
-      slack: {
-        botToken: config.slack.botToken,
-        ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
-        ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
-        ...(overrides.socketMode ? { socketMode: overrides.socketMode } : {}),
-        ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
-      },
+      slack: slackSettings,
+      slackApp,
       // POST /sns exists only when topics are configured (answers 404 otherwise).
       sns: config.sns.topicArns.length === 0 ? undefined : {
         store,

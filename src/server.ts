@@ -6,6 +6,7 @@ import { healthRouter } from './http/health.js';
 import { snsRouter, type SnsRouteDeps } from './http/sns-route.js';
 import type { Logger } from './log.js';
 import { boltLogger } from './slack/bolt-logger.js';
+import { slackClientOptions } from './slack/client.js';
 import { refuseFutureSlackTimestamps } from './slack-verify/timestamp.js';
 import type { Store } from './store/store.js';
 
@@ -23,6 +24,8 @@ export interface ServerDeps {
   registerSlack: (app: BoltApp) => void;
   /** Runs before every listener: refuses requests from another workspace, app or channel. */
   slackGuard?: Parameters<BoltApp['use']>[0];
+  /** Built first by the composition root (the gateway wraps its client); built here when absent. */
+  slackApp?: SlackApp;
 }
 
 export interface RunningServer {
@@ -41,39 +44,56 @@ export interface SocketModeTuning {
   serverPingTimeout?: number;
 }
 
+/** The Slack side of the server, built before anything that talks to Slack (see createSlackApp). */
+export interface SlackApp {
+  readonly express: express.Express;
+  readonly bolt: BoltApp;
+}
+
+/**
+ * The Bolt App, its receiver and the Express app it is mounted on. Built first by the
+ * composition root: Bolt's own WebClient (`bolt.client`, made with our fail-fast client options)
+ * is the one the Slack gateway wraps, so the app holds one WebClient, not two.
+ */
+export function createSlackApp(logger: Logger, slack: ServerDeps['slack']): SlackApp {
+  const app = express();
+  app.disable('x-powered-by');
+  const log = boltLogger(logger);
+  app.use('/slack/events', refuseFutureSlackTimestamps({ onRefused: (d) => logger.warn(d, 'Slack request refused: timestamp in the future') }));
+  // Bolt puts its own logger on the client (it always overrides clientOptions.logger).
+  const clientOptions = slackClientOptions({ logger, ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}) });
+  // Socket Mode: Slack's requests come over the app's own outbound WebSocket (apps.connections.open
+  // on the same API URL), so no route is mounted and no signing secret is needed.
+  const receiver = slack.appToken
+    ? new SocketModeReceiver({
+        appToken: slack.appToken,
+        logger: log,
+        ...slack.socketMode,
+        // Only the API URL: with the fail-fast retry settings above, one failed apps.connections.open
+        // (Slack blip, network loss) would end Socket Mode for good; its own default retries for long.
+        installerOptions: { clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {} },
+      })
+    : new ExpressReceiver({ signingSecret: slack.signingSecret ?? '', endpoints: '/slack/events', app, logger: log });
+  const boltApp = new App({
+    receiver,
+    ...(slack.appToken ? { socketMode: true, appToken: slack.appToken } : {}),
+    token: slack.botToken,
+    // Token checks at start would need the network before we serve SNS; main.ts checks once, softly.
+    tokenVerificationEnabled: false,
+    logger: log,
+    clientOptions,
+  });
+  return { express: app, bolt: boltApp };
+}
+
 /**
  * One HTTP server, three surfaces: POST /sns, POST /slack/events (Bolt verifies Slack's request
  * signature and acks within 3 s), GET /healthz.
  */
 export function buildHttpApp(deps: ServerDeps): { app: express.Express; bolt: BoltApp } {
-  const app = express();
-  app.disable('x-powered-by');
+  const { express: app, bolt: boltApp } = deps.slackApp ?? createSlackApp(deps.logger, deps.slack);
   app.use(healthRouter(deps.store));
   if (deps.sns) app.use(snsRouter(deps.sns));
-  const logger = boltLogger(deps.logger);
-  app.use('/slack/events', refuseFutureSlackTimestamps({ onRefused: (d) => deps.logger.warn(d, 'Slack request refused: timestamp in the future') }));
-  const clientOptions = { ...(deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
-  // Socket Mode: Slack's requests come over the app's own outbound WebSocket (apps.connections.open
-  // on the same API URL), so no route is mounted and no signing secret is needed.
-  const receiver = deps.slack.appToken
-    ? new SocketModeReceiver({
-        appToken: deps.slack.appToken,
-        logger,
-        ...deps.slack.socketMode,
-        // Only the API URL: with the fail-fast retry settings above, one failed apps.connections.open
-        // (Slack blip, network loss) would end Socket Mode for good; its own default retries for long.
-        installerOptions: { clientOptions: deps.slack.apiUrl ? { slackApiUrl: deps.slack.apiUrl } : {} },
-      })
-    : new ExpressReceiver({ signingSecret: deps.slack.signingSecret ?? '', endpoints: '/slack/events', app, logger });
-  const boltApp = new App({
-    receiver,
-    ...(deps.slack.appToken ? { socketMode: true, appToken: deps.slack.appToken } : {}),
-    token: deps.slack.botToken,
-    // Token checks at start would need the network before we serve SNS; main.ts checks once, softly.
-    tokenVerificationEnabled: false,
-    logger,
-    clientOptions,
-  });
   if (deps.slackGuard) boltApp.use(deps.slackGuard);
   deps.registerSlack(boltApp);
   return { app, bolt: boltApp };

@@ -1,4 +1,4 @@
-import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, LogLevel, type View } from '@slack/web-api';
+import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, LogLevel, type View, type WebClientOptions } from '@slack/web-api';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
@@ -48,15 +48,25 @@ export interface SlackWhoAmI {
   orgWide: boolean;
 }
 
-export function createSlackClient(opts: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClient {
-  return new WebClient(opts.token, {
+/**
+ * The options of the app's one WebClient: fail fast (no retries, a 429 is an error, a bounded
+ * call time). Bolt builds its client (`app.client`) from these (src/server.ts), and the gateway
+ * wraps that client, so the app has one WebClient, not two.
+ */
+export function slackClientOptions(opts: { apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClientOptions {
+  return {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: opts.timeoutMs ?? SLACK_CALL_TIMEOUT_MS,
     logger: slackLogger(opts.logger),
     logLevel: LogLevel.WARN,
-  });
+  };
+}
+
+/** A WebClient outside Bolt (the CLI, tests of the gateway): the same options. */
+export function createSlackClient(opts: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClient {
+  return new WebClient(opts.token, slackClientOptions(opts));
 }
 
 /**
