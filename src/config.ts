@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, SLACK_USER_ID } from './slack/ids.js';
+import { SLACK_APP_ID, SLACK_CHANNEL_ID as CHANNEL_ID, SLACK_TEAM_ID, SLACK_USERGROUP_ID as SLACK_GROUP_ID, SLACK_USER_ID } from './slack/ids.js';
 import { SEVERITY_LEVELS, type SeverityLevel } from './findings/severity.js';
 import { DEFAULT_ACTION_RATE_LIMIT, parseRateLimit, type RateLimit } from './authz/rate-limit.js';
 import { REQUIRE_APPROVAL_MODES, type RequireApprovalMode } from './authz/policy.js';
+import { ACCOUNT_ID_RE, REGION_RE } from './aws/ids.js';
 import { organizationConfig, organizationEnv, type OrganizationConfig } from './aws/organization-config.js';
 
 const csv = (v: string | undefined): string[] =>
@@ -83,8 +84,8 @@ const schema = z
       .refine((v) => v === undefined || parseRateLimit(v) !== undefined, 'must look like 3/60s (count/window, window in s, m or h) or off'),
     REQUIRE_APPROVAL: z.enum(REQUIRE_APPROVAL_MODES).default('none'),
     APPROVAL_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
-    SLACK_TEAM_ID: z.string().regex(/^T[A-Z0-9]{2,}$/, 'must be a workspace id such as T0123456789').optional(),
-    SLACK_APP_ID: z.string().regex(/^A[A-Z0-9]{2,}$/, 'must be an app id such as A0123456789').optional(),
+    SLACK_TEAM_ID: z.string().regex(SLACK_TEAM_ID, 'must be a workspace id such as T0123456789').optional(),
+    SLACK_APP_ID: z.string().regex(SLACK_APP_ID, 'must be an app id such as A0123456789').optional(),
     SLACK_ENTERPRISE_ID: z.string().regex(/^E[A-Z0-9]{2,}$/, 'must be an Enterprise Grid id such as E0123456789').optional(),
     SLACK_ALLOWED_CHANNEL_IDS: z
       .string()
@@ -97,13 +98,13 @@ const schema = z
       .string()
       .optional()
       .superRefine((v, ctx) => {
-        for (const id of csv(v)) if (!/^\d{12}$/.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
+        for (const id of csv(v)) if (!ACCOUNT_ID_RE.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
       }),
     COVERED_REGIONS: z
       .string()
       .optional()
       .superRefine((v, ctx) => {
-        for (const r of csv(v)) if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
+        for (const r of csv(v)) if (!REGION_RE.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
       }),
     AWS_REGION: z.string().optional(),
     AWS_ENDPOINT_URL: z.url().optional(),

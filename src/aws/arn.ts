@@ -3,6 +3,7 @@
  * All return `undefined` for input that is not what they parse: the callers decide whether
  * that is an error (finding text is attacker-influenced, so never trust its shape).
  */
+import { REGION_PATTERN } from './ids.js';
 
 export interface Arn {
   partition: string;
@@ -121,7 +122,7 @@ export interface EcrImageUri {
   digest?: string;
 }
 
-const ECR_HOST_RE = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.(amazonaws\.com(?:\.cn)?)$/;
+const ECR_HOST_RE = new RegExp(`^(\\d{12})\\.dkr\\.ecr(-fips)?\\.(${REGION_PATTERN})\\.(amazonaws\\.com(?:\\.cn)?)$`);
 const REPO_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 

@@ -21,6 +21,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { AccountScope, roleArnFor, type OrganizationSettings } from './accounts.js';
 import { callerAccountReader } from './sts/identity.js';
 import { RoleSessions, type Actor } from './sts/session.js';
+import { ACCOUNT_ID_RE, REGION_RE } from './ids.js';
 
 export type { Actor } from './sts/session.js';
 
@@ -107,8 +108,6 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const MAX_CACHED_TARGETS = 200;
 export const RETRY_MODE = 'standard';
 
-const ACCOUNT_RE = /^\d{12}$/;
-const REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /** The SDK logs every call at info; keep that at debug so our logs stay about our actions. */
 function sdkLogger(logger: Logger) {
@@ -159,7 +158,7 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
 
   function forTarget(target: AwsTarget): AwsClients {
     const region = target.region ?? options.defaultRegion;
-    if (!ACCOUNT_RE.test(target.accountId)) {
+    if (!ACCOUNT_ID_RE.test(target.accountId)) {
       throw new AppError('action_invalid', `"${target.accountId}" is not an AWS account id (12 digits).`);
     }
     if (region === undefined || !REGION_RE.test(region)) {

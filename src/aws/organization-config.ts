@@ -4,26 +4,25 @@
  */
 import { z } from 'zod';
 import { parseAccountNames, type OrganizationSettings } from './accounts.js';
+import { ACCOUNT_ID_RE, REGION_RE } from './ids.js';
 
 const list = (v: string | undefined): string[] =>
   (v ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 const accountList = z
   .string()
   .optional()
   .superRefine((v, ctx) => {
-    for (const id of list(v)) if (!ACCOUNT.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
+    for (const id of list(v)) if (!ACCOUNT_ID_RE.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
   });
 const regionList = z
   .string()
   .optional()
   .superRefine((v, ctx) => {
-    for (const r of list(v)) if (!REGION.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
+    for (const r of list(v)) if (!REGION_RE.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
   });
 
 export const organizationEnv = {
@@ -40,7 +39,7 @@ export const organizationEnv = {
     .superRefine((v, ctx) => {
       for (const pair of list(v)) {
         const [id, name] = pair.split('=');
-        if (!id || !ACCOUNT.test(id.trim()) || !name?.trim()) ctx.addIssue({ code: 'custom', message: `"${pair}" is not accountId=name` });
+        if (!id || !ACCOUNT_ID_RE.test(id.trim()) || !name?.trim()) ctx.addIssue({ code: 'custom', message: `"${pair}" is not accountId=name` });
       }
     }),
 };

@@ -1,8 +1,6 @@
 import type { Finding } from '../findings/model.js';
 import { MAX_BUTTON_URL } from './limits.js';
-
-/** A region as AWS names them; anything else must not end up in a hostname. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+import { REGION_RE } from '../aws/ids.js';
 
 /**
  * Deep link to the finding in the GuardDuty console, per partition:
@@ -12,7 +10,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  * the id is URL-encoded.
  */
 export function consoleUrl(f: Pick<Finding, 'id' | 'region' | 'partition'>): string {
-  const region = REGION.test(f.region) ? f.region : undefined;
+  const region = REGION_RE.test(f.region) ? f.region : undefined;
   let base: string;
   if (f.partition === 'aws-cn' || region?.startsWith('cn-')) base = 'https://console.amazonaws.cn';
   else if (f.partition === 'aws-us-gov' || region?.startsWith('us-gov-')) base = 'https://console.amazonaws-us-gov.com';

@@ -9,14 +9,14 @@ import { INSTANCE_ID_RE } from '../aws/ec2/instance.js';
 import { flatten } from '../cards/escape.js';
 import { normaliseIncidentId } from '../incidents/model.js';
 import { mentionOf } from './slack-text.js';
+import { ACCOUNT_ID_RE, REGION_RE } from '../aws/ids.js';
+import { SLACK_USER_ID_TYPED } from '../slack/ids.js';
 
 /** One definition of an instance id's shape (EC2's: 8 or 17 hex characters), re-exported for the parser's callers. */
 export { INSTANCE_ID_RE };
 export const FINDING_ID_RE = /^[0-9a-f]{32}$/;
 /** Partitions the app can act in (GuardDuty Runtime Monitoring's). */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
-const REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-const SLACK_USER_ID_RE = /^[UW][A-Z0-9]{6,20}$/;
 
 export interface TaskTarget {
   kind: 'ecs_task';
@@ -79,7 +79,7 @@ export function parseTaskTarget(value: string): Parsed<TaskTarget> {
   if (!task) return bad(`${quote(value)} is not an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/TASK_ID)`);
   if (!(PARTITIONS as readonly string[]).includes(task.partition)) return bad(`partition "${task.partition}" is not supported (aws, aws-cn, aws-us-gov)`);
   if (!REGION_RE.test(task.region)) return bad(`${quote(value)} has no valid region`);
-  if (!/^\d{12}$/.test(task.accountId)) return bad(`${quote(value)} has no 12-digit account id`);
+  if (!ACCOUNT_ID_RE.test(task.accountId)) return bad(`${quote(value)} has no 12-digit account id`);
   return ok({
     kind: 'ecs_task',
     arn: value,
@@ -142,7 +142,7 @@ export function parseAssignee(token: string): Parsed<Assignee> {
   if (m?.kind === 'user') return ok({ kind: 'user', userId: m.id });
   if (m?.kind === 'usergroup') return bad('assign a person, not a user group');
   if (m) return bad('assign a person (@name), not a channel or a special mention');
-  if (SLACK_USER_ID_RE.test(token)) return ok({ kind: 'user', userId: token });
+  if (SLACK_USER_ID_TYPED.test(token)) return ok({ kind: 'user', userId: token });
   if (token.startsWith('@')) {
     return bad(`${quote(token)} arrived as plain text, not as a mention: pick the person from Slack's @ list (the command must escape users) or give their user id (U…)`);
   }

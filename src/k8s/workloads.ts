@@ -8,12 +8,14 @@ import type { KubeConnection } from './client.js';
 import { kubeCall } from './errors.js';
 import type { Workload } from './owners.js';
 
-const RESOURCE: Record<Workload['kind'], string> = { Deployment: 'deployments.apps', StatefulSet: 'statefulsets.apps', DaemonSet: 'daemonsets.apps' };
+/** The RBAC resource (API group `apps`) of each workload kind: what a permission check names. */
+export const WORKLOAD_RESOURCE: Readonly<Record<Workload['kind'], string>> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const resourceOf = (kind: Workload['kind']) => `${WORKLOAD_RESOURCE[kind]}.apps`;
 const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 export async function readWorkload(conn: KubeConnection, w: Workload): Promise<{ replicas?: number; template?: V1PodSpec }> {
   const { apps } = await conn.apis();
-  const ctx = { cluster: conn.cluster, verb: 'get', resource: RESOURCE[w.kind], namespace: w.namespace, name: w.name };
+  const ctx = { cluster: conn.cluster, verb: 'get', resource: resourceOf(w.kind), namespace: w.namespace, name: w.name };
   const ref = { namespace: w.namespace, name: w.name };
   const obj =
     w.kind === 'Deployment'
@@ -27,7 +29,7 @@ export async function readWorkload(conn: KubeConnection, w: Workload): Promise<{
 
 async function patchWorkload(conn: KubeConnection, w: Workload, body: object[]): Promise<void> {
   const { apps } = await conn.apis();
-  const ctx = { cluster: conn.cluster, verb: 'patch', resource: RESOURCE[w.kind], namespace: w.namespace, name: w.name };
+  const ctx = { cluster: conn.cluster, verb: 'patch', resource: resourceOf(w.kind), namespace: w.namespace, name: w.name };
   const param = { namespace: w.namespace, name: w.name, body };
   if (w.kind === 'Deployment') await kubeCall(ctx, () => apps.patchNamespacedDeployment(param, jsonPatch()));
   else if (w.kind === 'StatefulSet') await kubeCall(ctx, () => apps.patchNamespacedStatefulSet(param, jsonPatch()));

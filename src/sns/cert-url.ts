@@ -8,9 +8,10 @@
  * bucket anyone can name "sns"), hence this hand-written rule.
  */
 import { AppError } from '../errors.js';
+import { REGION_PATTERN } from '../aws/ids.js';
 
 /** An AWS commercial / GovCloud / China region name: us-east-1, us-gov-west-1, cn-north-1. */
-const REGION = '[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}';
+const REGION = REGION_PATTERN;
 
 /** `sns.<region>.amazonaws.com`, or `sns.<region>.amazonaws.com.cn` for China regions. */
 const SNS_HOST = new RegExp(`^sns\\.(${REGION})\\.amazonaws\\.com(\\.cn)?$`);

@@ -2,9 +2,10 @@
  * Facts read from an SQS queue URL. The SDK sends each request to the queue URL's own host, so
  * the client's region must match that host when it is an AWS one (SigV4 signs the region).
  */
+import { REGION_PATTERN } from '../aws/ids.js';
 
 /** `https://sqs.<region>.amazonaws.com/…` (and `.amazonaws.com.cn`), plus the legacy `<region>.queue.amazonaws.com`. */
-const AWS_SQS_HOST = /^(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d)|([a-z]{2}(?:-[a-z]+)+-\d)\.queue)\.amazonaws\.com(?:\.cn)?$/;
+const AWS_SQS_HOST = new RegExp(`^(?:sqs\\.(${REGION_PATTERN})|(${REGION_PATTERN})\\.queue)\\.amazonaws\\.com(?:\\.cn)?$`);
 
 export interface QueueRef {
   readonly url: string;

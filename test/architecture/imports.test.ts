@@ -28,7 +28,7 @@ const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^actions\/types\.ts$/, 'domain'],
   // Pure text rules every layer may use: escaping, Slack's length limits, ARN and image-URI grammar.
   [/^cards\/(escape|limits)\.ts$/, 'base'],
-  [/^aws\/arn\.ts$/, 'domain'],
+  [/^aws\/(arn|ids)\.ts$/, 'domain'],
   [/^actions\//, 'step'],
   [/^(cards|slack\/messages)\//, 'message'],
   // Inbound checks (sns/, slack-verify/) verify requests before any listener sees them, like adapters.

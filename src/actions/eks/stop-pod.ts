@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import { missingPermissions, missingText, type Need } from '../../k8s/access.js';
 import { ownerChain, topWorkload, type Workload } from '../../k8s/owners.js';
 import { deletePod, readPod } from '../../k8s/pods.js';
-import { readWorkload, scaleWorkload } from '../../k8s/workloads.js';
+import { readWorkload, scaleWorkload, WORKLOAD_RESOURCE } from '../../k8s/workloads.js';
 import type { ActionDefinition } from '../types.js';
 import { connect, hasPod, podTargetOf, podText } from './target.js';
 
@@ -10,8 +10,6 @@ interface StopData {
   workload?: Workload;
   replicas?: number;
 }
-
-const RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' } as const;
 
 /**
  * Owner-aware stop. A pod owned by a Deployment/ReplicaSet/StatefulSet/DaemonSet is recreated by
@@ -37,7 +35,7 @@ export const stopPodAction: ActionDefinition = {
     let replicas: number | undefined;
     if (workload && workload.kind !== 'DaemonSet') {
       replicas = (await readWorkload(conn, workload)).replicas;
-      needs.push({ verb: 'patch', resource: RESOURCE[workload.kind], group: 'apps', namespace: t.namespace });
+      needs.push({ verb: 'patch', resource: WORKLOAD_RESOURCE[workload.kind], group: 'apps', namespace: t.namespace });
     }
     const missing = await missingPermissions(conn, needs);
     const owner = workload ? `${workload.kind} ${t.namespace}/${workload.name}` : undefined;

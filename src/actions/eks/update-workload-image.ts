@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import { missingPermissions, missingText } from '../../k8s/access.js';
 import { ownerChain, topWorkload, type Workload } from '../../k8s/owners.js';
 import { readPod } from '../../k8s/pods.js';
-import { readWorkload, setWorkloadImage } from '../../k8s/workloads.js';
+import { readWorkload, setWorkloadImage, WORKLOAD_RESOURCE } from '../../k8s/workloads.js';
 import type { ActionDefinition } from '../types.js';
 import { connect, hasPod, podTargetOf } from './target.js';
 
@@ -13,8 +13,6 @@ interface UpdateData {
   workload: Workload;
   containers: { container: string; from: string }[];
 }
-
-const RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' } as const;
 
 /** Patch the pod's owning Deployment/StatefulSet/DaemonSet to a clean image (a rolling update). */
 export const updateWorkloadImageAction: ActionDefinition = {
@@ -35,7 +33,7 @@ export const updateWorkloadImageAction: ActionDefinition = {
     const w = await readWorkload(conn, workload);
     const running = new Set((pod.spec?.containers ?? []).map((c) => c.image));
     const containers = (w.template?.containers ?? []).filter((c) => running.has(c.image)).map((c) => ({ container: c.name, from: c.image ?? '' }));
-    const missing = await missingPermissions(conn, [{ verb: 'patch', resource: RESOURCE[workload.kind], group: 'apps', namespace: t.namespace }]);
+    const missing = await missingPermissions(conn, [{ verb: 'patch', resource: WORKLOAD_RESOURCE[workload.kind], group: 'apps', namespace: t.namespace }]);
     const data: UpdateData = { workload, containers };
     return {
       summary: `Set a clean image on ${workload.kind} ${t.namespace}/${workload.name} (containers ${containers.map((c) => c.container).join(', ')}): its pods are replaced by a rolling update.`,
