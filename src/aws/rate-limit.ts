@@ -140,15 +140,19 @@ export function operationFromContext(context: HandlerExecutionContext): string |
 
 export type RateLimitWaitListener = (info: { operation: string; group: string; waitedMs: number }) => void;
 
+/** Which bucket an operation draws from: a service whose groups are defined here, or a service's own rule (elbv2/rate-limit.ts). */
+export type OperationGroups = 'ecs' | 'ec2' | 'ecr' | ((operation: string) => string | undefined);
+
 export function rateLimitMiddleware<I extends object, O extends MetadataBearer>(
   limiter: RateLimiter,
-  service: 'ecs' | 'ec2' | 'ecr',
+  service: OperationGroups,
   onWait?: RateLimitWaitListener,
 ): FinalizeRequestMiddleware<I, O> {
+  const groupOf = typeof service === 'function' ? service : (operation: string) => operationGroup(service, operation);
   return (next: FinalizeHandler<I, O>, context: HandlerExecutionContext) =>
     async (args: FinalizeHandlerArguments<I>) => {
       const operation = operationFromContext(context);
-      const group = operation !== undefined ? operationGroup(service, operation) : undefined;
+      const group = operation !== undefined ? groupOf(operation) : undefined;
       if (operation !== undefined && group !== undefined) {
         const waitedMs = await limiter.acquire(group);
         if (waitedMs > 0) onWait?.({ operation, group, waitedMs });
@@ -164,7 +168,7 @@ export function rateLimitMiddleware<I extends object, O extends MetadataBearer>(
 export function addRateLimiting<I extends object, O extends MetadataBearer>(
   client: { middlewareStack: MiddlewareStack<I, O> },
   limiter: RateLimiter,
-  service: 'ecs' | 'ec2' | 'ecr',
+  service: OperationGroups,
   onWait?: RateLimitWaitListener,
 ): void {
   client.middlewareStack.addRelativeTo(rateLimitMiddleware<I, O>(limiter, service, onWait), {

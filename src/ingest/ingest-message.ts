@@ -2,7 +2,7 @@ import { parseFindingsFromText } from '../findings/parse.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../log.js';
 import type { CardNotifier } from '../notify/cards.js';
-import { findingVersion, isNewer, type InboxEntry, type Store } from '../store/store.js';
+import { findingRow, findingVersion, isNewer, type InboxEntry, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
 export interface IngestDeps {
@@ -25,16 +25,7 @@ export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promis
   const findings = parseFindingsFromText(entry.payload);
   for (const finding of findings) {
     const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId, ...(entry.reqId ? { reqId: entry.reqId } : {}) });
-    const { record, changed } = await deps.store.upsertFinding({
-      findingId: finding.id,
-      accountId: finding.accountId,
-      region: finding.region,
-      updatedAt: finding.updatedAt,
-      count: finding.count,
-      severity: finding.severity,
-      findingJson: JSON.stringify(finding),
-      createdAt: deps.clock.now(),
-    });
+    const { record, changed } = await deps.store.upsertFinding(findingRow(finding, deps.clock.now()));
     if (!changed) log.info({ count: finding.count, updatedAt: finding.updatedAt }, 'finding is not newer than the stored one');
     const grouped = await deps.incidents.recordFinding(finding);
     if (grouped.incident) log.info({ incidentId: grouped.incident.id, outcome: grouped.outcome }, 'incident');

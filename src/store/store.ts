@@ -211,6 +211,11 @@ export function findingOf(r: Pick<FindingRecord, 'findingJson'>): Finding {
   return JSON.parse(r.findingJson) as Finding;
 }
 
+/** The row upsertFinding stores for a normalised finding (the inverse of findingOf). */
+export function findingRow(f: Finding, createdAt: number): Parameters<Store['upsertFinding']>[0] {
+  return { findingId: f.id, accountId: f.accountId, region: f.region, updatedAt: f.updatedAt, count: f.count, severity: f.severity, findingJson: JSON.stringify(f), createdAt };
+}
+
 /** Where replies about a finding go: its incident thread's root, or its own card. */
 export function threadRootOf(r: Pick<FindingRecord, 'ts' | 'threadTs'>): string | undefined {
   return r.threadTs ?? r.ts;

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log.js';
 import type { RunNotifier } from '../../src/notify/run-notices.js';
 import type { ActionRunnerDeps } from '../../src/remediation/deps.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { FindingRecord } from '../../src/store/store.js';
+import { findingRow, type FindingRecord } from '../../src/store/store.js';
 import { fakeClock } from '../helpers/clock.js';
 import { instanceFinding } from '../incidents/fixtures.js';
 
@@ -95,16 +95,7 @@ export async function runWorld(opts: { step?: ActionDefinition; authorizer?: Aut
   const targets: unknown[] = [];
   const step = opts.step ?? testStep();
   const finding = instanceFinding(opts.finding);
-  const { record } = await store.upsertFinding({
-    findingId: finding.id,
-    accountId: finding.accountId,
-    region: finding.region,
-    updatedAt: finding.updatedAt,
-    count: finding.count,
-    severity: finding.severity,
-    findingJson: JSON.stringify(finding),
-    createdAt: clock.now(),
-  });
+  const { record } = await store.upsertFinding(findingRow(finding, clock.now()));
   const phases: unknown[] = [];
   let ids = 0;
   const deps: ActionRunnerDeps = {

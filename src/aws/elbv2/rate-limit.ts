@@ -7,8 +7,8 @@
  * shared with every other caller in the account (the console, other tools), which is one more
  * reason to stay under it rather than lean on ThrottlingException retries.
  */
-import type { FinalizeHandler, FinalizeHandlerArguments, FinalizeRequestMiddleware, HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
-import { operationFromContext, RATE_LIMIT_MIDDLEWARE_NAME, type RateLimit, type RateLimiter, type RateLimitWaitListener } from '../rate-limit.js';
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { addRateLimiting, type RateLimit, type RateLimiter, type RateLimitWaitListener } from '../rate-limit.js';
 
 /** ELBv2 Describe* bucket: 40 tokens, refilled at 10/s. */
 export const ELBV2_DESCRIBE_LIMIT: RateLimit = Object.freeze({ burst: 40, perSecond: 10 });
@@ -19,29 +19,11 @@ export function elbv2OperationGroup(operation: string): string | undefined {
   return operation.startsWith('Describe') ? ELBV2_DESCRIBE_GROUP : undefined;
 }
 
-function middleware<I extends object, O extends MetadataBearer>(limiter: RateLimiter, onWait?: RateLimitWaitListener): FinalizeRequestMiddleware<I, O> {
-  return (next: FinalizeHandler<I, O>, context: HandlerExecutionContext) =>
-    async (args: FinalizeHandlerArguments<I>) => {
-      const operation = operationFromContext(context);
-      const group = operation !== undefined ? elbv2OperationGroup(operation) : undefined;
-      if (operation !== undefined && group !== undefined) {
-        const waitedMs = await limiter.acquire(group);
-        if (waitedMs > 0) onWait?.({ operation, group, waitedMs });
-      }
-      return next(args);
-    };
-}
-
-/** Same placement as the ECS/EC2 limiter: inside the retry loop, before signing. */
+/** The same middleware as the ECS/EC2 limiter, at the same place (inside the retry loop, before signing). */
 export function addElbv2RateLimiting<I extends object, O extends MetadataBearer>(
   client: { middlewareStack: MiddlewareStack<I, O> },
   limiter: RateLimiter,
   onWait?: RateLimitWaitListener,
 ): void {
-  client.middlewareStack.addRelativeTo(middleware<I, O>(limiter, onWait), {
-    name: RATE_LIMIT_MIDDLEWARE_NAME,
-    relation: 'before',
-    toMiddleware: 'httpSigningMiddleware',
-    override: true,
-  });
+  addRateLimiting(client, limiter, elbv2OperationGroup, onWait);
 }
