@@ -111,7 +111,7 @@ describe('organization: credentials per account', () => {
     t.after(() => w.close());
     w.org.sts.maxDurationMs = 15 * 60_000;
     const prod = w.org.world(PROD);
-    const digest = 'sha256:' + 'a'.repeat(64);
+    const digest = `sha256:${'a'.repeat(64)}`;
     prod.seed.manyTasks({ clusters: 6, tasks: 900, image: 'shop:1', digest, fraction: 1 });
     // Each call takes a minute of (injected) time: the 15-minute session runs out mid-sweep.
     const clients = w.factory.forTarget({ accountId: PROD, actor: { requester: 'U0ALICE', step: 'find_image_tasks' } });

@@ -170,7 +170,7 @@ function certificate() {
 
 async function tokenValid(header: string | undefined, cluster: string, opts: K8sDoubleOptions): Promise<boolean> {
   const url = decodeEksToken((header ?? '').replace(/^Bearer /, ''));
-  if (!url || url.protocol !== 'https:' || !/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(url.hostname) || url.pathname !== '/') return false;
+  if (url?.protocol !== 'https:' || !/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(url.hostname) || url.pathname !== '/') return false;
   const q = url.searchParams;
   if (q.get('Action') !== 'GetCallerIdentity' || q.get('Version') !== '2011-06-15' || q.get('X-Amz-Expires') !== '60') return false;
   if (!(q.get('X-Amz-SignedHeaders') ?? '').split(';').includes('x-k8s-aws-id')) return false;

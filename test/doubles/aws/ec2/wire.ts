@@ -90,7 +90,7 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
     virtualizationType: 'hvm',
     tagSet: tagSet(inst.tags),
     hypervisor: 'xen',
-    ...(inst.iamInstanceProfileArn ? { iamInstanceProfile: { arn: inst.iamInstanceProfileArn, id: 'AIPA' + inst.instanceId.slice(2, 19).toUpperCase() } } : {}),
+    ...(inst.iamInstanceProfileArn ? { iamInstanceProfile: { arn: inst.iamInstanceProfileArn, id: `AIPA${inst.instanceId.slice(2, 19).toUpperCase()}` } } : {}),
     networkInterfaceSet: enis.map((e) => ({
       attachment: e.attachment
         ? { attachTime: e.attachment.attachTime, attachmentId: e.attachment.attachmentId, deleteOnTermination: e.attachment.deleteOnTermination, deviceIndex: e.attachment.deviceIndex, networkCardIndex: 0, status: e.attachment.status }
