@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { waitUntil } from '../helpers/ecs-world.js';
 import { startHarness, TOPIC_ARN, CHANNEL, BOT_TOKEN, SIGNING_SECRET, type Harness } from '../helpers/harness.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/findings/${name}`, import.meta.url), 'utf8')) as Record<string, any>;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/findings/${name}`, import.meta.url), 'utf8')) as EditableJson;
 const fargateEvent = () => fixture('eventbridge-ecs-fargate.json');
 
-function withUpdate(event: Record<string, any>, count: number, updatedAt: string) {
+function withUpdate(event: EditableJson, count: number, updatedAt: string) {
   const e = structuredClone(event);
   e.detail.service.count = count;
   e.detail.updatedAt = updatedAt;
