@@ -15,6 +15,8 @@ import type { RunPhase } from '../incidents/action-events.js';
 import { withAuditContext } from '../audit/aws-calls.js';
 import { CARD_FACTS_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
 import { containmentOf } from '../actions/catalog.js';
+import { stateAccessFor } from '../actions/resource-keys.js';
+import { refreshSharing } from './resource-state.js';
 import type { RunNotifier } from '../notify/run-notices.js';
 import type { Requester } from '../notify/requester.js';
 
@@ -256,6 +258,7 @@ export class ActionRunner {
     else await this.setStatus(record.findingId, status, run.requestedBy);
     await this.d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
     await this.d.notify.refreshCard(record.findingId);
+    if (def.changes) await refreshSharing(this.d, finding, record.findingId);
   }
 
   private context(
@@ -279,10 +282,8 @@ export class ActionRunner {
       accountName: (id) => this.d.aws.scope.nameOf(id),
       clock,
       log: this.d.logger.child({ findingId: finding.id, action: def.id }),
-      state: {
-        get: <T>(key: string) => store.getFindingState<T>(record.findingId, key),
-        put: (key, value) => store.putFindingState(record.findingId, key, value, clock.now()),
-      },
+      // Containment keys live on the resource, shared by every card about it (actions/resource-keys.ts).
+      state: stateAccessFor(store, () => clock.now(), record, finding),
       progress,
     };
   }
