@@ -175,7 +175,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       slackGuard: buildSlackGuard(config, { slack, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
-        registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
+        registerIncidentHandlers(app, { commands: commandDeps, effects, slack, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
       },
     },
     config.port,
