@@ -141,6 +141,18 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       }
       case 'chat.update':
         return json(200, { ok: true, channel: args.channel, ts: args.ts });
+      // What the channel (or a thread) holds: the messages posted here, newest first, with their
+      // metadata (the double ignores `oldest`: its ts values are not on the harness clock).
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const inThread = method === 'conversations.replies' ? String(args.ts) : undefined;
+        const messages = calls
+          .filter((c) => c.method === 'chat.postMessage' && c.ts && c.args.channel === args.channel)
+          .filter((c) => (inThread ? c.args.thread_ts === inThread || c.ts === inThread : !c.args.thread_ts))
+          .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text, ...(c.args.thread_ts ? { thread_ts: c.args.thread_ts } : {}), ...(c.args.metadata ? { metadata: parseMaybeJson(c.args.metadata) } : {}) }))
+          .reverse();
+        return json(200, { ok: true, messages, has_more: false });
+      }
       case 'chat.postEphemeral':
         seq += 1;
         return json(200, { ok: true, message_ts: `${tsBase + seq}.000200` });
@@ -248,4 +260,13 @@ function parseBody(body: string, contentType: string): Record<string, unknown> {
     out[k] = v;
   }
   return out;
+}
+
+function parseMaybeJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
