@@ -260,7 +260,7 @@ export class ActionRunner {
     else await this.setStatus(record.findingId, status, run.requestedBy);
     await this.d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
     await this.d.notify.refreshCard(record.findingId);
-    if (def.changes) await refreshSharing(this.d, finding, record.findingId);
+    if (def.changes) await refreshSharing(this.d, finding, record.findingId, containmentOf(def, finding) ? { text: status, by: run.requestedBy, at: this.d.clock.now() } : undefined);
   }
 
   private context(

@@ -53,6 +53,8 @@ test('two findings on one instance: isolated from card A, card B says so and ref
   const aButtons = await buttonsOf(h, a.findingId);
   assert.ok(aButtons.includes('isolate_instance'), `card A offers Isolate again (${aButtons.join(', ')})`);
   assert.ok(!aButtons.includes('release_isolation'), 'card A no longer offers Release');
+  assert.match(await cardText(h, a.findingId), /Isolation released/, 'card A no longer says the instance is isolated');
+  assert.doesNotMatch(await cardText(h, a.findingId), /Instance isolated/);
 });
 
 test('every ModifyNetworkInterfaceAttribute refused after the Auto Scaling detach and target deregistration: the record holds only what took effect; the card offers Isolate (retry) and Release; the retry cuts the ENIs and Release undoes all of it', async (t) => {
