@@ -65,12 +65,15 @@ export interface ResponderOverrides {
   sqsClientConfig?: Partial<SQSClientConfig>;
   /** Socket Mode timings (tests: a short reconnect delay). */
   socketMode?: SocketModeTuning;
+  /** Wraps the opened store (tests: simulate a crash between a Slack post and its record). */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** The composition root's body: builds every part from config and wires them. No logic. */
 export async function startResponder(config: Config, logger: Logger, overrides: ResponderOverrides = {}): Promise<Responder> {
   const clock = overrides.clock ?? systemClock;
-  const store = await openStore(config.store.url);
+  const opened = await openStore(config.store.url);
+  const store = overrides.wrapStore ? overrides.wrapStore(opened) : opened;
   const slack = createSlackGateway(
     createSlackClient({ token: config.slack.botToken, logger, ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}) }),
     createPacer(clock),
@@ -84,6 +87,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const cards = createCardNotifier({
     store,
     slack,
+    now: () => clock.now(),
     incidents,
     route: (f) => routeFinding(f, config),
     cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
@@ -175,7 +179,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       slackGuard: buildSlackGuard(config, { slack, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
-        registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
+        registerIncidentHandlers(app, { commands: commandDeps, effects, slack, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
       },
     },
     config.port,

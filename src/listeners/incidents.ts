@@ -14,6 +14,8 @@ import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { EffectRunner } from '../notify/effects.js';
+import { commandReplier } from '../notify/command-reply.js';
+import type { SlackGateway } from '../slack/client.js';
 import { refusalText, noticeMessage } from '../slack/messages/action-messages.js';
 import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from '../slack/messages/incident-controls.js';
 import { CREATE_SUPPRESSION_ACTION_ID } from '../slack/messages/suppression.js';
@@ -24,7 +26,7 @@ export const SLASH_COMMAND = COMMAND_NAME;
 
 export function registerIncidentHandlers(
   app: BoltApp,
-  deps: { commands: CommandDeps; effects: EffectRunner; store: Store; clock: Clock; logger: Logger; closeOut: GuardDutyCloseOut; authorizer: Authorizer; track: (p: Promise<void>) => Promise<void> },
+  deps: { commands: CommandDeps; effects: EffectRunner; slack: Pick<SlackGateway, 'postEphemeral' | 'postDirectMessage' | 'postMessage'>; store: Store; clock: Clock; logger: Logger; closeOut: GuardDutyCloseOut; authorizer: Authorizer; track: (p: Promise<void>) => Promise<void> },
 ): void {
   const log = deps.logger.child({ component: 'slack-incidents' });
   const safely = (what: string, fn: () => Promise<void>) => deps.track(fn().catch((err) => log.error({ err: describeError(err), what }, 'slack handler failed')));
@@ -34,7 +36,9 @@ export function registerIncidentHandlers(
     await safely('command', async () => {
       const who = { userId: command.user_id, channelId: command.channel_id };
       const effects = await handleCommand(deps.commands, command.text ?? '', who);
-      await deps.effects.run(effects, { ...who, triggerId: command.trigger_id, respond: (m, visibility = 'ephemeral') => respond({ ...m, response_type: visibility, replace_original: false }) });
+      // response_url first; past Slack's 5 uses / 30 min, the bot token (notify/command-reply.ts).
+      const reply = commandReplier({ ...who, slack: deps.slack, now: () => deps.clock.now(), logger: log, respond: (m, visibility = 'ephemeral') => respond({ ...m, response_type: visibility, replace_original: false }) });
+      await deps.effects.run(effects, { ...who, triggerId: command.trigger_id, respond: reply });
     });
   });
 

@@ -15,6 +15,9 @@ import type { RunPhase } from '../incidents/action-events.js';
 import { withAuditContext } from '../audit/aws-calls.js';
 import { CARD_FACTS_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
 import { containmentOf } from '../actions/catalog.js';
+import { stateAccessFor } from '../actions/resource-keys.js';
+import { refreshSharing } from './resource-state.js';
+import { closeIfExpired } from './approval-expiry.js';
 import type { RunNotifier } from '../notify/run-notices.js';
 import type { Requester } from '../notify/requester.js';
 
@@ -117,7 +120,7 @@ export class ActionRunner {
       if (!claim.ok) return this.explainClaim(req, record, def, claim);
       await this.audit(record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
       await this.phase(record.findingId, { phase: 'requested', action: def.id, runId: run.runId, actor: req.userId, ...(req.reason ? { reason: req.reason } : {}) });
-      await this.d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, ...(req.reason ? { reason: req.reason } : {}) });
+      await this.d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, expiresAt: this.d.clock.now() + this.d.authorizer.approvalTtlMs, ...(req.reason ? { reason: req.reason } : {}) });
       return;
     }
     const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
@@ -152,6 +155,7 @@ export class ActionRunner {
       await this.d.notify.refused(req, record, { label: `approve ${def.label}` }, decision.reason);
       return;
     }
+    if (req.approve && (await closeIfExpired(this.d, req, run, record, def))) return;
     const to = req.approve ? 'running' : 'rejected';
     const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, this.d.clock.now());
     if (!claim.ok) {
@@ -256,6 +260,7 @@ export class ActionRunner {
     else await this.setStatus(record.findingId, status, run.requestedBy);
     await this.d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
     await this.d.notify.refreshCard(record.findingId);
+    if (def.changes) await refreshSharing(this.d, finding, record.findingId, containmentOf(def, finding) ? { text: status, by: run.requestedBy, at: this.d.clock.now() } : undefined);
   }
 
   private context(
@@ -279,10 +284,8 @@ export class ActionRunner {
       accountName: (id) => this.d.aws.scope.nameOf(id),
       clock,
       log: this.d.logger.child({ findingId: finding.id, action: def.id }),
-      state: {
-        get: <T>(key: string) => store.getFindingState<T>(record.findingId, key),
-        put: (key, value) => store.putFindingState(record.findingId, key, value, clock.now()),
-      },
+      // Containment keys live on the resource, shared by every card about it (actions/resource-keys.ts).
+      state: stateAccessFor(store, () => clock.now(), record, finding),
       progress,
     };
   }
