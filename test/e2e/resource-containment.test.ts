@@ -48,7 +48,9 @@ test('two findings on one instance: isolated from card A, card B says so and ref
 
   // Release from card B restores the instance; card A reflects it.
   await runAction(h, { findingId: b.findingId, action: 'release_isolation', user: SECOND_RESPONDER, reason: 'cleaned' });
-  s.eniIds.forEach((id, i) => assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], `${id} back on its own groups`));
+  s.eniIds.forEach((id, i) => {
+    assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], `${id} back on its own groups`);
+  });
   assert.match(await threadText(h, b.findingId), /Release isolation\* done/);
   const aButtons = await buttonsOf(h, a.findingId);
   assert.ok(aButtons.includes('isolate_instance'), `card A offers Isolate again (${aButtons.join(', ')})`);
@@ -68,7 +70,9 @@ test('every ModifyNetworkInterfaceAttribute refused after the Auto Scaling detac
   aws.denyOperation('ec2:ModifyNetworkInterfaceAttribute');
 
   await runAction(h, { findingId, action: 'isolate_instance', user: RESPONDER, selects: { evidence_first: 'no' } });
-  s.eniIds.forEach((id, i) => assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], 'nothing was cut'));
+  s.eniIds.forEach((id, i) => {
+    assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], 'nothing was cut');
+  });
   const thread = await threadText(h, findingId);
   assert.match(thread, /could not be isolated/);
   assert.match(thread, /Detached from Auto Scaling group web-asg/, 'the detach did take effect');
@@ -90,6 +94,8 @@ test('every ModifyNetworkInterfaceAttribute refused after the Auto Scaling detac
   assert.ok(!after.includes('isolate_instance'), 'fully isolated now: Isolate is no longer offered');
 
   await runAction(h, { findingId, action: 'release_isolation', user: RESPONDER, reason: 'fixed' });
-  s.eniIds.forEach((id, i) => assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], `${id} restored`));
+  s.eniIds.forEach((id, i) => {
+    assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, before[i], `${id} restored`);
+  });
   assert.match(await threadText(h, findingId), /Attached to Auto Scaling group web-asg again/);
 });

@@ -15,7 +15,10 @@ function world() {
     slack: {
       postEphemeral: async (_c, _u, m) => void sent.push(`ephemeral:${m.text}`),
       postDirectMessage: async (_u, m) => void sent.push(`dm:${m.text}`),
-      postMessage: async (c, m) => (sent.push(`channel:${m.text}`), { ts: '1', channel: c }),
+      postMessage: async (c, m) => {
+        sent.push(`channel:${m.text}`);
+        return { ts: '1', channel: c };
+      },
     },
   });
   return { reply, sent, advance: (ms: number) => (now += ms) };
