@@ -29,8 +29,9 @@ import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer, createSharedPacer } from './slack/pacing.js';
 import { isPostgresUrl, openStore } from './store/open.js';
-import { newReplicaId, startReplica, type PeriodicJob, type Replica } from './replicas/replica.js';
+import { newReplicaId, startReplica, type PeriodicJob, type Replica, type ReplicaTimings } from './replicas/replica.js';
 import { BACKFILL_JOB, runBackfill } from './backfill/backfill.js';
+import { withFindingLock } from './replicas/finding-lock.js';
 import type { Store } from './store/store.js';
 import { systemClock, type Clock } from './util/clock.js';
 
@@ -67,6 +68,8 @@ export interface ResponderOverrides {
   newId?: () => string;
   /** This process's replica id (default: hostname:pid:random). */
   replicaId?: string;
+  /** Heartbeat / death / sweep timings (tests of several processes: short ones). */
+  replicaTimings?: Partial<ReplicaTimings>;
   /** SNS ConfirmSubscription client options (tests: the SNS double's endpoint, fake credentials). */
   snsApi?: SnsConfirmApiOptions;
   /** Merged into each SQS client's config (tests: fake credentials, no retries). */
@@ -153,7 +156,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
   };
-  const inbox = createInboxWorker({ store, clock, logger, handle: (entry) => ingestMessage(entry, ingestDeps), owner: replicaId });
+  const inbox = createInboxWorker({ store, clock, logger, handle: withFindingLock({ store, clock, replicaId }, (entry) => ingestMessage(entry, ingestDeps)), owner: replicaId, ...(overrides.replicaTimings?.inboxLeaseMs ? { leaseMs: overrides.replicaTimings.inboxLeaseMs } : {}) });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
   const snsApi = createSnsConfirmApi(overrides.snsApi);
 
@@ -213,7 +216,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     },
     cardRefresh: { name: 'open-card-refresh', everyMs: OPEN_CARD_REFRESH_MS, run: () => effects.refreshOpenIncidentCards() },
   } satisfies Record<string, PeriodicJob>;
-  const replica = await startReplica({ store, clock, logger, id: replicaId, recoverOrphans: () => actions.recoverInterrupted(), jobs: [jobs.backfill, jobs.cardRefresh] });
+  const replica = await startReplica({ store, clock, logger, id: replicaId, recoverOrphans: () => actions.recoverInterrupted(), jobs: [jobs.backfill, jobs.cardRefresh], ...(overrides.replicaTimings ? { timings: overrides.replicaTimings } : {}) });
   // Private mode: findings from SQS go into the same inbox as POST /sns.
   // Seam: the account/region allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) plug in as `admit`.
   const sqs = startSqsIntake({

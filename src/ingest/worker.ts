@@ -93,6 +93,7 @@ export function createInboxWorker(deps: {
       await deps.store.finishMessage(entry.messageId, 'done');
       return { kind: 'done' };
     } catch (err) {
+      if (isAppError(err, 'finding_busy')) return { kind: 'blocked', retryInMs: RETRY_BASE_MS }; // another replica is on it: after it, this one only updates
       if (isAppError(err, 'slack_unavailable') || isAppError(err, 'store_unavailable')) {
         const attempts = entry.attempts + 1;
         const context = (err as { context: Record<string, unknown> }).context;

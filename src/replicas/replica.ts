@@ -49,6 +49,15 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
+/** The defaults above; tests of several processes shorten them (a death is then seen in ~1 s). */
+export interface ReplicaTimings {
+  heartbeatMs: number;
+  ttlMs: number;
+  orphanSweepMs: number;
+  /** The inbox worker's claim lease (src/ingest/worker.ts INBOX_LEASE_MS). */
+  inboxLeaseMs: number;
+}
+
 export interface ReplicaDeps {
   store: Store;
   clock: Clock;
@@ -57,6 +66,7 @@ export interface ReplicaDeps {
   /** Reports the runs of dead replicas (ActionRunner.recoverInterrupted). */
   recoverOrphans: () => Promise<unknown>;
   jobs: readonly PeriodicJob[];
+  timings?: Partial<ReplicaTimings>;
 }
 
 /** Heartbeats first (before any run can carry this id), then the start-up sweep and jobs. */
@@ -66,6 +76,9 @@ export async function startReplica(deps: ReplicaDeps): Promise<Replica> {
   const busy = new Set<string>();
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
+  const heartbeatMs = deps.timings?.heartbeatMs ?? HEARTBEAT_MS;
+  const ttlMs = deps.timings?.ttlMs ?? HEARTBEAT_TTL_MS;
+  const orphanSweepMs = deps.timings?.orphanSweepMs ?? ORPHAN_SWEEP_MS;
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -82,7 +95,7 @@ export async function startReplica(deps: ReplicaDeps): Promise<Replica> {
     id: deps.id,
     async beat() {
       if (stopped) return;
-      await deps.store.heartbeat(deps.id, deps.clock.now(), HEARTBEAT_TTL_MS).catch((err) => log.warn({ err: describeError(err) }, 'heartbeat failed'));
+      await deps.store.heartbeat(deps.id, deps.clock.now(), ttlMs).catch((err) => log.warn({ err: describeError(err) }, 'heartbeat failed'));
     },
     async sweepOrphans() {
       if (stopped) return;
@@ -116,9 +129,9 @@ export async function startReplica(deps: ReplicaDeps): Promise<Replica> {
   };
 
   await replica.beat();
-  every(HEARTBEAT_MS, () => replica.beat());
+  every(heartbeatMs, () => replica.beat());
   await replica.sweepOrphans();
-  every(ORPHAN_SWEEP_MS, () => replica.sweepOrphans());
+  every(orphanSweepMs, () => replica.sweepOrphans());
   for (const job of deps.jobs) {
     if (job.everyMs <= 0) continue;
     if (job.atStart) void track(replica.runIfLeader(job));
