@@ -93,7 +93,7 @@ test('three replicas on one PostgreSQL: SNS and clicks spread across them, one S
   assert.equal(aws.callsTo('ecs:StopTask').filter((c) => JSON.stringify(c.params).includes(f0.task.taskArn)).length, 1, 'executed once');
 
   // A step that hangs in AWS on replica 1; replica 1 is killed while it runs.
-  aws.faults.setLatency('ecs:StopTask', 60_000);
+  aws.faults.setLatency('ecs:StopTask', 8_000); // longer than a death takes to notice (~1 s)
   const victim = replicas[1]!;
   const modal1 = await openPlanOn(harnessFor(victim, slack, store), { findingId: f1.findingId, action: 'stop_task', user: RESPONDER });
   await harnessFor(victim, slack, store).slackRequest({ payload: viewSubmissionPayload({ runId: modal1.runId, user: RESPONDER, reason: 'contain' }) });
