@@ -29,7 +29,7 @@ import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { createSlackClient, createSlackGateway, type SlackGateway } from './slack/client.js';
 import { createPacer, createSharedPacer } from './slack/pacing.js';
 import { isPostgresUrl, openStore } from './store/open.js';
-import { newReplicaId, startReplica, type PeriodicJob, type Replica, type ReplicaTimings } from './replicas/replica.js';
+import { HEARTBEAT_TTL_MS, newReplicaId, startReplica, type PeriodicJob, type Replica, type ReplicaTimings } from './replicas/replica.js';
 import { BACKFILL_JOB, runBackfill } from './backfill/backfill.js';
 import { withFindingLock } from './replicas/finding-lock.js';
 import type { Store } from './store/store.js';
@@ -83,6 +83,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const clock = overrides.clock ?? systemClock;
   const store = await openStore(config.store.url);
   const replicaId = overrides.replicaId ?? newReplicaId();
+  // Alive before serving: a step started by the first click carries this id, and survivors must
+  // not take it for a dead replica's.
+  await store.heartbeat(replicaId, clock.now(), overrides.replicaTimings?.ttlMs ?? HEARTBEAT_TTL_MS);
   // Several replicas share one PostgreSQL, so Slack's rate budget is kept there; SQLite is one process.
   const pacer = isPostgresUrl(config.store.url) ? createSharedPacer(store, clock) : createPacer(clock);
   const slack = createSlackGateway(

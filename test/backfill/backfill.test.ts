@@ -98,5 +98,7 @@ test('BACKFILL_INTERVAL_MINUTES=0 turns it off: no GuardDuty call at start', asy
   const w = await startEcsWorld({ env: { BACKFILL_INTERVAL_MINUTES: '0' } });
   t.after(() => w.close());
   await w.h.settle();
+  await w.h.responder.replica.idle();
+  assert.deepEqual(w.aws.callsTo('guardduty:ListDetectors'), []);
   assert.deepEqual(w.aws.callsTo('guardduty:ListFindings'), []);
 });
