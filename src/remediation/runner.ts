@@ -37,6 +37,8 @@ export interface ActionRunnerDeps {
   newId: () => string;
   /** Each phase of a run lands on the finding's incident timeline (and may move its state). */
   onPhase?: (findingId: string, phase: RunPhase & { actor: string; serviceTask?: boolean }) => Promise<void>;
+  /** This process's replica id: recorded as a run's owner, so survivors interrupt it only once this replica is dead. */
+  replicaId?: string;
 }
 
 export class ActionRunner {
@@ -123,7 +125,7 @@ export class ActionRunner {
       await this.d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, expiresAt: this.d.clock.now() + this.d.authorizer.approvalTtlMs, ...(req.reason ? { reason: req.reason } : {}) });
       return;
     }
-    const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}) }, this.d.clock.now());
+    const claim = await this.d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...(req.reason ? { reason: req.reason } : {}), ...this.owner() }, this.d.clock.now());
     if (!claim.ok) return this.explainClaim(req, record, def, claim);
     // The claim excludes a concurrent run, not one that finished between the check above and the
     // claim (or that a stale read missed): holding the claim, look again before touching AWS.
@@ -157,7 +159,7 @@ export class ActionRunner {
     }
     if (req.approve && (await closeIfExpired(this.d, req, run, record, def))) return;
     const to = req.approve ? 'running' : 'rejected';
-    const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, this.d.clock.now());
+    const claim = await this.d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId, ...(req.approve ? this.owner() : {}) }, this.d.clock.now());
     if (!claim.ok) {
       const state = claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled';
       await this.d.notify.tell(req, record, `:information_source: This request was already ${state}. Nothing more was done.`);
@@ -171,12 +173,14 @@ export class ActionRunner {
     }
   }
 
-  /** At start-up: a step that was running when the process died is reported, never re-run blindly. */
+  /**
+   * At start-up and periodically: a step left running by a dead process (no live heartbeat of its
+   * owner replica) is reported, never re-run blindly. The store hands each such run to exactly one
+   * caller, so with several replicas it is reported once; live replicas' runs are left alone.
+   */
   async recoverInterrupted(): Promise<number> {
-    const runs = await this.d.store.runsInState('running');
+    const runs = await this.d.store.interruptOrphanedRuns(this.d.clock.now());
     for (const run of runs) {
-      const claim = await this.d.store.transitionRun(run.runId, ['running'], 'interrupted', {}, this.d.clock.now());
-      if (!claim.ok) continue;
       const record = await this.d.store.getFinding(run.findingId);
       const def = this.d.catalog.get(run.action as ActionId);
       await this.audit(record, run.runId, 'system', 'interrupted', { action: run.action });
@@ -188,6 +192,10 @@ export class ActionRunner {
       }
     }
     return runs.length;
+  }
+
+  private owner(): { owner?: string } {
+    return this.d.replicaId ? { owner: this.d.replicaId } : {};
   }
 
   private async plan(def: ActionDefinition, record: FindingRecord, finding: Finding, actor: string): Promise<Plan> {
