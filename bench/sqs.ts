@@ -34,7 +34,7 @@ export interface SqsBenchRow {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function runSqsBench(n = SQS_MESSAGES): Promise<SqsBenchRow[]> {
-  const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+  const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as { detail: Record<string, unknown> };
   const event = (tag: string, i: number) => ({ ...base, id: `bench-${tag}-${i}`, detail: { ...base.detail, id: `bench${tag}${i}`.padEnd(32, '0') } });
   const slack = await startSlackDouble();
   const sqs = await startSqsDouble({ maxWaitMs: 20_000 });

@@ -115,6 +115,7 @@ const schema = z
         for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
       }),
     AWS_ENDPOINT_URL_SQS: z.url().optional(),
+    BACKFILL_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(5),
     ...organizationEnv,
   });
 
@@ -157,6 +158,8 @@ export interface Config {
     readonly requireSignatureV2: boolean;
   };
   readonly store: { readonly url: string };
+  /** GuardDuty backfill period (0 = off): findings SNS dropped are read back from GuardDuty. */
+  readonly backfill: { readonly intervalMs: number };
   /** Queues to long-poll for findings; `endpointFromEnv`: AWS_ENDPOINT_URL_SQS or AWS_ENDPOINT_URL is set (the SDK reads them). */
   readonly sqs: { readonly queueUrls: readonly string[]; readonly endpointFromEnv: boolean };
   readonly authz: {
@@ -218,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       requireSignatureV2: e.SNS_REQUIRE_SIGNATURE_V2 === 'true',
     },
     store: { url: e.STORE_URL },
+    backfill: { intervalMs: e.BACKFILL_INTERVAL_MINUTES * 60_000 },
     sqs: { queueUrls: csv(e.SQS_QUEUE_URLS), endpointFromEnv: !!(e.AWS_ENDPOINT_URL_SQS ?? e.AWS_ENDPOINT_URL) },
     authz: {
       responderUserIds: csv(e.RESPONDER_USER_IDS),

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'finding_invalid'
   | 'store_unavailable'
   | 'slack_unavailable'
+  /** Another replica is processing a message about the same finding right now (retry shortly). */
+  | 'finding_busy'
   | 'slack_rejected'
   | 'not_authorized'
   | 'aws_access_denied'

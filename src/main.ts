@@ -3,7 +3,7 @@
  * Composition root: read config once, build the logger, start the responder, stop cleanly.
  * Nothing else in the app reads process.env.
  */
-import { loadConfig, loadDotEnv } from './config.js';
+import { loadConfig, loadDotEnv, type Config } from './config.js';
 import { describeError, isAppError } from './errors.js';
 import { createLogger } from './log.js';
 import { startResponder } from './responder.js';
@@ -11,7 +11,7 @@ import { explainAuthTestFailure } from './slack/auth-check.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {

@@ -27,8 +27,11 @@ import { createSlackApp, startServer, type RunningServer, type SocketModeTuning 
 import { startSqsIntake, type SqsIntake } from './sqs/index.js';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { createSlackGateway, type SlackGateway } from './slack/client.js';
-import { createPacer } from './slack/pacing.js';
-import { openStore } from './store/open.js';
+import { createPacer, createSharedPacer } from './slack/pacing.js';
+import { isPostgresUrl, openStore } from './store/open.js';
+import { HEARTBEAT_TTL_MS, newReplicaId, startReplica, type PeriodicJob, type Replica, type ReplicaTimings } from './replicas/replica.js';
+import { BACKFILL_JOB, runBackfill } from './backfill/backfill.js';
+import { withFindingLock } from './replicas/finding-lock.js';
 import type { Store } from './store/store.js';
 import { systemClock, type Clock } from './util/clock.js';
 
@@ -47,6 +50,10 @@ export interface Responder {
   readonly effects: EffectRunner;
   /** Set when SQS_QUEUE_URLS is. */
   readonly sqs?: SqsIntake;
+  /** This process among the replicas on its store (heartbeat, orphaned runs, leader-only jobs). */
+  readonly replica: Replica;
+  /** Periodic jobs that run on the leader only (tests run them on demand with replica.runIfLeader). */
+  readonly jobs: { readonly backfill: PeriodicJob; readonly cardRefresh: PeriodicJob };
   close(): Promise<void>;
 }
 
@@ -59,18 +66,31 @@ export interface ResponderOverrides {
   /** Options merged into the app's own AWS client factory (tests: the double's endpoint, fake credentials). */
   awsOptions?: Partial<AwsClientFactoryOptions>;
   newId?: () => string;
+  /** This process's replica id (default: hostname:pid:random). */
+  replicaId?: string;
+  /** Heartbeat / death / sweep timings (tests of several processes: short ones). */
+  replicaTimings?: Partial<ReplicaTimings>;
   /** SNS ConfirmSubscription client options (tests: the SNS double's endpoint, fake credentials). */
   snsApi?: SnsConfirmApiOptions;
   /** Merged into each SQS client's config (tests: fake credentials, no retries). */
   sqsClientConfig?: Partial<SQSClientConfig>;
   /** Socket Mode timings (tests: a short reconnect delay). */
   socketMode?: SocketModeTuning;
+  /** Wraps the opened store (tests: simulate a crash between a Slack post and its record). */
+  wrapStore?: (store: Store) => Store;
 }
 
 /** The composition root's body: builds every part from config and wires them. No logic. */
 export async function startResponder(config: Config, logger: Logger, overrides: ResponderOverrides = {}): Promise<Responder> {
   const clock = overrides.clock ?? systemClock;
-  const store = await openStore(config.store.url);
+  const opened = await openStore(config.store.url);
+  const store = overrides.wrapStore ? overrides.wrapStore(opened) : opened;
+  const replicaId = overrides.replicaId ?? newReplicaId();
+  // Alive before serving: a step started by the first click carries this id, and survivors must
+  // not take it for a dead replica's.
+  await store.heartbeat(replicaId, clock.now(), overrides.replicaTimings?.ttlMs ?? HEARTBEAT_TTL_MS);
+  // Several replicas share one PostgreSQL, so Slack's rate budget is kept there; SQLite is one process.
+  const pacer = isPostgresUrl(config.store.url) ? createSharedPacer(store, clock) : createPacer(clock);
   const slackSettings = {
     botToken: config.slack.botToken,
     ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
@@ -80,7 +100,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   };
   // Bolt first: the gateway wraps Bolt's own WebClient (one client for every Web API call).
   const slackApp = createSlackApp(logger, slackSettings);
-  const slack = createSlackGateway(slackApp.bolt.client, createPacer(clock));
+  const slack = createSlackGateway(slackApp.bolt.client, pacer);
   const catalog = buildCatalog();
   const policyFile = config.authz.policyFile ? loadPolicyFile(config.authz.policyFile) : undefined;
   const policy = buildPolicy(config.authz, policyFile, policyActionNames(catalog, INCIDENT_POLICY_ACTIONS));
@@ -90,6 +110,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const cards = createCardNotifier({
     store,
     slack,
+    now: () => clock.now(),
     incidents,
     route: (f) => routeFinding(f, config),
     cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
@@ -126,6 +147,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     authorizer,
     newId: overrides.newId ?? (() => randomUUID()),
     onPhase: (findingId, phase) => effects.recordRunPhase(findingId, phase),
+    replicaId,
   });
   const closeOut = new GuardDutyCloseOut({ store, aws, clock });
   const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards });
@@ -147,7 +169,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
   };
-  const inbox = createInboxWorker({ store, clock, logger, handle: (entry) => ingestMessage(entry, ingestDeps) });
+  const inbox = createInboxWorker({ store, clock, logger, handle: withFindingLock({ store, clock, replicaId }, (entry) => ingestMessage(entry, ingestDeps)), owner: replicaId, ...(overrides.replicaTimings?.inboxLeaseMs ? { leaseMs: overrides.replicaTimings.inboxLeaseMs } : {}) });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
   const snsApi = createSnsConfirmApi(overrides.snsApi);
 
@@ -176,15 +198,33 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       slackGuard: buildSlackGuard(config, { slack, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
-        registerIncidentHandlers(app, { commands: commandDeps, effects, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
+        registerIncidentHandlers(app, { commands: commandDeps, effects, slack, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
       },
     },
     config.port,
     config.host,
   );
-  // Finish whatever was accepted before a crash or restart; report steps a crash interrupted.
+  // Finish whatever was accepted before a crash or restart; report steps a dead replica (or this
+  // process before a crash) left running — at start and every ORPHAN_SWEEP_MS, each run once.
   inbox.kick();
-  await actions.recoverInterrupted().catch((err) => logger.error({ err: String(err) }, 'could not report interrupted actions'));
+  const jobs = {
+    backfill: {
+      name: BACKFILL_JOB,
+      everyMs: config.backfill.intervalMs,
+      atStart: true,
+      run: () =>
+        runBackfill({
+          store,
+          aws,
+          clock,
+          logger,
+          fallbackRegions: config.aws.region ? [config.aws.region] : [],
+          onAccepted: () => inbox.kick(),
+        }),
+    },
+    cardRefresh: { name: 'open-card-refresh', everyMs: OPEN_CARD_REFRESH_MS, run: () => effects.refreshOpenIncidentCards() },
+  } satisfies Record<string, PeriodicJob>;
+  const replica = await startReplica({ store, clock, logger, id: replicaId, recoverOrphans: () => actions.recoverInterrupted(), jobs: [jobs.backfill, jobs.cardRefresh], ...(overrides.replicaTimings ? { timings: overrides.replicaTimings } : {}) });
   // Private mode: findings from SQS go into the same inbox as POST /sns.
   // Seam: the account/region allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) plug in as `admit`.
   const sqs = startSqsIntake({
@@ -199,8 +239,6 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   });
   const sweep = setInterval(() => inbox.kick(), INBOX_SWEEP_MS);
   sweep.unref();
-  const timings = setInterval(() => void effects.refreshOpenIncidentCards().catch(() => undefined), OPEN_CARD_REFRESH_MS);
-  timings.unref();
 
   return {
     http,
@@ -211,14 +249,16 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     aws,
     effects,
     ...(sqs ? { sqs } : {}),
+    replica,
+    jobs,
     async close() {
       clearInterval(sweep);
-      clearInterval(timings);
       await sqs?.stop();
       sqs?.destroy();
       await http.close();
       await inbox.stop();
       await actions.idle();
+      await replica.stop();
       aws.destroy();
       snsApi.destroy();
       await store.close();

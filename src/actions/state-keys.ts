@@ -31,6 +31,13 @@ export interface IsolationState {
   at: number;
   releasedBy?: string;
   releasedAt?: number;
+  /**
+   * The run did not cut everything it planned (e.g. ModifyNetworkInterfaceAttribute refused): the
+   * record holds only what took effect (Release undoes it); Isolate stays offered to retry these.
+   */
+  incomplete?: string[];
+  /** The finding whose card did it (containment is per resource: other cards show it too). */
+  fromFinding?: string;
 }
 
 export interface RevokedProfileState {
@@ -52,5 +59,7 @@ export const STATUS_BY_KEY = stateKey<string>('status_by');
 /** The state a step's `appliesTo` sees: read once per card render. */
 export interface CardState {
   isolated: boolean;
+  /** Isolated only in part (a failed or partial run): Isolate is offered again to retry the rest. */
+  isolationIncomplete?: boolean;
   credentialsRevoked?: boolean;
 }

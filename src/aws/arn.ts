@@ -52,7 +52,7 @@ const NAME = '[A-Za-z0-9_-]{1,255}';
 
 function ecsArn(value: string, type: string): { arn: Arn; rest: string } | undefined {
   const arn = parseArn(value);
-  if (!arn || arn.service !== 'ecs' || !arn.resource.startsWith(`${type}/`)) return undefined;
+  if (arn?.service !== 'ecs' || !arn.resource.startsWith(`${type}/`)) return undefined;
   return { arn, rest: arn.resource.slice(type.length + 1) };
 }
 

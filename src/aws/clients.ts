@@ -187,7 +187,10 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     // every client set (and every person's session) there.
     const placeKey = `${target.accountId}/${region}`;
     let limiter = limiters.get(placeKey);
-    if (!limiter) limiters.set(placeKey, (limiter = new RateLimiter(options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, ...ELBV2_RATE_LIMITS }, clock)));
+    if (!limiter) {
+      limiter = new RateLimiter(options.rateLimits ?? { ...DEFAULT_RATE_LIMITS, ...ELBV2_RATE_LIMITS }, clock);
+      limiters.set(placeKey, limiter);
+    }
     const onWait = (info: { operation: string; group: string; waitedMs: number }) =>
       log?.debug({ ...info, accountId: target.accountId, region }, 'rate limiter paused an AWS call');
     const clients: AwsClients = {

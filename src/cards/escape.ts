@@ -34,6 +34,7 @@ function escapedLength(ch: string): number {
 
 const ELLIPSIS = '…';
 // C0 controls (incl. newline, tab), DEL and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matches control characters to strip them from finding text
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 // Bidi embeddings/overrides/isolates (LRE…RLO, LRI…PDI) and the line/paragraph separators.
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
@@ -90,6 +91,7 @@ export function code(s: string, max: number): string {
 export function codeBlock(s: string, max: number): string {
   const inner = s
     .replace(/\r\n?/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matches control characters (except newline) to strip them from finding text
     .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ')
     .replace(SEPARATORS, ' ')
     .replace(BIDI, '\ufffd')

@@ -9,7 +9,7 @@ import type { SlackMessage } from '../cards/finding-card.js';
 import { isIncidentError, type IncidentEvent } from '../incidents/lifecycle.js';
 import { timelineMarkdown } from '../incidents/markdown.js';
 import type { Incident } from '../incidents/model.js';
-import type { IncidentService } from '../incidents/service.js';
+import type { ApplyResult, IncidentService } from '../incidents/service.js';
 import { closeIncidentModal, parseCloseModalMetadata, type CloseKind } from '../slack/messages/incident-controls.js';
 import { postedToThreadNotice } from '../slack/messages/incident-notices.js';
 import { incidentSummaryMessage, openIncidentsMessage } from '../slack/messages/incident-summary.js';
@@ -141,7 +141,7 @@ async function refused(deps: CommandDeps, who: Requester, verb: ChangingVerb): P
 async function change(deps: CommandDeps, incident: Incident, event: IncidentEvent, verb: ChangingVerb, who: Requester, opts: { proposeSuppression: boolean }): Promise<Effect[]> {
   const denied = await refused(deps, who, verb);
   if (denied) return denied;
-  let result;
+  let result: ApplyResult;
   try {
     result = await deps.incidents.apply(incident.id, event);
   } catch (err) {

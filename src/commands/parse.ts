@@ -81,7 +81,7 @@ const STATUS_TARGET_KINDS: ReadonlySet<ResourceTarget['kind']> = new Set(['ecs_t
 
 export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCommand | CommandError {
   const commandError = (code: CommandErrorCode, verb: CommandVerb | undefined, problem: string) => grammarError(grammar, code, verb, problem);
-  const single = (verb: CommandVerb, args: readonly string[], what: string) => singleArgument(grammar, verb, args, what);
+  const _single = (verb: CommandVerb, args: readonly string[], what: string) => singleArgument(grammar, verb, args, what);
   const tokens = tokenize(text);
   const [first, ...args] = tokens;
   if (first === undefined) return { ok: true, verb: 'help' };

@@ -67,7 +67,10 @@ export function stepHelpLines(verbs: ReadonlyMap<string, StepVerb>): string[] {
   let section: string | undefined;
   for (const v of verbs.values()) {
     if (!v.help) continue;
-    if (v.section !== section) out.push(`*${(section = v.section)}*`);
+    if (v.section !== section) {
+      section = v.section;
+      out.push(`*${section}*`);
+    }
     out.push(`• \`${v.verb} ${v.image ? 'IMAGE' : 'TARGET'}\` — ${v.help}`);
   }
   return out;

@@ -42,7 +42,7 @@ export function incidentKeysFor(f: Finding): string[] {
     add(f.ecs.taskArn && `ecs-task:${f.ecs.taskArn}`);
     const family = (f.ecs.taskDefinitionArn && parseTaskDefinitionArn(f.ecs.taskDefinitionArn)?.family) ?? familyFromGroup(f.ecs.group);
     add(family && `ecs-family:${scope}:${family}`);
-    f.ecs.containers.forEach((c) => add(digestKey(c)));
+    for (const c of f.ecs.containers) add(digestKey(c));
   }
   if (f.kind === 'Instance' && f.instance?.instanceId) add(`instance:${f.instance.instanceId}`);
   if (f.eks) {
@@ -53,7 +53,7 @@ export function incidentKeysFor(f: Finding): string[] {
     if (cluster && f.eks.namespace && f.eks.workloadType && f.eks.workloadName && !/^pods?$/i.test(f.eks.workloadType)) {
       add(`eks-workload:${scope}:${cluster}/${f.eks.namespace}/${f.eks.workloadType}/${f.eks.workloadName}`);
     }
-    f.eks.containers.forEach((c) => add(digestKey(c)));
+    for (const c of f.eks.containers) add(digestKey(c));
   }
   if (f.container) {
     if (f.kind === 'Container' && f.container.id) add(`container:${f.container.id}`);

@@ -27,8 +27,10 @@ export function user(id: string): UserRef {
 }
 
 const MARK = '\u0001';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 marks mention placeholders; flattened data cannot contain it
 const PLACEHOLDER = /\u0001(\d+)\u0001/g;
 /** A placeholder halved by truncation. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 marks mention placeholders; flattened data cannot contain it
 const STRAY = /\u0001\d*/g;
 import { SLACK_USER_ID } from '../slack/ids.js';
 export { SLACK_USER_ID };

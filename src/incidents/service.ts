@@ -13,7 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { actionLabel, containmentEffect, timelineEntryFor, type RunPhase } from './action-events.js';
 import { chooseIncident, DEFAULT_GROUPING_WINDOW_MS, incidentKeysFor, mergeKeys } from './grouping.js';
 import { IncidentError, isIncidentError, transition, type IncidentEvent } from './lifecycle.js';
-import { isClosed, SYSTEM_ACTOR, type Incident, type IncidentState, type NewTimelineEvent, type TimelineEvent, currentIncident, openIncident } from './model.js';
+import { SYSTEM_ACTOR, type Incident, type IncidentState, type NewTimelineEvent, type TimelineEvent, currentIncident, openIncident } from './model.js';
 
 /** Conditional writes retried this many times before giving up with `incident_conflict`. */
 export const MAX_UPDATE_ATTEMPTS = 5;

@@ -52,7 +52,7 @@ function conditions(incident: Incident, findings: readonly Finding[]): SummaryLi
   const sorted = [...findings].sort((a, b) => b.severity - a.severity);
   if (sorted.some((f) => f.sample)) out.push(line`Sample finding(s): GuardDuty test data with fake resource ids — nothing real is affected`);
   const resources = [...new Set(sorted.map(describeResource))];
-  resources.slice(0, MAX_RESOURCE_LINES).forEach((r) => out.push(line`${r}`));
+  for (const r of resources.slice(0, MAX_RESOURCE_LINES)) out.push(line`${r}`);
   if (resources.length > MAX_RESOURCE_LINES) out.push(line`…and ${resources.length - MAX_RESOURCE_LINES} more resources`);
 
   const byType = new Map<string, { count: number; severity: number }>();
@@ -158,6 +158,7 @@ function actions(timeline: readonly TimelineEvent[], labelOf: (a: string) => str
 function appendApproval(l: SummaryLine, approver: string): SummaryLine {
   const extra = line` (approved by ${user(approver)})`;
   // Re-number the approver's placeholder after the line's own mentions.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: U+0001 marks mention placeholders (see lines.ts)
   const text = extra.text.replace(/\u00010\u0001/, `\u0001${l.mentions.length}\u0001`);
   return { text: l.text + text, mentions: [...l.mentions, approver] };
 }

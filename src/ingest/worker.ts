@@ -7,6 +7,14 @@ import type { Clock } from '../util/clock.js';
 export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 export const INBOX_BATCH = 25;
+/**
+ * How long a claimed batch stays this replica's: longer than the worst time to process it (25
+ * cards paced at about 1 s each, shared with other replicas). A replica that dies holding a batch
+ * delays it by at most this; another replica then claims it.
+ */
+export const INBOX_LEASE_MS = 2 * 60_000;
+/** Owner of claims when no replica id is given (one process). */
+export const LOCAL_OWNER = 'local';
 /** Slack errors about one channel (not the whole workspace): other channels' cards go on. */
 export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
 
@@ -19,7 +27,7 @@ export interface InboxWorker {
 }
 
 /**
- * Drains the durable inbox in arrival order, one message at a time. A message that cannot be a
+ * Drains the durable inbox in arrival order, one message at a time (a claimed batch at a time). A message that cannot be a
  * finding is marked failed (and logged); an outage (Slack down, rate limit, store) keeps the
  * message pending and retries the queue with backoff, so nothing accepted is ever lost.
  */
@@ -28,16 +36,22 @@ export function createInboxWorker(deps: {
   clock: Clock;
   logger: Logger;
   handle: (entry: InboxEntry) => Promise<void>;
+  /** This process's replica id: claimed messages are leased to it (several replicas, one inbox). */
+  owner?: string;
+  leaseMs?: number;
 }): InboxWorker {
   const log = deps.logger.child({ component: 'inbox' });
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
   let wakeFromBackoff: (() => void) | undefined;
+  const owner = deps.owner ?? LOCAL_OWNER;
 
   async function drain(): Promise<void> {
     while (!stopped) {
-      const batch = await deps.store.pendingMessages(INBOX_BATCH);
+      // A lease, not a plain read: with several replicas each message is processed by one of them,
+      // and a batch held by a replica that died is claimed again once its lease expires.
+      const batch = await deps.store.claimMessages(owner, INBOX_BATCH, deps.leaseMs ?? INBOX_LEASE_MS, deps.clock.now());
       if (batch.length === 0) {
         if (!again) return;
         again = false;
@@ -45,16 +59,22 @@ export function createInboxWorker(deps: {
       }
       let progressed = false;
       let backoffMs = 0;
+      let left = batch.length;
       for (const entry of batch) {
-        if (stopped) return;
+        if (stopped) break;
         const r = await processOne(entry);
-        if (r.kind === 'done') progressed = true;
-        else if (r.kind === 'blocked') backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
+        if (r.kind === 'done') {
+          progressed = true;
+          left--;
+        } else if (r.kind === 'blocked') backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
         else {
           backoffMs = r.retryInMs; // Slack or the store is down for everyone: stop and wait
           break;
         }
       }
+      // Whatever this replica did not finish is free again (for its own retry or another replica).
+      if (left > 0) await deps.store.releaseMessages(owner).catch((err) => log.warn({ err: describeError(err) }, 'could not release inbox leases; they expire on their own'));
+      if (stopped) return;
       if (backoffMs > 0 && !progressed) await backoff(backoffMs);
     }
   }
@@ -73,6 +93,7 @@ export function createInboxWorker(deps: {
       await deps.store.finishMessage(entry.messageId, 'done');
       return { kind: 'done' };
     } catch (err) {
+      if (isAppError(err, 'finding_busy')) return { kind: 'blocked', retryInMs: RETRY_BASE_MS }; // another replica is on it: after it, this one only updates
       if (isAppError(err, 'slack_unavailable') || isAppError(err, 'store_unavailable')) {
         const attempts = entry.attempts + 1;
         const context = (err as { context: Record<string, unknown> }).context;

@@ -3,7 +3,7 @@
  * policy and by another policy still gets what the other one allows. So isolation lists every
  * policy of the namespace that selects the pod (evaluated here: the API has no such query).
  */
-import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1NetworkPolicy } from '@kubernetes/client-node';
 import type { KubeConnection } from './client.js';
 import { kubeCall } from './errors.js';
 import { labelsToDetach, selectorMatches, type Labels } from './selector.js';
@@ -64,7 +64,7 @@ export interface Enforcement {
  */
 export async function checkEnforcement(conn: KubeConnection): Promise<Enforcement> {
   const { apps } = await conn.apis();
-  let items;
+  let items: V1DaemonSet[];
   try {
     items = (await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'daemonsets.apps', namespace: 'kube-system' }, () => apps.listNamespacedDaemonSet({ namespace: 'kube-system' }))).items;
   } catch (err) {

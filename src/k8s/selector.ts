@@ -11,7 +11,7 @@ export function selectorMatches(selector: V1LabelSelector | undefined, labels: L
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const has = Object.hasOwn(labels, e.key);
     const values = e.values ?? [];
     switch (e.operator) {
       case 'In':

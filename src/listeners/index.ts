@@ -15,6 +15,7 @@ import type { GuardDutyCloseOut } from '../incidents/close-out.js';
 import type { Logger } from '../log.js';
 import type { EffectRunner } from '../notify/effects.js';
 import type { ActionRunner } from '../remediation/runner.js';
+import type { SlackGateway } from '../slack/client.js';
 import type { BoltApp } from '../server.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -47,6 +48,7 @@ export interface RemediationListenerDeps {
 export interface IncidentListenerDeps {
   commands: CommandDeps;
   effects: EffectRunner;
+  slack: Pick<SlackGateway, 'postEphemeral' | 'postDirectMessage' | 'postMessage'>;
   store: Store;
   clock: Clock;
   logger: Logger;
@@ -70,7 +72,7 @@ export function registerActionHandlers(app: BoltApp, deps: RemediationListenerDe
 export function registerIncidentHandlers(app: BoltApp, deps: IncidentListenerDeps): void {
   const handOff = handOffVia(deps.logger, 'slack-incidents', deps.track);
   const { commands, effects, store, clock } = deps;
-  guarddutyCommand.register(app, { commands, effects, handOff });
+  guarddutyCommand.register(app, { commands, effects, slack: deps.slack, clock, logger: deps.logger.child({ component: 'slack-incidents' }), handOff });
   incidentButtons.register(app, { commands, effects, handOff });
   closeModal.register(app, { commands, effects, store, handOff });
   createSuppression.register(app, { store, clock, authorizer: deps.authorizer, closeOut: deps.closeOut, effects, handOff });

@@ -4,6 +4,7 @@ import { CARD_ACTION_PREFIX } from '../slack/messages/action-messages.js';
 import type { FindingRecord, Store } from '../store/store.js';
 import type { ActionDefinition, ActionId } from '../actions/types.js';
 import { CARD_FACTS_KEY, INSTANCE_PROFILE_STATE_KEY, ISOLATION_STATE_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
+import { stateOwner } from '../actions/resource-keys.js';
 import { currentIncident } from '../incidents/model.js';
 import { incidentCardActions } from '../slack/messages/incident-controls.js';
 import { incidentTopLine } from '../slack/messages/incident-top-line.js';
@@ -23,11 +24,13 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
     const incidents = await store.incidentsForFinding(record.findingId);
     const incident = currentIncident(incidents);
     const timeline = incident ? await store.incidentEvents(incident.id) : [];
-    const isolation = await store.getFindingState<{ active?: boolean }>(record.findingId, ISOLATION_STATE_KEY);
+    // Containment is the resource's: every card about it reads the same record (actions/resource-keys.ts).
+    const isolation = await store.getFindingState<{ active?: boolean; by?: string; fromFinding?: string; incomplete?: string[] }>(stateOwner(finding, record.findingId, ISOLATION_STATE_KEY), ISOLATION_STATE_KEY);
     const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
     const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
-    const revoked = await store.getFindingState<{ active?: boolean }>(record.findingId, INSTANCE_PROFILE_STATE_KEY);
-    const state = { isolated: isolation?.active === true, credentialsRevoked: revoked?.active === true };
+    const revoked = await store.getFindingState<{ active?: boolean }>(stateOwner(finding, record.findingId, INSTANCE_PROFILE_STATE_KEY), INSTANCE_PROFILE_STATE_KEY);
+    const sharedFacts = isolation?.active && isolation.fromFinding && isolation.fromFinding !== record.findingId ? { Isolation: `isolated by Slack user ${isolation.by ?? 'unknown'} from the card of finding ${isolation.fromFinding}` } : {};
+    const state = { isolated: isolation?.active === true, isolationIncomplete: isolation?.active === true && (isolation.incomplete?.length ?? 0) > 0, credentialsRevoked: revoked?.active === true };
     const account = actsIn?.(finding.accountId, finding.region);
     // Outside the allowlists every step would be refused by the client factory: offer none.
     const steps = [...catalog.values()]
@@ -38,7 +41,7 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
       ...(statusBy ? { statusBy } : {}),
       ...(incident ? { topLine: incidentTopLine(incident, timeline, clock.now()) } : {}),
       actions: [...(incident ? incidentCardActions(incident) : []), ...steps],
-      facts: Object.entries(facts).map(([label, value]) => ({ label, value })),
+      facts: Object.entries({ ...facts, ...sharedFacts }).map(([label, value]) => ({ label, value })),
       ...(account ? { account } : {}),
     };
   };

@@ -4,6 +4,8 @@
  * line, buttons or facts change. Ingestion, the remediation runner and incident changes call this;
  * none of them builds the card themselves.
  */
+import { randomUUID } from 'node:crypto';
+import type { SlackMessage } from '../cards/finding-card.js';
 import { buildFindingCard, buildSeenAgainReply, type CardView } from '../cards/finding-card.js';
 import type { Finding } from '../findings/model.js';
 import { openIncident } from '../incidents/model.js';
@@ -27,6 +29,8 @@ export interface CardNotifierDeps {
   cardView: (record: FindingRecord, finding: Finding) => Promise<CardView>;
   /** A new incident's first card is posted (its thread exists): App Home lists it from now on. */
   onIncidentOpened?: (incidentId: string) => Promise<void>;
+  /** The app clock (post intents are timed with it). */
+  now?: () => number;
 }
 
 export interface CardNotifier {
@@ -49,7 +53,9 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
     const incident = openIncident(await deps.store.incidentsForFinding(record.findingId));
     const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
     const channel = thread?.channel ?? route.channel;
-    const posted = await deps.slack.postMessage(channel, await render(record, finding), thread ? { threadTs: thread.threadTs } : {});
+    // Idempotent across a crash between Slack accepting the post and the store recording it: the
+    // intent (a client id, also in the message metadata) is stored first and looked up after.
+    const posted = await postOnce(deps, record.findingId, channel, thread?.threadTs, () => render(record, finding), log);
     await deps.store.setFindingCard(record.findingId, {
       channel: posted.channel,
       ts: posted.ts,
@@ -81,6 +87,42 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
       await deps.slack.updateMessage(record.channel, record.ts, await render(record, findingOf(record)));
     },
   };
+}
+
+/** The stored intent to post a finding's card (see postOnce). */
+export const CARD_POST_INTENT_KEY = 'card_post_intent';
+/** How far back a retried post looks for the message an earlier attempt may have posted. */
+const INTENT_LOOKBACK_MS = 10 * 60_000;
+
+interface PostIntent {
+  postId: string;
+  channel: string;
+  threadTs?: string;
+  at: number;
+}
+
+async function postOnce(
+  deps: CardNotifierDeps,
+  findingId: string,
+  channel: string,
+  threadTs: string | undefined,
+  render: () => Promise<SlackMessage>,
+  log: Logger,
+): Promise<{ ts: string; channel: string }> {
+  const now = deps.now?.() ?? Date.now();
+  const earlier = await deps.store.getFindingState<PostIntent>(findingId, CARD_POST_INTENT_KEY);
+  if (earlier && earlier.channel === channel && earlier.threadTs === threadTs) {
+    const ts = await deps.slack.findPosted(channel, earlier.postId, { ...(threadTs ? { threadTs } : {}), oldestMs: earlier.at - INTENT_LOOKBACK_MS });
+    if (ts) {
+      // Posted before the crash: bring it up to date instead of posting a second card.
+      await deps.slack.updateMessage(channel, ts, await render());
+      log.info({ channel, ts, postId: earlier.postId }, 'card found from an interrupted post; not posted again');
+      return { ts, channel };
+    }
+  }
+  const intent: PostIntent = { postId: randomUUID(), channel, ...(threadTs ? { threadTs } : {}), at: now };
+  await deps.store.putFindingState(findingId, CARD_POST_INTENT_KEY, intent, now);
+  return deps.slack.postMessage(channel, await render(), { ...(threadTs ? { threadTs } : {}), postId: intent.postId });
 }
 
 function parseVersion(v: string | undefined): { updatedAt: string; count: number } {

@@ -69,28 +69,35 @@ export class EffectRunner {
     }
   }
 
-  private async one(e: Effect, ctx: EffectContext): Promise<void | 'stop'> {
+  private async one(e: Effect, ctx: EffectContext): Promise<'stop' | undefined> {
     switch (e.kind) {
       case 'reply':
-        return this.reply(ctx, e.message, e.visibility);
+        await this.reply(ctx, e.message, e.visibility);
+        return;
       case 'thread': {
         const incident = await this.d.store.getIncident(e.incidentId);
         if (incident) await this.thread(incident, e.message);
         return;
       }
       case 'dm': {
-        return this.d.slack.postDirectMessage(e.userId, e.message);
+        await this.d.slack.postDirectMessage(e.userId, e.message);
+        return;
       }
       case 'refresh_cards': {
         for (const findingId of await this.d.store.incidentFindingIds(e.incidentId)) await this.d.cards.refresh(findingId).catch(() => undefined);
         return;
       }
       case 'refresh_home':
-        return this.refreshHome();
+        await this.refreshHome();
+        return;
       case 'upload': {
         const incident = await this.d.store.getIncident(e.incidentId);
-        if (!incident?.channel || !incident.threadTs) return this.reply(ctx, { text: e.title, blocks: [] });
-        return this.d.slack.uploadText({ channel: incident.channel, threadTs: incident.threadTs, filename: e.filename, title: e.title, content: e.content });
+        if (!incident?.channel || !incident.threadTs) {
+          await this.reply(ctx, { text: e.title, blocks: [] });
+          return;
+        }
+        await this.d.slack.uploadText({ channel: incident.channel, threadTs: incident.threadTs, filename: e.filename, title: e.title, content: e.content });
+        return;
       }
       case 'guardduty_close_out': {
         const incident = await this.d.store.getIncident(e.incidentId);

@@ -11,6 +11,7 @@ import type { SlackGateway } from '../slack/client.js';
 import {
   approvalDecidedMessage,
   approvalRequestMessage,
+  approvalExpiredMessage,
   loadingModal,
   noticeMessage,
   planModal,
@@ -71,9 +72,13 @@ export function createRunNotifier(d: RunNotifierDeps) {
       record: FindingRecord,
       def: ActionDefinition,
       plan: Plan,
-      meta: { requester: string; runId: string; reason?: string },
+      meta: { requester: string; runId: string; reason?: string; expiresAt?: number },
     ): Promise<void> {
       await thread(record, approvalRequestMessage(def, plan, meta));
+    },
+
+    async approvalExpired(record: FindingRecord, def: ActionDefinition, meta: { requester: string; clickedBy: string; minutes: number }): Promise<void> {
+      await thread(record, approvalExpiredMessage(def, meta));
     },
 
     async approvalDecided(record: FindingRecord, def: ActionDefinition, meta: { decidedBy: string; approved: boolean; requester: string }): Promise<void> {

@@ -3,7 +3,8 @@
  * requester cannot approve their own run; the approver is authorized at the moment they decide.
  */
 import type { Requester } from '../notify/requester.js';
-import { audit, loadRun, phase, type ActionRunnerDeps, type StartRun } from './deps.js';
+import { closeIfExpired } from './approval-expiry.js';
+import { audit, loadRun, ownerOf, phase, type ActionRunnerDeps, type StartRun } from './deps.js';
 
 export interface DecideRequest extends Requester {
   runId: string;
@@ -25,8 +26,9 @@ export async function decideRun(d: ActionRunnerDeps, req: DecideRequest, start: 
     await d.notify.refused(req, record, { label: `approve ${def.label}` }, decision.reason);
     return;
   }
+  if (req.approve && (await closeIfExpired(d, req, run, record, def))) return;
   const to = req.approve ? 'running' : 'rejected';
-  const claim = await d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId }, d.clock.now());
+  const claim = await d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId, ...(req.approve ? ownerOf(d) : {}) }, d.clock.now());
   if (!claim.ok) {
     const state = claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled';
     await d.notify.tell(req, record, `:information_source: This request was already ${state}. Nothing more was done.`);

@@ -7,6 +7,7 @@ import type { ActionContext, ActionDefinition } from '../actions/types.js';
 import type { Finding } from '../findings/model.js';
 import type { FindingRecord } from '../store/store.js';
 import type { ActionRunnerDeps } from './deps.js';
+import { stateAccessFor } from '../actions/resource-keys.js';
 
 export interface StepCaller {
   actor: string;
@@ -35,10 +36,8 @@ export function stepContext(
     accountName: (id) => d.aws.scope.nameOf(id),
     clock,
     log: d.logger.child({ findingId: finding.id, action: def.id }),
-    state: {
-      get: <T>(key: string) => store.getFindingState<T>(record.findingId, key),
-      put: (key, value) => store.putFindingState(record.findingId, key, value, clock.now()),
-    },
+    // Containment keys live on the resource, shared by every card about it (actions/resource-keys.ts).
+    state: stateAccessFor(store, () => clock.now(), record, finding),
     progress: caller.progress ?? (() => undefined),
   };
 }

@@ -25,6 +25,13 @@ export interface ActionRunnerDeps {
   newId: () => string;
   /** Each phase of a run lands on the finding's incident timeline (and may move its state). */
   onPhase?: (findingId: string, phase: RunPhase & { actor: string; serviceTask?: boolean }) => Promise<void>;
+  /** This process's replica id: recorded as a run's owner, so survivors interrupt it only once this replica is dead. */
+  replicaId?: string;
+}
+
+/** The patch that records this replica as a run's owner when the run starts. */
+export function ownerOf(d: Pick<ActionRunnerDeps, 'replicaId'>): { owner?: string } {
+  return d.replicaId ? { owner: d.replicaId } : {};
 }
 
 /** Starts a claimed run's execution in the background (the runner tracks it for idle()). */

@@ -12,6 +12,7 @@ import type { Finding } from '../findings/model.js';
 import { SAMPLE_FINDING_MESSAGE } from '../findings/sample.js';
 import { findingOf, type ActionRun, type FindingRecord } from '../store/store.js';
 import { stepContext } from './context.js';
+import { refreshSharing } from './resource-state.js';
 import { audit, phase, setStatus, type ActionRunnerDeps } from './deps.js';
 
 export async function executeRun(d: ActionRunnerDeps, def: ActionDefinition, run: ActionRun, record: FindingRecord): Promise<void> {
@@ -59,6 +60,11 @@ export async function executeRun(d: ActionRunnerDeps, def: ActionDefinition, run
   else await setStatus(d, record.findingId, cardStatusOf(def, outcome), run.requestedBy);
   await d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
   await d.notify.refreshCard(record.findingId);
+  // Other cards about the same resource show the same containment state (actions/resource-keys.ts).
+  if (def.changes) {
+    const shared = containmentOf(def, finding) ? { text: cardStatusOf(def, outcome), by: run.requestedBy, at: d.clock.now() } : undefined;
+    await refreshSharing(d, finding, record.findingId, shared);
+  }
 }
 
 /** A step that threw: its typed message (or a generic one), never a stack trace. */

@@ -1,16 +1,16 @@
 /**
- * The recover phase, at start-up: a step that was running when the process died is reported as
- * interrupted (thread, card, timeline, audit), never re-run blindly — AWS may be half-changed.
+ * The recover phase, at start-up and periodically: a step left running by a dead process (no live
+ * heartbeat of its owner replica) is reported as interrupted (thread, card, timeline, audit), never
+ * re-run blindly — AWS may be half-changed. The store hands each such run to exactly one caller, so
+ * with several replicas it is reported once; live replicas' runs are left alone.
  */
 import type { ActionId } from '../actions/types.js';
 import { audit, phase, setStatus, type ActionRunnerDeps } from './deps.js';
 
 /** How many runs were found running (each is moved to `interrupted` once, by whoever claims it). */
 export async function recoverInterrupted(d: ActionRunnerDeps): Promise<number> {
-  const runs = await d.store.runsInState('running');
+  const runs = await d.store.interruptOrphanedRuns(d.clock.now());
   for (const run of runs) {
-    const claim = await d.store.transitionRun(run.runId, ['running'], 'interrupted', {}, d.clock.now());
-    if (!claim.ok) continue;
     const record = await d.store.getFinding(run.findingId);
     const def = d.catalog.get(run.action as ActionId);
     await audit(d, record, run.runId, 'system', 'interrupted', { action: run.action });

@@ -5,7 +5,7 @@
 import type { Plan } from '../actions/types.js';
 import type { Requester } from '../notify/requester.js';
 import { alreadyDone, alreadyDoneText, explainClaim } from './claim.js';
-import { audit, loadRun, phase, type ActionRunnerDeps, type StartRun } from './deps.js';
+import { audit, loadRun, phase, type ActionRunnerDeps, type StartRun, ownerOf } from './deps.js';
 
 export interface SubmitRequest extends Requester {
   runId: string;
@@ -41,10 +41,10 @@ export async function submitRun(d: ActionRunnerDeps, req: SubmitRequest, start: 
     if (!claim.ok) return explainClaim(d, req, record, def, claim);
     await audit(d, record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
     await phase(d, record.findingId, requested);
-    await d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, ...reason });
+    await d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, expiresAt: d.clock.now() + d.authorizer.approvalTtlMs, ...reason });
     return;
   }
-  const claim = await d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...reason }, d.clock.now());
+  const claim = await d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...reason, ...ownerOf(d) }, d.clock.now());
   if (!claim.ok) return explainClaim(d, req, record, def, claim);
   // The claim excludes a concurrent run, not one that finished between the check above and the
   // claim (or that a stale read missed): holding the claim, look again before touching AWS.

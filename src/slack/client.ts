@@ -4,6 +4,9 @@ import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
 import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
 
+/** The metadata event type of messages posted with a postId (idempotent card posts). */
+export const POST_METADATA_EVENT = 'guardduty_responder_post';
+
 /** How long one Slack Web API call may take before we treat Slack as unavailable. */
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
 
@@ -13,7 +16,13 @@ export const SLACK_CALL_TIMEOUT_MS = 10_000;
  * path. Here a 429 or 5xx becomes `slack_unavailable` (with retryAfterMs) and callers decide.
  */
 export interface SlackGateway {
-  postMessage(channel: string, message: SlackMessage, opts?: { threadTs?: string }): Promise<{ ts: string; channel: string }>;
+  /** `postId`: a client-generated id carried in the message metadata (found again by findPosted). */
+  postMessage(channel: string, message: SlackMessage, opts?: { threadTs?: string; postId?: string }): Promise<{ ts: string; channel: string }>;
+  /**
+   * The ts of a message this app posted with `postId` (conversations.history, or .replies in a
+   * thread), searching messages since `oldestMs`; undefined when there is none.
+   */
+  findPosted(channel: string, postId: string, opts: { threadTs?: string; oldestMs: number }): Promise<string | undefined>;
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channel: string, user: string, message: SlackMessage, opts?: { threadTs?: string }): Promise<void>;
   permalink(channel: string, ts: string): Promise<string | undefined>;
@@ -86,9 +95,18 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
           unfurl_links: false,
           unfurl_media: false,
           ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+          ...(o.postId ? { metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: o.postId } } } : {}),
         }),
       );
       return { ts: String(r.ts), channel: String(r.channel ?? channel) };
+    },
+    async findPosted(channel, postId, o) {
+      const oldest = (Math.floor(o.oldestMs / 1000) - 1).toString();
+      const r = o.threadTs
+        ? await call('conversations.replies', () => client.conversations.replies({ channel, ts: o.threadTs!, oldest, limit: 200, include_all_metadata: true }))
+        : await call('conversations.history', () => client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true }));
+      const messages = (r.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+      return messages.find((m) => m.metadata?.event_type === POST_METADATA_EVENT && m.metadata.event_payload?.post_id === postId)?.ts;
     },
     async updateMessage(channel, ts, message) {
       await pacer?.wait(paceKeys.update(), UPDATE_INTERVAL_MS);

@@ -29,3 +29,24 @@ export const paceKeys = {
   post: (channel: string) => `chat.postMessage:${channel}`,
   update: () => 'chat.update',
 };
+
+/** The store's shared rate slots (Store.reserveSlot): one budget for every replica on the database. */
+export interface SlotReserver {
+  reserveSlot(key: string, intervalMs: number, now: number): Promise<number>;
+}
+
+/**
+ * Slack's limits are per channel and per workspace, not per process: with several replicas the
+ * budget lives in the database. Each call reserves the next slot of its key in one atomic
+ * statement and sleeps until it. Used with PostgreSQL; with SQLite (one process) the in-memory
+ * pacer above keeps the same spacing without a write per Slack call.
+ */
+export function createSharedPacer(slots: SlotReserver, clock: Clock): Pacer {
+  return {
+    async wait(key, intervalMs) {
+      const now = clock.now();
+      const at = await slots.reserveSlot(key, intervalMs, now);
+      if (at > now) await clock.sleep(at - now);
+    },
+  };
+}

@@ -17,6 +17,10 @@ export class PgReplicaStore extends PgIncidentStore {
     return rows.sort((a, b) => (a.received_at as number) - (b.received_at as number) || (a.seq as number) - (b.seq as number)).map(toInbox);
   }
 
+  async releaseMessages(owner: string): Promise<void> {
+    await this.q(`UPDATE inbox SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = $1 AND state = 'pending'`, [owner]);
+  }
+
   async heartbeat(replicaId: string, now: number, ttlMs: number): Promise<void> {
     await this.q('INSERT INTO replicas (replica_id, alive_until) VALUES ($1, $2) ON CONFLICT (replica_id) DO UPDATE SET alive_until = EXCLUDED.alive_until', [
       replicaId,

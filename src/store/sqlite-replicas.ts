@@ -21,6 +21,12 @@ export class SqliteReplicaStore extends SqliteIncidentStore {
     );
   }
 
+  releaseMessages(owner: string): Promise<void> {
+    return this.run(() => {
+      this.sql(`UPDATE inbox SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = ? AND state = 'pending'`).run(owner);
+    });
+  }
+
   heartbeat(replicaId: string, now: number, ttlMs: number): Promise<void> {
     return this.run(() => {
       this.sql('INSERT INTO replicas (replica_id, alive_until) VALUES (?, ?) ON CONFLICT(replica_id) DO UPDATE SET alive_until = excluded.alive_until').run(

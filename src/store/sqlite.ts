@@ -58,7 +58,9 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
           if (this.db.open) this.db.pragma('synchronous = NORMAL');
         }
       });
-      batch.forEach((b, i) => b.resolve(results[i]!));
+      batch.forEach((b, i) => {
+        b.resolve(results[i]!);
+      });
     } catch (err) {
       for (const b of batch) b.reject(err);
     }

@@ -141,6 +141,8 @@ export interface Store {
    * another replica claims it. finishMessage ends the lease.
    */
   claimMessages(owner: string, limit: number, leaseMs: number, now: number): Promise<InboxEntry[]>;
+  /** Ends `owner`'s leases on messages still pending (an outage, or shutdown mid-batch): any replica may claim them again at once. */
+  releaseMessages(owner: string): Promise<void>;
   /** Records that `replicaId` is alive until `now + ttlMs` (call every ttl/3). */
   heartbeat(replicaId: string, now: number, ttlMs: number): Promise<void>;
   /**

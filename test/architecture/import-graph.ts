@@ -40,7 +40,7 @@ export function importGraph(root: string): ImportEdge[] {
         const named = st.exportClause && ts.isNamedExports(st.exportClause) ? st.exportClause.elements : undefined;
         typeOnly = st.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly));
       }
-      if (!spec || !spec.startsWith('.')) continue;
+      if (!spec?.startsWith('.')) continue;
       const target = relative(root, resolve(root, dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
       edges.push({ from: file, to: target, typeOnly });
     }

@@ -23,7 +23,7 @@ const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^(responder|main|cli|server)\.ts$/, 'root'],
   [/^(listeners|http)\//, 'listener'],
   [/^slack\/register-[^/]+\.ts$/, 'listener'],
-  [/^(remediation|commands|ingest|notify)\//, 'usecase'],
+  [/^(remediation|commands|ingest|notify|replicas|backfill)\//, 'usecase'],
   [/^incidents\/(service|close-out)\.ts$/, 'usecase'],
   [/^actions\/types\.ts$/, 'domain'],
   // Pure text rules every layer may use: escaping, Slack's length limits, ARN and image-URI grammar.

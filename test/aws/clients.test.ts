@@ -34,7 +34,14 @@ function fakeTransport(body: (target: string) => string, contentType = 'applicat
 function fakeClock() {
   let t = 0;
   const sleeps: number[] = [];
-  return { now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)), sleeps };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+  };
 }
 
 describe('createAwsClientFactory', () => {
@@ -81,7 +88,12 @@ describe('createAwsClientFactory', () => {
     try {
       let host = '';
       const transport = fakeTransport(() => JSON.stringify({ clusterArns: [] }));
-      const handler = { handle: async (req: { hostname: string; port?: number; headers: Record<string, string> }) => ((host = `${req.hostname}:${req.port}`), transport.handler.handle(req)) };
+      const handler = {
+        handle: async (req: { hostname: string; port?: number; headers: Record<string, string> }) => {
+          host = `${req.hostname}:${req.port}`;
+          return transport.handler.handle(req);
+        },
+      };
       const f = createAwsClientFactory({ defaultRegion: 'eu-west-1', credentials, requestHandler: handler });
       await f.forTarget({ accountId: '123456789012' }).ecs.send(new DescribeClustersCommand({}));
       assert.equal(host, '127.0.0.1:4599');
@@ -96,7 +108,10 @@ describe('createAwsClientFactory', () => {
     const f = createAwsClientFactory({
       defaultRegion: 'eu-west-1',
       credentials,
-      credentialsFor: ({ accountId }) => (asked.push(accountId), accountId === '210987654321' ? { accessKeyId: 'OTHER', secretAccessKey: 'x' } : undefined),
+      credentialsFor: ({ accountId }) => {
+        asked.push(accountId);
+        return accountId === '210987654321' ? { accessKeyId: 'OTHER', secretAccessKey: 'x' } : undefined;
+      },
     });
     const other = f.forTarget({ accountId: '210987654321' });
     const own = f.forTarget({ accountId: '123456789012' });

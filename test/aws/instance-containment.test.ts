@@ -173,7 +173,13 @@ test('the factory paces ELBv2 Describe* calls with the 40-token, 10/s bucket (fa
     defaultRegion: aws.region,
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
     maxAttempts: 1,
-    clock: { now: () => t, sleep: async (ms) => void (waits.push(ms), (t += ms)) },
+    clock: {
+      now: () => t,
+      sleep: async (ms) => {
+        waits.push(ms);
+        t += ms;
+      },
+    },
   });
   try {
     const { elbv2 } = paced.forTarget({ accountId: aws.accountId });

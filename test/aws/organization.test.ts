@@ -85,7 +85,10 @@ describe('organization: credentials per account', () => {
     const org = await startOrganizationDouble({ admin: ADMIN, members: [PROD], regions: ['us-east-1'], now: clock.now });
     org.sts.addRole(roleIn(PROD));
     const f = createAwsClientFactory({ endpointUrl: org.endpoint, defaultRegion: 'us-east-1', credentials: org.adminCredentials, maxAttempts: 1, organization: { memberRoleArn: ROLE } });
-    t.after(async () => (f.destroy(), await org.close()));
+    t.after(async () => {
+      f.destroy();
+      await org.close();
+    });
     // Before the own account is known, the call itself waits for it and is then refused.
     await assert.rejects(f.forTarget({ accountId: PROD }).ecs.send(new ListClustersCommand({})), (e: unknown) => isAppError(e, 'account_not_allowed'));
     assert.equal(f.scope.ownAccountId(), ADMIN);
@@ -111,12 +114,19 @@ describe('organization: credentials per account', () => {
     t.after(() => w.close());
     w.org.sts.maxDurationMs = 15 * 60_000;
     const prod = w.org.world(PROD);
-    const digest = 'sha256:' + 'a'.repeat(64);
+    const digest = `sha256:${'a'.repeat(64)}`;
     prod.seed.manyTasks({ clusters: 6, tasks: 900, image: 'shop:1', digest, fraction: 1 });
     // Each call takes a minute of (injected) time: the 15-minute session runs out mid-sweep.
     const clients = w.factory.forTarget({ accountId: PROD, actor: { requester: 'U0ALICE', step: 'find_image_tasks' } });
     let calls = 0;
-    clients.ecs.middlewareStack.add((next) => async (args) => ((calls++, w.clock.advance(60_000)), next(args)), { step: 'initialize', name: 'tick' });
+    clients.ecs.middlewareStack.add(
+      (next) => async (args) => {
+        calls++;
+        w.clock.advance(60_000);
+        return next(args);
+      },
+      { step: 'initialize', name: 'tick' },
+    );
     const sweep = await findTasksUsingImage(clients, { digest }, { concurrency: 1 });
     assert.equal(sweep.errors.length, 0, JSON.stringify(sweep.errors));
     assert.equal(sweep.matches.length, 900);

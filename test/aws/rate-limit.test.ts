@@ -21,7 +21,9 @@ function fakeClock(start = 1_000_000) {
       sleeps.push(ms);
       t += ms;
     },
-    advance: (ms: number) => void (t += ms),
+    advance: (ms: number) => {
+      t += ms;
+    },
     sleeps,
   };
 }

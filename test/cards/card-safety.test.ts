@@ -8,7 +8,7 @@ import { blocksTextLength, MESSAGE_BLOCKS_TEXT_BUDGET } from '../../src/cards/li
 import { buildFindingCard, consoleUrl } from '../../src/cards/finding-card.js';
 import type { Finding } from '../../src/findings/model.js';
 import { parseFindings } from '../../src/findings/parse.js';
-import { FIXTURES, fixtureFinding, fixtureJson } from '../fixtures/findings/load.js';
+import { FIXTURES, fixtureFinding, fixtureJson, type EditableJson } from '../fixtures/findings/load.js';
 import { assertNoSlackMarkup, assertWithinBlockKitLimits, messageTexts } from './limits-helper.js';
 
 const NEW = { status: 'New — no action taken yet' };
@@ -112,7 +112,7 @@ describe('size: any input stays within every limit', () => {
 /** A finding whose every string is long and made of `<&>` (5x longer once escaped). */
 function worstCase(): Finding {
   const evil = (n: number) => '<&>'.repeat(Math.ceil(n / 3)).slice(0, n);
-  const detail = fixtureJson(FIXTURES.huge) as Record<string, any>;
+  const detail = fixtureJson(FIXTURES.huge) as EditableJson;
   detail.title = evil(5000);
   detail.description = evil(5000);
   detail.type = evil(5000);

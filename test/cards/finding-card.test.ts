@@ -42,7 +42,7 @@ describe('finding card: common part', () => {
   const m = card(FIXTURES.ecsFargate);
 
   test('header has the severity level and the title', () => {
-    const header = (block(m, 'gd_header')?.text as { text: string }).text;
+    const header = (block(m, 'gd_header')!.text as { text: string }).text;
     assert.equal(header, '🟠 HIGH · A process in an ECS task opened a reverse shell.');
   });
 
@@ -83,7 +83,10 @@ describe('finding card: common part', () => {
 
   test('every mrkdwn text object is verbatim (no auto-linking of finding text)', () => {
     const visit = (v: unknown): void => {
-      if (Array.isArray(v)) return v.forEach(visit);
+      if (Array.isArray(v)) {
+        v.forEach(visit);
+        return;
+      }
       if (v === null || typeof v !== 'object') return;
       const o = v as Record<string, unknown>;
       if (o.type === 'mrkdwn') assert.equal(o.verbatim, true, JSON.stringify(o).slice(0, 100));

@@ -111,7 +111,9 @@ export function assertWithinBlockKitLimits(message: { text?: unknown; blocks?: u
           assert.ok(Array.isArray(b.fields), `${w}.fields must be an array`);
           const fields = b.fields as unknown[];
           assert.ok(fields.length >= 1 && fields.length <= LIMITS.sectionFields, `${w}: ${fields.length} fields, limit ${LIMITS.sectionFields}`);
-          fields.forEach((f, j) => (chars += checkTextObject(f, `${w}.fields[${j}]`, LIMITS.fieldText)));
+          fields.forEach((f, j) => {
+            chars += checkTextObject(f, `${w}.fields[${j}]`, LIMITS.fieldText);
+          });
         }
         if (b.accessory !== undefined) chars += checkElement(b.accessory, `${w}.accessory`, actionIds);
         break;
@@ -129,7 +131,9 @@ export function assertWithinBlockKitLimits(message: { text?: unknown; blocks?: u
         assert.ok(Array.isArray(b.elements), `${w}.elements must be an array`);
         const els = b.elements as unknown[];
         assert.ok(els.length >= 1 && els.length <= LIMITS.actionsElements, `${w}: ${els.length} elements, limit ${LIMITS.actionsElements}`);
-        els.forEach((e, j) => (chars += checkElement(e, `${w}.elements[${j}]`, actionIds)));
+        els.forEach((e, j) => {
+          chars += checkElement(e, `${w}.elements[${j}]`, actionIds);
+        });
         break;
       }
       case 'divider':
@@ -153,7 +157,10 @@ function walkTextObjects(v: unknown, where: string): number {
 export function messageTexts(message: { text?: unknown; blocks?: unknown }): string[] {
   const out: string[] = typeof message.text === 'string' ? [message.text] : [];
   const visit = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(visit);
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
     if (!isObj(v)) return;
     if ((v.type === 'mrkdwn' || v.type === 'plain_text') && typeof v.text === 'string') out.push(v.text);
     else Object.values(v).forEach(visit);

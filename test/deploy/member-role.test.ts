@@ -31,5 +31,5 @@ test('the app role may assume the member role by name only, with SourceIdentity 
   const s = policy.Statement.find((x) => x.Sid === 'AssumeMemberRoleAsTheSlackUser');
   assert.ok(s);
   assert.deepEqual(s.Action, ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']);
-  assert.equal(s.Resource, 'arn:aws:iam::*:role/GuardDutyResponder');
+  assert.equal(s.Resource, 'arn:*:iam::*:role/GuardDutyResponder');
 });

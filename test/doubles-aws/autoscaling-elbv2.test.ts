@@ -18,7 +18,12 @@ import { clients, rejectsWith } from './helpers.js';
 
 function manualClock(start = Date.parse('2026-11-28T10:00:00Z')) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('Auto Scaling (awsQuery): describe membership, protect, detach without decrement (replacement + deregistration), attach back', async () => {

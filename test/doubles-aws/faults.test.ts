@@ -8,7 +8,12 @@ import { clients, rejectsWith, DIGEST, IMAGE } from './helpers.js';
 
 function manualClock(start = Date.parse('2026-11-28T10:00:00Z')) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('an empty token bucket answers ThrottlingException (ECS) and refills on the injected clock', async () => {

@@ -15,7 +15,12 @@ import { clients, rejectsWith } from './helpers.js';
 
 function manualClock(start = Date.parse('2026-11-28T10:00:00Z')) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 test('SSM (awsJson1_1, AmazonSSM.*): instance information, SendCommand, GetCommandInvocation through InvocationDoesNotExist to the outcome', async () => {

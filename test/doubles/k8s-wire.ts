@@ -5,7 +5,8 @@
  */
 import type { K8sCluster } from './k8s.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A Kubernetes object as the double stores and patches it: free-form JSON, like the API server's. */
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects here are free-form JSON read and patched at any depth
 export type Obj = any;
 
 export interface RunInput {
@@ -87,7 +88,8 @@ function listPods(c: K8sCluster, q: URLSearchParams) {
 
 export function routeOf(method: string, path: string): Route | undefined {
   let m: RegExpExecArray | null;
-  if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(path))) {
+  m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(path);
+  if (m) {
     const [namespace, name, log] = [m[1]!, m[2]!, m[3]];
     const key = `${namespace}/${name}`;
     const pod = (c: K8sCluster) => c.pods.get(key) ?? (() => { throw notFound('pods', name); })();
@@ -118,7 +120,8 @@ export function routeOf(method: string, path: string): Route | undefined {
       };
   }
   if (path === '/api/v1/pods' && method === 'GET') return { verb: 'list', resource: 'pods', run: (c, i) => listPods(c, i.query) };
-  if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(path)) && method === 'GET') {
+  m = /^\/api\/v1\/namespaces\/([^/]+)\/events$/.exec(path);
+  if (m && method === 'GET') {
     const namespace = m[1]!;
     return {
       verb: 'list', resource: 'events', namespace,
@@ -129,17 +132,20 @@ export function routeOf(method: string, path: string): Route | undefined {
       },
     };
   }
-  if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)$/.exec(path)) && method === 'GET') {
+  m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)$/.exec(path);
+  if (m && method === 'GET') {
     const [namespace, name] = [m[1]!, m[2]!];
     return { verb: 'get', resource: 'serviceaccounts', namespace, name, run: (c) => c.serviceAccounts.get(`${namespace}/${name}`) ?? (() => { throw notFound('serviceaccounts', name); })() };
   }
-  if ((m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path))) {
+  m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
+  if (m) {
     const name = m[1]!;
     const node = (c: K8sCluster) => c.nodes.get(name) ?? (() => { throw notFound('nodes', name); })();
     if (method === 'GET') return { verb: 'get', resource: 'nodes', name, run: (c) => node(c) };
     if (method === 'PATCH') return { verb: 'patch', resource: 'nodes', name, run: (c, i) => { const next = mergePatch(node(c), i.body); c.nodes.set(name, next); return next; } };
   }
-  if ((m = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/networkpolicies(?:\/([^/]+))?$/.exec(path))) {
+  m = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/networkpolicies(?:\/([^/]+))?$/.exec(path);
+  if (m) {
     const [namespace, name] = [m[1]!, m[2]];
     const resource = 'networkpolicies.networking.k8s.io';
     if (!name && method === 'GET') return { verb: 'list', resource, namespace, run: (c) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', metadata: {}, items: [...c.policies.values()].filter((p) => p.metadata.namespace === namespace) }) };
@@ -156,7 +162,8 @@ export function routeOf(method: string, path: string): Route | undefined {
       };
     if (name && method === 'DELETE') return { verb: 'delete', resource, namespace, name, run: (c) => { const p = c.policies.get(`${namespace}/${name}`); if (!p) throw notFound(resource, name); c.policies.delete(`${namespace}/${name}`); return { kind: 'Status', status: 'Success' }; } };
   }
-  if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefulsets|daemonsets|replicasets)(?:\/([^/]+))?$/.exec(path))) {
+  m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefulsets|daemonsets|replicasets)(?:\/([^/]+))?$/.exec(path);
+  if (m) {
     const [namespace, kind, name] = [m[1]!, m[2]!, m[3]];
     const resource = `${kind}.apps`;
     if (!name && method === 'GET') return { verb: 'list', resource, namespace, run: (c) => ({ apiVersion: 'apps/v1', kind: 'List', metadata: {}, items: [...c.workloads.entries()].filter(([k]) => k.startsWith(`${kind}/${namespace}/`)).map(([, v]) => v) }) };

@@ -170,7 +170,7 @@ function certificate() {
 
 async function tokenValid(header: string | undefined, cluster: string, opts: K8sDoubleOptions): Promise<boolean> {
   const url = decodeEksToken((header ?? '').replace(/^Bearer /, ''));
-  if (!url || url.protocol !== 'https:' || !/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(url.hostname) || url.pathname !== '/') return false;
+  if (url?.protocol !== 'https:' || !/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(url.hostname) || url.pathname !== '/') return false;
   const q = url.searchParams;
   if (q.get('Action') !== 'GetCallerIdentity' || q.get('Version') !== '2011-06-15' || q.get('X-Amz-Expires') !== '60') return false;
   if (!(q.get('X-Amz-SignedHeaders') ?? '').split(';').includes('x-k8s-aws-id')) return false;
@@ -217,13 +217,23 @@ export async function startK8sDouble(opts: K8sDoubleOptions): Promise<K8sDouble>
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     const call: K8sCall = { cluster: cluster?.name ?? '?', method, path, query: url.searchParams, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), ...(body !== undefined ? { body } : {}), status: 0, verb: route?.verb ?? '?', resource: route?.resource ?? '?' };
     calls.push(call);
-    if (!cluster) return void (call.status = send(res, 404, statusBody(404, 'NotFound', 'no such cluster')));
-    if (!(await tokenValid(req.headers.authorization, cluster.name, opts))) return void (call.status = send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized')));
-    if (!route) return void (call.status = send(res, 404, statusBody(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`)));
+    if (!cluster) {
+      call.status = send(res, 404, statusBody(404, 'NotFound', 'no such cluster'));
+      return;
+    }
+    if (!(await tokenValid(req.headers.authorization, cluster.name, opts))) {
+      call.status = send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (!route) {
+      call.status = send(res, 404, statusBody(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`));
+      return;
+    }
     if (cluster.denied.has(`${route.verb} ${route.resource}`)) {
       const [plural, group] = [route.resource.split('.')[0], route.resource.split('.').slice(1).join('.')];
       const msg = `${plural} ${route.name ? `"${route.name}" ` : ''}is forbidden: User "arn:aws:sts::123456789012:assumed-role/GuardDutyResponder/responder" cannot ${route.verb} resource "${plural}" in API group "${group}"${route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope'}`;
-      return void (call.status = send(res, 403, statusBody(403, 'Forbidden', msg)));
+      call.status = send(res, 403, statusBody(403, 'Forbidden', msg));
+      return;
     }
     try {
       if (method !== 'GET') cluster.version += 1;

@@ -45,6 +45,12 @@ export interface SlackDouble {
    * the form/JSON args and the request headers; the result is the JSON answer.
    */
   methods: Map<string, (args: Record<string, unknown>, headers: IncomingMessage['headers']) => Record<string, unknown>>;
+  /**
+   * response_url ids Slack no longer accepts because they are older than 30 min: answered 404
+   * `expired_url`. Every id also takes at most RESPONSE_URL_USES answers, then 404 `used_url`
+   * (refused answers are recorded as 'response_url_refused').
+   */
+  expiredResponseUrls: Set<string>;
   close(): Promise<void>;
 }
 
@@ -57,7 +63,12 @@ export interface SlackFile {
   completed?: { channel_id?: string; thread_ts?: string; title?: string; initial_comment?: string };
 }
 
+/** How many answers Slack takes on one response_url. */
+export const RESPONSE_URL_USES = 5;
+
 export async function startSlackDouble(): Promise<SlackDouble> {
+  const expiredResponseUrls = new Set<string>();
+  const responseUrlUses = new Map<string, number>();
   const calls: SlackCall[] = [];
   const faults: SlackFault[] = [];
   const usergroups = new Map<string, string[]>();
@@ -90,7 +101,16 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     const respondTo = /^\/respond\/([^/?]+)$/.exec(req.url ?? '');
     if (respondTo) {
       const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
-      calls.push({ method: 'response_url', args: { ...body, response_url_id: decodeURIComponent(respondTo[1]!) } });
+      const id = decodeURIComponent(respondTo[1]!);
+      const used = responseUrlUses.get(id) ?? 0;
+      const refusal = expiredResponseUrls.has(id) ? 'expired_url' : used >= RESPONSE_URL_USES ? 'used_url' : undefined;
+      if (refusal) {
+        calls.push({ method: 'response_url_refused', args: { ...body, response_url_id: id, error: refusal } });
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(refusal);
+        return;
+      }
+      responseUrlUses.set(id, used + 1);
+      calls.push({ method: 'response_url', args: { ...body, response_url_id: id } });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
@@ -121,6 +141,18 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       }
       case 'chat.update':
         return json(200, { ok: true, channel: args.channel, ts: args.ts });
+      // What the channel (or a thread) holds: the messages posted here, newest first, with their
+      // metadata (the double ignores `oldest`: its ts values are not on the harness clock).
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const inThread = method === 'conversations.replies' ? String(args.ts) : undefined;
+        const messages = calls
+          .filter((c) => c.method === 'chat.postMessage' && c.ts && c.args.channel === args.channel)
+          .filter((c) => (inThread ? c.args.thread_ts === inThread || c.ts === inThread : !c.args.thread_ts))
+          .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text, ...(c.args.thread_ts ? { thread_ts: c.args.thread_ts } : {}), ...(c.args.metadata ? { metadata: parseMaybeJson(c.args.metadata) } : {}) }))
+          .reverse();
+        return json(200, { ok: true, messages, has_more: false });
+      }
       case 'chat.postEphemeral':
         seq += 1;
         return json(200, { ok: true, message_ts: `${tsBase + seq}.000200` });
@@ -182,6 +214,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     authTest,
     files,
     methods,
+    expiredResponseUrls,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -227,4 +260,13 @@ function parseBody(body: string, contentType: string): Record<string, unknown> {
     out[k] = v;
   }
   return out;
+}
+
+function parseMaybeJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }

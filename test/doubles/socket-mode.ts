@@ -104,7 +104,7 @@ export async function startSocketModeDouble(slack: SlackDouble): Promise<SocketM
     opens,
     waitForConnection: (n) => until(() => connections >= n && current?.readyState === 1, `connection ${n}`),
     send(type, payload, opts = {}) {
-      if (!current || current.readyState !== 1) throw new Error('no open Socket Mode connection');
+      if (current?.readyState !== 1) throw new Error('no open Socket Mode connection');
       const envelope_id = randomUUID();
       current.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: opts.acceptsResponsePayload ?? type !== 'events_api' }));
       return envelope_id;

@@ -72,7 +72,7 @@ test('bad input: an ephemeral answer with the problem and the verb\'s usage; no 
     // Resources in no finding the responder has received: refused, not acted on blindly.
     { text: 'isolate i-0123456789abcdef0', problem: /instance i-0123456789abcdef0 is not in any finding the responder has received, so it will not act on it/, usage: usageOf('isolate') },
     { text: `stop ${known.taskArn.replace(/[0-9a-f]{32}$/, '0'.repeat(32))}`, problem: /is not in any finding the responder has received/, usage: usageOf('stop') },
-    { text: `isolate ${'f'.repeat(32)}`, problem: /finding f{32} is not in any finding the responder has received[^]*give the full task ARN/, usage: usageOf('isolate') },
+    { text: `isolate ${'f'.repeat(32)}`, problem: /finding f{32} is not in any finding the responder has received[\s\S]*give the full task ARN/, usage: usageOf('isolate') },
     { text: 'scan 123456789012.dkr.ecr.us-east-1.amazonaws.com/other:9', problem: /image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/other:9 is not in any finding/, usage: usageOf('scan') },
     // Incident verbs.
     { text: 'assign INC-1 @bob', problem: /"@bob" arrived as plain text, not as a mention/, usage: usageOf('assign') },
@@ -111,7 +111,7 @@ test('every verb typed without its argument answers with that verb\'s usage (sta
     const a = onlyAnswer(w.h, c.id);
     assert.equal(a.responseType, 'ephemeral', verb);
     if (verb === 'help') assert.match(a.text, /GuardDuty responder/);
-    else if (verb === 'status') assert.match(a.text, /Open incidents: 0[^]*No open incidents/);
+    else if (verb === 'status') assert.match(a.text, /Open incidents: 0[\s\S]*No open incidents/);
     else {
       assert.match(a.text, /Nothing was done/, verb);
       assert.ok(a.text.includes(usageOf(verb)), `${verb}: ${a.text}`);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { ISOLATION_GROUP_NAME } from '../../src/aws/ec2/types.js';
+import { readState } from '../helpers/resource-state.js';
 import { ecsFindingEvent, publishFinding, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { cardButtons, cardText, currentCard, openPlan, runAction, submitAndSettle, threadText, threadTexts } from '../helpers/slack-interactions.js';
 
@@ -125,7 +126,7 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   const modify = aws.callsTo('ec2:ModifyNetworkInterfaceAttribute');
   assert.equal(modify.length, 1);
   assert.equal((modify[0]!.params as Record<string, string>).NetworkInterfaceId, host.eni.networkInterfaceId);
-  const state = await h.responder.store.getFindingState<IsolationState>(findingId, ISOLATION_STATE_KEY);
+  const state = await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY);
   assert.equal(state?.active, true);
   assert.deepEqual(state.record.enis, [{ eniId: host.eni.networkInterfaceId, previousGroupIds: [sgHosts.groupId, sgSsm.groupId], appliedGroupIds: [iso.groupId] }]);
   assert.equal(state.record.target.kind, 'instance');
@@ -144,7 +145,7 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   await submitAndSettle(h, { runId: release.runId, user: RESPONDER });
   assert.deepEqual(aws.ec2.networkInterfaces.get(host.eni.networkInterfaceId)!.groupIds, [sgHosts.groupId, sgSsm.groupId], 'exactly the previous groups, in order');
   assert.equal(JSON.stringify(aws.ec2.networkAcls.get(net.networkAcl.networkAclId)!.entries), aclBefore, 'ACL back to exactly what it was');
-  assert.equal((await h.responder.store.getFindingState<IsolationState>(findingId, ISOLATION_STATE_KEY))?.active, false);
+  assert.equal((await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY))?.active, false);
   assert.match(await threadText(h, findingId), new RegExp(`Security groups of ${host.eni.networkInterfaceId} restored to ${sgHosts.groupId}, ${sgSsm.groupId}`));
   assert.ok((await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_task')), 'Isolate task is offered again');
 });

@@ -11,7 +11,17 @@ import { callIndexes, ecsFindingEvent, failStopTaskFor, publishFinding, RESPONDE
 import { cardText, openPlan, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
 const running = (w: EcsWorld, pred: (t: Task) => boolean) => [...w.aws.ecs.allTasks()].filter((t) => t.lastStatus === 'RUNNING' && pred(t));
-const params = (c: { params: unknown }) => c.params as Record<string, any>;
+/** The request fields of the ECS calls these tests look at (StopTask, RegisterTaskDefinition, UpdateService). */
+interface EcsParams {
+  task?: string;
+  reason?: string;
+  family?: string;
+  containerDefinitions?: { image: string }[];
+  service?: string;
+  taskDefinition?: string;
+  desiredCount?: number;
+}
+const params = (c: { params: unknown }) => c.params as EcsParams;
 
 test('stop a service task: StopTask with the finding and the reason recorded in ECS; the plan and thread say the scheduler replaces it and point to stop-all/pin; the card status changes', async (t) => {
   const w = await startEcsWorld({ aws: { serviceScheduler: true } });
@@ -104,7 +114,7 @@ test('stop all tasks using the image and pin services: clean image required (mod
 
   const registers = aws.callsTo('ecs:RegisterTaskDefinition');
   assert.deepEqual(registers.map((c) => params(c).family).sort(), ['api', 'web']);
-  for (const r of registers) assert.deepEqual(params(r).containerDefinitions.map((c: { image: string }) => c.image), [e.cleanRef]);
+  for (const r of registers) assert.deepEqual(params(r).containerDefinitions!.map((c: { image: string }) => c.image), [e.cleanRef]);
   const updates = aws.callsTo('ecs:UpdateService');
   assert.deepEqual(updates.map((c) => params(c).service).sort(), ['api', 'web']);
   for (const u of updates) assert.match(params(u).taskDefinition as string, /task-definition\/(web|api):2$/);
@@ -198,5 +208,5 @@ test('a partial failure: one StopTask refused → status partial, the thread nam
   assert.match(await cardText(h, findingId), /3\/4 tasks using the image stopped/);
   assert.equal((await h.responder.store.getRun(modal.runId))?.state, 'partial');
   const result = (await h.responder.store.auditFor(findingId)).find((a) => a.event === 'result');
-  assert.equal((result?.detail as { status: string }).status, 'partial');
+  assert.equal((result!.detail as { status: string }).status, 'partial');
 });

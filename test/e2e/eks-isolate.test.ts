@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ISOLATION_STATE_KEY } from '../../src/actions/card-view.js';
 import type { PodIsolationState } from '../../src/actions/eks/isolate-pod.js';
+import { readState } from '../helpers/resource-state.js';
 import { eksFindingEvent, OUTSIDER, publishFinding, RESPONDER, startEksE2eWorld } from '../helpers/eks-world.js';
 import { cardText, clickCardButton, ephemeralTexts, openPlan, runAction, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
@@ -40,7 +41,7 @@ test('isolate pod: the plan lists the other policy selecting the pod and the enf
   assert.equal(c.podsOf('web', 'shop').length, 2, 'the ReplicaSet started a replacement for the detached pod');
   const thread = await threadText(w.h, findingId);
   assert.match(thread, /isolated by NetworkPolicy/);
-  const state = await w.h.responder.store.getFindingState<PodIsolationState>(findingId, ISOLATION_STATE_KEY);
+  const state = await readState<PodIsolationState>(w.h.responder.store, findingId, ISOLATION_STATE_KEY);
   assert.deepEqual([state?.active, state?.removedLabels], [true, { app: 'shop' }]);
   assert.match(await cardText(w.h, findingId), /Pod isolated/);
 
@@ -50,7 +51,7 @@ test('isolate pod: the plan lists the other policy selecting the pod and the enf
   const back = c.pods.get(`web/${pod}`);
   assert.deepEqual(back?.metadata.labels ?? { gone: 'ReplicaSet removed the surplus pod' }, back ? { app: 'shop' } : { gone: 'ReplicaSet removed the surplus pod' });
   assert.match(await threadText(w.h, findingId), /released/);
-  assert.equal((await w.h.responder.store.getFindingState<PodIsolationState>(findingId, ISOLATION_STATE_KEY))?.active, false);
+  assert.equal((await readState<PodIsolationState>(w.h.responder.store, findingId, ISOLATION_STATE_KEY))?.active, false);
 });
 
 test('isolate pod: a policy selecting every pod of the namespace blocks the step (it would keep allowing traffic); no NetworkPolicy enforcement found is said', async (t) => {

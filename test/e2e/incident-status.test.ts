@@ -17,7 +17,7 @@ const linkTo = (i: { id: string; channel?: string; threadTs?: string }, label = 
 function sections(text: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const part of text.split('\n*').map((p, i) => (i === 0 ? p : `*${p}`))) {
-    const m = /^\*(Conditions|Actions|Needs|Timeline[^*]*)\*\n([^]*)$/.exec(part);
+    const m = /^\*(Conditions|Actions|Needs|Timeline[^*]*)\*\n([\s\S]*)$/.exec(part);
     if (m) out[m[1]!.startsWith('Timeline') ? 'Timeline' : m[1]!] = m[2]!.split('\n');
   }
   return out;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
+import { readState } from '../helpers/resource-state.js';
 import { callIndexes, changesSince, instanceFindingEvent, liveRegistrations, publishFinding, RESPONDER, startInstanceWorld } from '../helpers/instance-world.js';
 import { cardButtons, cardText, openPlan, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
@@ -66,7 +67,7 @@ test('instance in an Auto Scaling group and target groups: the plan lists the de
     ['80', '8443', '9000'],
     'each registration deregistered with its exact port (a port override needs it)',
   );
-  const state = await h.responder.store.getFindingState<IsolationState>(findingId, ISOLATION_STATE_KEY);
+  const state = await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY);
   assert.equal(state?.asg?.groupName, 'web-asg');
   assert.deepEqual(state?.registrations?.map((r) => `${r.targetGroupName} ${r.id}:${r.port}`).sort(), registrationsBefore);
 

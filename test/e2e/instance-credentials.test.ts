@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { INSTANCE_PROFILE_STATE_KEY, type RevokedProfileState } from '../../src/actions/ecs/release-isolation.js';
+import { readState } from '../helpers/resource-state.js';
 import { changesSince, instanceFindingEvent, OUTSIDER, publishFinding, RESPONDER, SECOND_RESPONDER, startInstanceWorld, writePolicyFile } from '../helpers/instance-world.js';
 import { approvalRequests, cardText, clickCardButton, decideApproval, ephemeralTexts, openPlan, runAction, submitAndSettle, threadFiles, threadText } from '../helpers/slack-interactions.js';
 
@@ -48,7 +49,7 @@ test('revoke instance credentials with a policy requiring approval: waits for a 
   assert.equal(inst.iamInstanceProfileArn, undefined, 'the instance has no profile any more');
   const run = await h.responder.store.getRun(modal.runId);
   assert.deepEqual([run?.state, run?.approvedBy], ['succeeded', SECOND_RESPONDER]);
-  const recorded = await h.responder.store.getFindingState<RevokedProfileState>(findingId, INSTANCE_PROFILE_STATE_KEY);
+  const recorded = await readState<RevokedProfileState>(h.responder.store, findingId, INSTANCE_PROFILE_STATE_KEY);
   assert.deepEqual([recorded?.active, recorded?.record.instanceProfileArn, recorded?.record.associationId], [true, s.instanceProfileArn, associationId]);
   const thread = await threadText(h, findingId);
   assert.match(thread, new RegExp(`<@${SECOND_RESPONDER}> approved \\*Revoke instance credentials\\* requested by <@${RESPONDER}>`));
@@ -70,7 +71,7 @@ test('revoke instance credentials with a policy requiring approval: waits for a 
   const [associate] = aws.callsTo('ec2:AssociateIamInstanceProfile');
   assert.deepEqual(associate?.params, { Action: 'AssociateIamInstanceProfile', Version: '2016-11-15', InstanceId: s.instanceId, 'IamInstanceProfile.Arn': s.instanceProfileArn });
   assert.equal(inst.iamInstanceProfileArn, s.instanceProfileArn, 'the same profile is back');
-  assert.equal((await h.responder.store.getFindingState<RevokedProfileState>(findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
+  assert.equal((await readState<RevokedProfileState>(h.responder.store, findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
   assert.match(await threadText(h, findingId), /Instance profile web-tier associated with [^ ]+ again/);
 });
 
@@ -149,5 +150,5 @@ test('credentials revoked without isolating: the card offers Release, which puts
   await submitAndSettle(h, { runId: release.runId, user: RESPONDER });
   assert.equal(inst.iamInstanceProfileArn, s.instanceProfileArn, 'the same profile is back');
   assert.equal(aws.callsTo('ec2:ModifyNetworkInterfaceAttribute').length, 0);
-  assert.equal((await h.responder.store.getFindingState<RevokedProfileState>(findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
+  assert.equal((await readState<RevokedProfileState>(h.responder.store, findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
 });

@@ -8,6 +8,7 @@ import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { EVIDENCE_TAGS } from '../../src/aws/ec2/evidence.js';
 import { ISOLATION_GROUP_NAME } from '../../src/aws/ec2/types.js';
+import { readState } from '../helpers/resource-state.js';
 import { callIndexes, changesSince, instanceFindingEvent, publishFinding, RESPONDER, startInstanceWorld, type InstanceWorld } from '../helpers/instance-world.js';
 import { cardButtons, cardText, openPlan, runAction, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
@@ -65,7 +66,7 @@ test('isolate a multi-ENI instance with the network ACL option and evidence firs
   assert.deepEqual(iso.rules, [], 'no inbound and no outbound rule (the default egress was revoked)');
   for (const id of m.eniIds) assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, [iso.groupId], `${id} isolated`);
   assert.equal(aws.callsTo('ec2:CreateSecurityGroup').length, 1, 'one group per VPC, shared by the three ENIs');
-  const state = await h.responder.store.getFindingState<IsolationState>(findingId, ISOLATION_STATE_KEY);
+  const state = await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY);
   assert.equal(state?.active, true);
   assert.deepEqual(
     state.record.enis.map((e) => [e.eniId, e.previousGroupIds]),
@@ -155,7 +156,7 @@ test('release restores exactly what was recorded: each ENI its own previous grou
     'our six deny entries are gone; the ACL is as before plus the foreign rule',
   );
   assert.equal(aws.calls.slice(mark).filter((c) => c.op === 'DeleteNetworkAclEntry').length, 6);
-  assert.equal((await h.responder.store.getFindingState<IsolationState>(findingId, ISOLATION_STATE_KEY))?.active, false);
+  assert.equal((await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY))?.active, false);
   const thread = await threadText(h, findingId);
   assert.match(thread, /Release isolation\* done — isolation released: everything recorded was restored/);
   for (const id of m.eniIds) assert.match(thread, new RegExp(`Security groups of ${id} restored to ${m.groupsBefore.get(id)!.join(', ')}`));

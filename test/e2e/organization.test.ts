@@ -39,7 +39,14 @@ async function orgWorld(): Promise<{ h: Harness; org: OrganizationDouble; close(
     },
     overrides: { awsOptions: { endpointUrl: org.endpoint, defaultRegion: 'us-east-1', credentials: org.adminCredentials, maxAttempts: 2, logger: createLogger('silent') } },
   });
-  return { h, org, close: async () => (await h.close(), await org.close()) };
+  return {
+    h,
+    org,
+    close: async () => {
+      await h.close();
+      await org.close();
+    },
+  };
 }
 
 /** A task in one account's world and the EventBridge event of its finding (delivered in the admin account). */

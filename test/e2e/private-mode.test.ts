@@ -10,8 +10,9 @@ import { waitUntil } from '../helpers/ecs-world.js';
 import { startHarness, CHANNEL, SQS_QUEUE, SQS_DLQ, SQS_MAX_RECEIVE, type Harness } from '../helpers/harness.js';
 import { cardButtons } from '../helpers/slack-interactions.js';
 import { answerBodies, slashForm } from '../helpers/incident-world.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
-const fargateEvent = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+const fargateEvent = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
 const RESPONDER = 'U0RESPONDER';
 
 async function cardsPosted(h: Harness, n: number) {

@@ -25,11 +25,26 @@ async function world(env: Record<string, string> = {}) {
   return { w, findingId, task };
 }
 
+/** The parts of a block_actions payload the cases below replace. */
+interface ClickPayload {
+  type: 'block_actions';
+  team: { id: string; domain: string; enterprise_id?: string };
+  enterprise?: { id: string; name?: string };
+  user: { id: string; username: string; team_id: string };
+  api_app_id: string;
+  token: string;
+  trigger_id: string;
+  channel: { id: string; name: string };
+  container: { type: 'message'; channel_id: string; message_ts: string };
+  actions: { type: 'button'; action_id: string; block_id: string; value: string; action_ts: string }[];
+  response_url: string;
+}
+
 /** A "Stop task" click on the card, as Slack sends it, with parts of the payload replaced. */
-async function stopClick(h: Harness, findingId: string, patch: (p: Record<string, any>) => void = () => undefined): Promise<Record<string, any>> {
+async function stopClick(h: Harness, findingId: string, patch: (p: ClickPayload) => void = () => undefined): Promise<ClickPayload> {
   const button = (await cardButtons(h, findingId)).find((b) => b.action_id === `${CARD_ACTION_PREFIX}stop_task`)!;
   const { channel, ts } = await cardOf(h, findingId);
-  const payload: Record<string, any> = {
+  const payload: ClickPayload = {
     type: 'block_actions',
     team: { id: 'T0TEST', domain: 'test' },
     user: { id: RESPONDER, username: 'responder', team_id: 'T0TEST' },
@@ -73,7 +88,7 @@ test('a signed click from another workspace, app, Enterprise Grid org or channel
   const { w, findingId } = await world();
   t.after(() => w.close());
   const { h } = w;
-  const cases: [string, (p: Record<string, any>) => void][] = [
+  const cases: [string, (p: ClickPayload) => void][] = [
     ['foreign_team', (p) => { p.team.id = 'T0EVIL'; p.user.team_id = 'T0EVIL'; }],
     ['foreign_team', (p) => { p.user.team_id = 'T0PARTNER'; }], // a Slack Connect guest from another org
     ['foreign_app', (p) => { p.api_app_id = 'A0OTHERAPP'; }],

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppError, isAppError } from '../../src/errors.js';
+import { type AppError, isAppError } from '../../src/errors.js';
 import { parseFindings, parseFindingsFromText } from '../../src/findings/parse.js';
 import { FIXTURES, fixtureFinding, fixtureJson, fixtureText } from '../fixtures/findings/load.js';
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
 import { AwsServiceError, startAwsDouble, type AwsDouble, type AwsDoubleOptions } from '../doubles/aws/index.js';
 import { startHarness, type Harness } from './harness.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
 export const RESPONDER = 'U0RESPONDER';
 export const SECOND_RESPONDER = 'U0SECOND';
@@ -43,7 +44,7 @@ let findingSeq = 0;
 
 /** A GuardDuty ECSCluster runtime finding (EventBridge event) naming a seeded task. */
 export function ecsFindingEvent(task: { taskArn: string; clusterArn: string; image: string; digest?: string; taskDefinitionArn?: string; group?: string; launchType?: string }, id?: string) {
-  const event = JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+  const event = JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
   const d = event.detail;
   d.id = id ?? `e2e${String(++findingSeq).padStart(29, '0')}`;
   d.arn = d.arn.replace(/finding\/.*/, `finding/${d.id}`);
@@ -61,7 +62,7 @@ export function ecsFindingEvent(task: { taskArn: string; clusterArn: string; ima
 
 /** A GuardDuty sample finding (CreateSampleFindings: fake resource ids, additionalInfo sample:true). */
 export function sampleEcsFinding(id?: string) {
-  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/sample-ecs.json', import.meta.url), 'utf8')) as Record<string, any>;
+  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/sample-ecs.json', import.meta.url), 'utf8')) as EditableJson;
   finding.id = id ?? `smp${String(++findingSeq).padStart(29, '0')}`;
   finding.arn = finding.arn.replace(/finding\/.*/, `finding/${finding.id}`);
   return { finding, findingId: finding.id as string };

@@ -10,6 +10,7 @@ import { startAwsDouble, type AwsDouble } from '../doubles/aws/index.js';
 import { startK8sDouble, type K8sCluster, type K8sDouble } from '../doubles/k8s.js';
 import { startHarness, type Harness } from './harness.js';
 import { RESPONDER, SECOND_RESPONDER } from './ecs-world.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
 export { OUTSIDER, RESPONDER, SECOND_RESPONDER, publishFinding, writePolicyFile } from './ecs-world.js';
 
@@ -59,7 +60,7 @@ let seq = 0;
 
 /** The EKS pod fixture rewritten to be about `cluster`'s pod `namespace/pod`, in the double's account. */
 export function eksFindingEvent(input: { aws: AwsDouble; cluster: string; namespace: string; pod: string; image?: string; serviceAccount?: string }) {
-  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/eks-pod-runtime.json', import.meta.url), 'utf8')) as Record<string, any>;
+  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/eks-pod-runtime.json', import.meta.url), 'utf8')) as EditableJson;
   finding.id = `e4e${String(++seq).padStart(29, '0')}`;
   finding.accountId = input.aws.accountId;
   finding.region = input.aws.region;

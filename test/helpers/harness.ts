@@ -98,6 +98,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     SLACK_ALLOWED_CHANNEL_IDS: 'C0OTHER',
     // Scenario tests run many steps by one person on a frozen clock; the limit's own tests set it.
     ACTION_RATE_LIMIT: '1000/60s',
+    // Backfill calls GuardDuty at start; its own tests turn it on.
+    BACKFILL_INTERVAL_MINUTES: '0',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel, sink);

@@ -15,6 +15,7 @@ import type { SlackCall } from '../doubles/slack.js';
 import { ecsFindingEvent, publishFinding, type EcsWorld } from './ecs-world.js';
 import { SIGNING_SECRET, type Harness } from './harness.js';
 import { cardOf, currentCard, sendBlockAction, viewSubmissionBody } from './slack-interactions.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
 /** A channel the bot is not in: where responders type commands from. */
 export const OTHER_CHANNEL = 'C0OTHER';
@@ -46,7 +47,7 @@ export interface SeededFinding {
   clusterArn: string;
   image: string;
   digest: string;
-  event: Record<string, any>;
+  event: EditableJson;
 }
 
 /**
@@ -86,8 +87,8 @@ export async function publishTaskFinding(
  * A GuardDuty Instance finding (EventBridge event) about `instanceId` in the double's account and
  * Region (the instance-ec2-runtime fixture, id and instance rewritten), published unless told not to.
  */
-export async function instanceFinding(w: EcsWorld, instanceId: string, opts: { publish?: boolean } = {}): Promise<{ findingId: string; event: Record<string, any> }> {
-  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/instance-ec2-runtime.json', import.meta.url), 'utf8')) as Record<string, any>;
+export async function instanceFinding(w: EcsWorld, instanceId: string, opts: { publish?: boolean } = {}): Promise<{ findingId: string; event: EditableJson }> {
+  const finding = JSON.parse(readFileSync(new URL('../fixtures/findings/instance-ec2-runtime.json', import.meta.url), 'utf8')) as EditableJson;
   finding.id = `a1a${String(++seq).padStart(29, '0')}`;
   finding.accountId = w.aws.accountId;
   finding.region = w.aws.region;

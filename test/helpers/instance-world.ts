@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { startAwsDouble, type AwsDouble, type AwsDoubleOptions } from '../doubles/aws/index.js';
 import { startHarness, type Harness } from './harness.js';
 import { RESPONDER, SECOND_RESPONDER } from './ecs-world.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
 export { OUTSIDER, RESPONDER, SECOND_RESPONDER, publishFinding, writePolicyFile, callIndexes } from './ecs-world.js';
 
@@ -109,8 +110,8 @@ let findingSeq = 0;
 
 type Fixture = 'instance-ec2-runtime' | 'instance-eks-node' | 'container-standalone';
 
-function loadFixture(name: Fixture): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/findings/${name}.json`, import.meta.url), 'utf8')) as Record<string, any>;
+function loadFixture(name: Fixture): EditableJson {
+  return JSON.parse(readFileSync(new URL(`../fixtures/findings/${name}.json`, import.meta.url), 'utf8')) as EditableJson;
 }
 
 /**

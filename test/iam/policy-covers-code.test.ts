@@ -39,6 +39,16 @@ const IMPLIED: Record<string, string[]> = {
   'ecs:RegisterTaskDefinition': ['iam:PassRole', 'ecs:TagResource'], // task/execution roles; the old revision's tags
 };
 
+/**
+ * Operations whose IAM action has another name (Service Authorization Reference): the SQS batch
+ * calls are authorised as their single-message actions; GetCallerIdentity needs no permission.
+ */
+const AUTHORISED_AS: Record<string, string | null> = {
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+  'sts:GetCallerIdentity': null,
+};
+
 /** Calls made by SDK helpers rather than a Command in src/ (identifier imported → actions). */
 const HELPER_CALLS: Record<string, string[]> = {
   fromTemporaryCredentials: ['sts:AssumeRole'],
@@ -75,7 +85,9 @@ export function deriveCalledActions(files: string[]): Derived {
           unknownPackages.push(`@aws-sdk/client-${m[2]} (${file.slice(root.length)})`);
           continue;
         }
-        add(`${prefix}:${op}`, file);
+        const action = `${prefix}:${op}`;
+        const authorised = action in AUTHORISED_AS ? AUTHORISED_AS[action] : action;
+        if (authorised) add(authorised, file);
       }
     }
     for (const [helper, helperActions] of Object.entries(HELPER_CALLS)) {

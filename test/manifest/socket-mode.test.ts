@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 
-const load = (name: string) => parse(readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8')) as Record<string, any>;
+/** The parts of a Slack app manifest compared here. */
+interface Manifest {
+  oauth_config: unknown;
+  settings: { socket_mode_enabled?: boolean; event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean } };
+  features: { slash_commands: Record<string, unknown>[] } & Record<string, unknown>;
+}
+const load = (name: string) => parse(readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8')) as Manifest;
 
 test('manifest.socket-mode.yml: socket mode on, no URL anywhere, otherwise the same app as manifest.yml', () => {
   const http = load('manifest.yml');

@@ -14,7 +14,10 @@ test('progress: one thread message, updated at most every 10 s and once at the e
     clock,
     slack,
     channel: 'C1',
-    post: async (m) => (posts.push(m.text), { ts: '1.1' }),
+    post: async (m) => {
+      posts.push(m.text);
+      return { ts: '1.1' };
+    },
     render: (lines) => ({ text: `${lines.length} lines`, blocks: [] }),
   });
   for (let i = 0; i < 200; i++) p.push(`stopped ${i}`);

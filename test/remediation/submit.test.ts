@@ -60,7 +60,7 @@ test('submit: when approval is required the run waits for a second responder and
   await submitRun(w.deps, { runId, userId: ALICE, inputs: {}, reason: 'r' }, s.start);
   assert.equal(s.started.length, 0);
   assert.equal((await w.store.getRun(runId))?.state, 'awaiting_approval');
-  assert.deepEqual(w.named('approvalRequested')[0]![4], { requester: ALICE, runId, reason: 'r' });
+  assert.deepEqual(w.named('approvalRequested')[0]![4], { requester: ALICE, runId, reason: 'r', expiresAt: w.clock.now() + 3_600_000 });
   assert.equal((w.phases[0] as { phase: string }).phase, 'requested');
 });
 

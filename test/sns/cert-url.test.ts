@@ -100,7 +100,7 @@ describe('validateCertUrl (strict AWS rule)', () => {
 
 describe('validateCertUrl with SNS_CERT_URL_PATTERN', () => {
   // As config builds it: ^(?:…)$ around the environment value.
-  const pattern = new RegExp('^(?:http://127\\.0\\.0\\.1:4567/SimpleNotificationService-[0-9a-f]+\\.pem)$');
+  const pattern = /^(?:http:\/\/127\.0\.0\.1:4567\/SimpleNotificationService-[0-9a-f]+\.pem)$/;
   const local = 'http://127.0.0.1:4567/SimpleNotificationService-abc.pem';
 
   test('replaces the strict rule: a matching loopback URL is accepted', () => {

@@ -75,7 +75,15 @@ describe('SQS intake', () => {
       return realAccept(e);
     };
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write: (c, _e, cb) => {
+          lines.push(String(c));
+          cb();
+        },
+      }),
+    );
     let accepted = 0;
     const client = new SQSClient(sqs.clientConfig());
     const intake = createSqsIntake({
@@ -84,8 +92,17 @@ describe('SQS intake', () => {
       store,
       clock,
       logger,
-      onAccepted: () => void (accepted += 1),
-      ...(opts.timers ? { setTimer: (fn: () => void) => (opts.timers!.push(fn), () => undefined) } : {}),
+      onAccepted: () => {
+        accepted += 1;
+      },
+      ...(opts.timers
+        ? {
+            setTimer: (fn: () => void) => {
+              opts.timers!.push(fn);
+              return () => undefined;
+            },
+          }
+        : {}),
     });
     intake.start();
     stop = async () => {

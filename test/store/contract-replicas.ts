@@ -23,6 +23,18 @@ export function replicaContract(factory: StoreFactory): void {
       assert.deepEqual((await r.claimMessages('B', 10, 1000, 1200)).map((m) => m.messageId), ['m9']);
     }));
 
+  test('releasing leases: a replica gives back what it did not finish, only its own and only pending ones', () =>
+    withStore(factory, async (s) => {
+      for (let i = 0; i < 4; i++) await s.acceptMessage(msg(`r${i}`, i));
+      const a = await s.claimMessages('A', 2, 60_000, 100);
+      const b = await s.claimMessages('B', 2, 60_000, 100);
+      await s.finishMessage(a[0]!.messageId, 'done');
+      await s.releaseMessages('A');
+      assert.deepEqual((await s.claimMessages('C', 10, 60_000, 200)).map((m) => m.messageId), [a[1]!.messageId], "A's unfinished message at once; B's stays leased; the done one is not pending");
+      assert.equal((await s.getMessage(a[0]!.messageId))?.state, 'done');
+      assert.equal(b.length, 2);
+    }));
+
   test('run ownership: a survivor interrupts runs of a dead replica once, never those of a live one', () =>
     withStore(factory, async (s, replica) => {
       const r = await replica();

@@ -85,7 +85,12 @@ test('SQLite: a write lock held by another connection does not freeze the event 
 test('SQLite: a lock held past the deadline answers store_unavailable instead of hanging', async () => {
   const url = `sqlite:${join(dir, 'stuck.db')}`;
   let now = 0;
-  const store = openSqliteStore(url, { now: () => now, sleep: async (ms) => void (now += ms) });
+  const store = openSqliteStore(url, {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  });
   const other = new Database(url.slice('sqlite:'.length));
   other.exec('BEGIN IMMEDIATE');
   try {

@@ -37,7 +37,7 @@ export const isolateInstanceAction: ActionDefinition = {
   command: { verb: 'isolate', resources: ['instance'], section: 'Contain' },
   containment: 'contain',
   style: 'primary',
-  appliesTo: (f, s) => hasInstance(f) && !s.isolated,
+  appliesTo: (f, s) => hasInstance(f) && (!s.isolated || s.isolationIncomplete === true),
   async plan(ctx) {
     const instanceId = instanceIdOf(ctx.finding);
     const existing = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
@@ -90,7 +90,9 @@ export const isolateInstanceAction: ActionDefinition = {
           ? []
           : [{ id: EVIDENCE_INPUT_ID, kind: 'select' as const, label: 'Evidence', options: [{ value: 'yes', label: 'Preserve evidence first' }, { value: 'no', label: 'Isolate without evidence' }], initial: 'yes' }]),
       ],
-      ...(existing?.active ? { blocked: `the instance is already isolated (by Slack user ${existing.by}); use Release isolation first` } : {}),
+      ...(existing?.active && !existing.incomplete?.length
+        ? { blocked: `the instance is already isolated (by Slack user ${existing.by}${existing.fromFinding ? `, from the card of finding ${existing.fromFinding}` : ''}); use Release isolation first` }
+        : {}),
       data: { plan, ...(asg ? { asg } : {}), registrations: lb.registrations, evidenceTaken } satisfies InstancePlanData,
     };
   },
@@ -143,16 +145,29 @@ export const isolateInstanceAction: ActionDefinition = {
       done.push(...r.done.map((x) => `Deregistered from target group ${x.targetGroupName} (${x.id}:${x.port})`));
       notDone.push(...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
     }
-    const recorded = iso.record.enis.length > 0 || iso.record.aclEntries.length > 0 || !!asgRecord || deregistered.length > 0;
+    // Record exactly what took effect, per ENI, merged with an earlier partial run (a retry): the
+    // ENIs it did not cut stay listed as incomplete so the card offers Isolate again for them.
+    const previous = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
+    const prior = previous?.active ? previous : undefined;
+    const record = mergeRecords(prior?.record, iso.record);
+    const cutEnis = new Set(record.enis.map((e) => e.eniId));
+    const incomplete = d.plan.enis.filter((e) => e.securityGroup.action === 'apply' && !cutEnis.has(e.eniId)).map((e) => e.eniId);
+    const keptAsg = asgRecord ?? prior?.asg;
+    const keptRegs = [...(prior?.registrations ?? []), ...deregistered];
+    const recorded = record.enis.length > 0 || record.aclEntries.length > 0 || !!keptAsg || keptRegs.length > 0;
     if (recorded) {
       await ctx.state.put(ISOLATION_STATE_KEY, {
         active: true,
-        record: iso.record,
-        by: ctx.actor,
-        at: ctx.clock.now(),
-        ...(asgRecord ? { asg: asgRecord } : {}),
-        ...(deregistered.length ? { registrations: deregistered } : {}),
+        record,
+        by: prior?.by ?? ctx.actor,
+        at: prior?.at ?? ctx.clock.now(),
+        ...(keptAsg ? { asg: keptAsg } : {}),
+        ...(keptRegs.length ? { registrations: keptRegs } : {}),
+        ...(incomplete.length || record.enis.length === 0 ? { incomplete: incomplete.length ? incomplete : ['network'] } : {}),
       } satisfies IsolationState);
+    }
+    if (recorded && (incomplete.length || record.enis.length === 0)) {
+      iso.next.unshift(`Not cut: ${incomplete.join(', ') || 'the network'}. Fix the cause and run Isolate instance again (it retries only what did not take effect), or Release isolation to undo what did.`);
     }
     const status: Outcome['status'] = iso.nothingCut ? 'failed' : notDone.some((l) => / on /.test(l) && !/survive/.test(l)) || iso.failures.length ? 'partial' : 'succeeded';
     return {
@@ -166,3 +181,15 @@ export const isolateInstanceAction: ActionDefinition = {
     };
   },
 };
+
+function mergeRecords(prior: IsolationState['record'] | undefined, now: IsolationState['record']): IsolationState['record'] {
+  if (!prior) return now;
+  const known = new Set(prior.enis.map((e) => e.eniId));
+  return {
+    ...prior,
+    vpcIds: [...new Set([...prior.vpcIds, ...now.vpcIds])],
+    ...(prior.isolationGroupId ?? now.isolationGroupId ? { isolationGroupId: prior.isolationGroupId ?? now.isolationGroupId } : {}),
+    enis: [...prior.enis, ...now.enis.filter((e) => !known.has(e.eniId))],
+    aclEntries: [...prior.aclEntries, ...now.aclEntries],
+  };
+}

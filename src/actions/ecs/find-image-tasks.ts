@@ -81,7 +81,11 @@ export function sweepFor(aws: Parameters<typeof findTasksUsingImage>[0], image: 
 
 export function distinctTasks(refs: readonly TaskRef[]): TaskRef[] {
   const seen = new Set<string>();
-  return refs.filter((r) => (seen.has(r.taskArn) ? false : (seen.add(r.taskArn), true)));
+  return refs.filter((r) => {
+    if (seen.has(r.taskArn)) return false;
+    seen.add(r.taskArn);
+    return true;
+  });
 }
 
 export function blastRadiusSummary(image: CompromisedImageRef, sweep: SweepResult): string {

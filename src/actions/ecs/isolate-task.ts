@@ -1,7 +1,5 @@
 import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
-import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan, type IsolationRecord } from '../../aws/ec2/index.js';
-import type { DetachRecord } from '../../aws/autoscaling/index.js';
-import type { Registration } from '../../aws/elbv2/index.js';
+import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan, } from '../../aws/ec2/index.js';
 import { ISOLATION_STATE_KEY, type IsolationState } from '../state-keys.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 

@@ -179,7 +179,7 @@ function byPlace(services: ServiceRef[], tasks: { clusterArn: string; taskArn: s
   const groups = new Map<string, { place: AwsPlace; services: ServiceRef[]; tasks: { clusterArn: string; taskArn: string }[] }>();
   const group = (arn: string) => {
     const a = parseArn(arn);
-    const place = a && a.accountId && a.region ? { accountId: a.accountId, region: a.region } : fallback;
+    const place = a?.accountId && a.region ? { accountId: a.accountId, region: a.region } : fallback;
     const key = `${place.accountId}/${place.region}`;
     if (!groups.has(key)) groups.set(key, { place, services: [], tasks: [] });
     return groups.get(key)!;

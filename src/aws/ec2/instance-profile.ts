@@ -18,6 +18,7 @@
  */
 import {
   AssociateIamInstanceProfileCommand,
+  type AssociateIamInstanceProfileCommandOutput,
   paginateDescribeIamInstanceProfileAssociations,
   DisassociateIamInstanceProfileCommand,
   type IamInstanceProfileAssociation,
@@ -151,7 +152,7 @@ export async function restoreInstanceProfile(clients: Ec2Clients, record: Instan
       notes: [`${record.instanceId} now has another instance profile (${current.instanceProfileArn}); it was left as it is. The one removed was ${record.instanceProfileArn}.`],
     };
   }
-  let out;
+  let out: AssociateIamInstanceProfileCommandOutput;
   try {
     out = await awsCall({ action: 'ec2:AssociateIamInstanceProfile', resource: record.instanceId }, requestIds, () =>
       clients.ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: record.instanceId, IamInstanceProfile: { Arn: record.instanceProfileArn } })),

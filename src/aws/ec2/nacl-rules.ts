@@ -129,7 +129,9 @@ export function placeDenyEntries(entries: readonly NetworkAclEntry[], cidrs: rea
     }
     const picked = pickRuleNumbers(entries, egress, needed.length);
     if (!picked.ok) return { entries: [], alreadyDenied, problem: picked.reason };
-    needed.forEach((cidr, i) => planned.push({ ruleNumber: picked.numbers[i]!, egress, cidr, family: familyOf(cidr) }));
+    needed.forEach((cidr, i) => {
+      planned.push({ ruleNumber: picked.numbers[i]!, egress, cidr, family: familyOf(cidr) });
+    });
   }
   return { entries: planned, alreadyDenied };
 }

@@ -69,7 +69,11 @@ export async function stopTasks(
   options: { concurrency?: number; onProgress?: (p: StopTasksProgress) => void } = {},
 ): Promise<StopTaskOutcome[]> {
   const seen = new Set<string>();
-  const tasks = refs.filter((r) => (seen.has(r.taskArn) ? false : (seen.add(r.taskArn), true)));
+  const tasks = refs.filter((r) => {
+    if (seen.has(r.taskArn)) return false;
+    seen.add(r.taskArn);
+    return true;
+  });
   let done = 0;
   return mapWithConcurrency(tasks, options.concurrency ?? DEFAULT_STOP_CONCURRENCY, async (ref) => {
     let outcome: StopTaskOutcome;

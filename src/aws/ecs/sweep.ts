@@ -177,7 +177,11 @@ export async function findTasksUsingImage(
     let describeError: { err: unknown } | undefined;
     const buffer: string[] = [];
     const flush = (arns: string[]) =>
-      pending.push(describeBatch(clusterArn, arns).catch((err: unknown) => void (describeError ??= { err })));
+      pending.push(
+        describeBatch(clusterArn, arns).catch((err: unknown) => {
+          describeError ??= { err };
+        }),
+      );
     try {
       const taskPages = paginateListTasks({ client: clients.ecs, withCommand: ownInput, pageSize: LIST_TASKS_PAGE_SIZE }, { cluster: clusterArn, desiredStatus: 'RUNNING' });
       for await (const page of awsPages({ action: 'ecs:ListTasks', resource: clusterArn }, requestIds, taskPages, () => calls.listTasks++)) {

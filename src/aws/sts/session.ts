@@ -123,8 +123,13 @@ export class RoleSessions {
         inFlight = undefined;
       }
     };
+    // Concurrent callers share one refresh.
+    const refreshOnce = () => {
+      inFlight ??= refresh();
+      return inFlight;
+    };
     const provider: AwsCredentialIdentityProvider = async () => {
-      const fresh = current && current.expiresAt - REFRESH_MARGIN_MS > this.o.clock.now() ? current.creds : await (inFlight ??= refresh());
+      const fresh = current && current.expiresAt - REFRESH_MARGIN_MS > this.o.clock.now() ? current.creds : await refreshOnce();
       return { ...fresh, expiration: new Date(Date.now()) };
     };
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);

@@ -154,11 +154,13 @@ export function resultMessage(def: ActionDefinition, outcome: Outcome, meta: { a
   return { text: `${def.label}: ${STATUS_WORD[outcome.status]} — ${clip(outcome.headline, 200)}`, blocks };
 }
 
-export function approvalRequestMessage(def: ActionDefinition, plan: Plan, meta: { requester: string; runId: string; reason?: string }): SlackMessage {
+export function approvalRequestMessage(def: ActionDefinition, plan: Plan, meta: { requester: string; runId: string; reason?: string; expiresAt?: number }): SlackMessage {
   return {
     text: `${def.label} needs a second responder's approval`,
     blocks: [
       section(`:raised_hand: <@${meta.requester}> asks to run *${e(def.label)}*${meta.reason ? ` — reason: ${e(meta.reason)}` : ''}\n${e(plan.summary)}`),
+      // Slack renders the date in each reader's time zone and the fallback in UTC; the age follows.
+      ...(meta.expiresAt !== undefined ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `:hourglass: Approval expires ${slackDate(meta.expiresAt)} — after that nothing runs and the request must be made again.` }] }] : []),
       ...titled('API actions it will take', plan.apiCalls),
       {
         type: 'actions',
@@ -177,6 +179,17 @@ export function approvalDecidedMessage(def: ActionDefinition, meta: { decidedBy:
     ? `:ballot_box_with_check: <@${meta.decidedBy}> approved *${e(def.label)}* requested by <@${meta.requester}>`
     : `:no_entry_sign: <@${meta.decidedBy}> rejected *${e(def.label)}* requested by <@${meta.requester}>; nothing was changed`;
   return { text: `${def.label} ${meta.approved ? 'approved' : 'rejected'}`, blocks: [section(text)] };
+}
+
+export function approvalExpiredMessage(def: ActionDefinition, meta: { requester: string; clickedBy: string; minutes: number }): SlackMessage {
+  const text = `:hourglass: The request by <@${meta.requester}> to run *${e(def.label)}* expired (approvals are valid for ${meta.minutes} min; <@${meta.clickedBy}> clicked after that). Nothing was changed; ask again for a fresh plan.`;
+  return { text: `${def.label} approval expired`, blocks: [section(text)] };
+}
+
+function slackDate(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const utc = new Date(s * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  return `<!date^${s}^{date_short_pretty} at {time} ({ago})|${utc} UTC>`;
 }
 
 /** A one-section message (ephemeral answers, refusals, notes). */

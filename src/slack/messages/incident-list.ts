@@ -104,7 +104,9 @@ export function incidentListBlocks(incidents: readonly Incident[], opts: Inciden
       chunks[chunks.length - 1]!.push(more);
       used += 1 + more.length;
     }
-    chunks.forEach((c, ci) => blocks.push(section(`${opts.blockIdPrefix}_${g.level}_${ci}`, c.join('\n'))));
+    chunks.forEach((c, ci) => {
+      blocks.push(section(`${opts.blockIdPrefix}_${g.level}_${ci}`, c.join('\n')));
+    });
     charsLeft -= used;
     blocksLeft -= chunks.length;
   });

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { FaultController, type FaultOutcome } from './faults.js';
+import type { FaultController, FaultOutcome } from './faults.js';
 import { parseJsonBody, parseTarget, sendJson, sendJsonError, jsonFaults } from './protocols/json.js';
 import { parseForm, sendEc2, sendEc2Error, ec2Faults } from './protocols/ec2-query.js';
 import { queryFaults, sendQuery, sendQueryError } from './protocols/aws-query.js';

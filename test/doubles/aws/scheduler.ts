@@ -11,7 +11,7 @@ export function startServiceScheduler(ctx: SeedContext): void {
   ecs.onTaskStopped((stopped, rec) => {
     if (!stopped.group?.startsWith('service:')) return;
     const service = rec.services.get(stopped.group.slice('service:'.length));
-    if (!service || service.status !== 'ACTIVE') return;
+    if (service?.status !== 'ACTIVE') return;
     const view = ecs.serviceView(rec, service);
     if ((view.runningCount ?? 0) + (view.pendingCount ?? 0) >= (service.desiredCount ?? 0)) return;
     const td = ecs.taskDefinition(service.taskDefinition!)!;

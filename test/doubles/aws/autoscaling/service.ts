@@ -115,7 +115,7 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
         const activities = members.map((m) => {
           g.instances.delete(m.instanceId);
           state.hooks.onDetach?.(g, m.instanceId);
-          return state.activity(g, `Detaching EC2 instance: ${m.instanceId}`, `At ${state.now().toISOString()} instance ${m.instanceId} was detached in response to a user request${decrement ? ', shrinking the capacity from ' + g.desiredCapacity + ' to ' + (g.desiredCapacity - 1) : ''}.`);
+          return state.activity(g, `Detaching EC2 instance: ${m.instanceId}`, `At ${state.now().toISOString()} instance ${m.instanceId} was detached in response to a user request${decrement ? `, shrinking the capacity from ${g.desiredCapacity} to ${g.desiredCapacity - 1}` : ''}.`);
         });
         if (decrement) g.desiredCapacity -= members.length;
         else {

@@ -90,7 +90,7 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
     virtualizationType: 'hvm',
     tagSet: tagSet(inst.tags),
     hypervisor: 'xen',
-    ...(inst.iamInstanceProfileArn ? { iamInstanceProfile: { arn: inst.iamInstanceProfileArn, id: 'AIPA' + inst.instanceId.slice(2, 19).toUpperCase() } } : {}),
+    ...(inst.iamInstanceProfileArn ? { iamInstanceProfile: { arn: inst.iamInstanceProfileArn, id: `AIPA${inst.instanceId.slice(2, 19).toUpperCase()}` } } : {}),
     networkInterfaceSet: enis.map((e) => ({
       attachment: e.attachment
         ? { attachTime: e.attachment.attachTime, attachmentId: e.attachment.attachmentId, deleteOnTermination: e.attachment.deleteOnTermination, deviceIndex: e.attachment.deviceIndex, networkCardIndex: 0, status: e.attachment.status }
@@ -119,7 +119,10 @@ export function permissionsXml(rules: SgRule[]): XmlObject[] {
   for (const r of rules) {
     const key = `${r.ipProtocol}|${r.fromPort ?? ''}|${r.toPort ?? ''}`;
     let p = byKey.get(key);
-    if (!p) byKey.set(key, (p = { ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort, groups: [], ipRanges: [], ipv6Ranges: [], prefixListIds: [] }));
+    if (!p) {
+      p = { ipProtocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort, groups: [], ipRanges: [], ipv6Ranges: [], prefixListIds: [] };
+      byKey.set(key, p);
+    }
     if (r.cidrIpv4) p.ipRanges.push({ cidrIp: r.cidrIpv4, description: r.description });
     if (r.cidrIpv6) p.ipv6Ranges.push({ cidrIpv6: r.cidrIpv6, description: r.description });
     if (r.referencedGroupId) p.groups.push({ groupId: r.referencedGroupId, userId: undefined, description: r.description });

@@ -54,7 +54,7 @@ export function ecsService(state: EcsState): JsonServiceDefinition {
     name: 'ecs',
     protocol: 'awsJson1_1',
     targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-    resourceOf(op, params) {
+    resourceOf(_op, params) {
       const p = (params ?? {}) as Record<string, unknown>;
       const c = typeof p.cluster === 'string' ? state.cluster(p.cluster) : state.cluster('default');
       if (typeof p.task === 'string' && c) return taskArnFor(c, p.task);

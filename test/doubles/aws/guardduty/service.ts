@@ -4,7 +4,9 @@
  * /malware-scan/{ScanId} (GetMalwareScan), POST /detector/{DetectorId}/malware-scans
  * (DescribeMalwareScans), POST /detector/{DetectorId}/findings/archive (ArchiveFindings), POST
  * /detector/{DetectorId}/findings/feedback (UpdateFindingsFeedback), POST
- * /detector/{DetectorId}/filter (CreateFilter).
+ * /detector/{DetectorId}/filter (CreateFilter), POST /detector/{DetectorId}/findings
+ * (ListFindings: the updatedAt criterion in epoch milliseconds, maxResults 1–50, nextToken), POST
+ * /detector/{DetectorId}/findings/get (GetFindings: 1–50 ids; unknown ids are left out).
  *
  * Modelled from the API reference and user guide: a new on-demand scan of the same instance
  * within one hour of the previous scan's start is refused ("A scan was started on this resource
@@ -16,7 +18,7 @@
 import { AwsServiceError, decodeToken, encodeToken, json, type RestJsonServiceDefinition } from '../service.js';
 import type { GuardDutyState, MalwareScan } from './state.js';
 
-export const GUARDDUTY_LIMITS = { findingIdsPerCall: 50, describeScansMaxResults: 50, filterNameRe: /^[A-Za-z0-9._-]{3,64}$/ } as const;
+export const GUARDDUTY_LIMITS = { listFindingsMaxResults: 50, findingIdsPerCall: 50, describeScansMaxResults: 50, filterNameRe: /^[A-Za-z0-9._-]{3,64}$/ } as const;
 
 const badRequest = (message: string) => new AwsServiceError('BadRequestException', message, 400);
 const INSTANCE_ARN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
@@ -39,6 +41,19 @@ function scanJson(state: GuardDutyState, s: MalwareScan) {
     attachedVolumes: s.volumes.map((v) => ({ volumeArn: v.volumeArn, volumeType: 'gp3', deviceName: v.deviceName, volumeSizeInGB: v.sizeGb, encryptionType: 'UNENCRYPTED' })),
     scanType: 'ON_DEMAND',
   };
+}
+
+/**
+ * EventBridge carries every time as an ISO string; the REST API (restJson1) sends the members the
+ * model types as timestamps as epoch seconds — all but the finding's own createdAt/updatedAt
+ * (strings in the model). The SDK refuses an ISO string where it expects a number.
+ */
+const NESTED_TIMESTAMPS = new Set(['createdAt', 'updatedAt', 'startTime', 'startedAt', 'modifiedAt', 'firstSeenAt', 'lastSeenAt', 'lastModifiedAt']);
+function restFinding(value: unknown, depth = 0, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => restFinding(v, depth + 1, key));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restFinding(v, depth + 1, k)]));
+  if (depth > 1 && NESTED_TIMESTAMPS.has(key) && typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value) / 1000;
+  return value;
 }
 
 export function guardDutyService(state: GuardDutyState): RestJsonServiceDefinition {
@@ -70,6 +85,8 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
       { method: 'POST', path: '/detector/{DetectorId}/findings/archive', op: 'ArchiveFindings' },
       { method: 'POST', path: '/detector/{DetectorId}/findings/feedback', op: 'UpdateFindingsFeedback' },
       { method: 'POST', path: '/detector/{DetectorId}/filter', op: 'CreateFilter' },
+      { method: 'POST', path: '/detector/{DetectorId}/findings', op: 'ListFindings' },
+      { method: 'POST', path: '/detector/{DetectorId}/findings/get', op: 'GetFindings' },
     ],
     operations: {
       ListDetectors() {
@@ -166,6 +183,27 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
               }
             : {}),
         };
+      },
+
+      ListFindings({ body, labels }) {
+        detector(labels);
+        const max = json.num(body, 'maxResults') ?? GUARDDUTY_LIMITS.listFindingsMaxResults;
+        if (max < 1 || max > GUARDDUTY_LIMITS.listFindingsMaxResults) throw badRequest('The request is rejected because maxResults must be between 1 and 50.');
+        const criterion = ((body.findingCriteria as { criterion?: Record<string, Record<string, unknown>> } | undefined)?.criterion) ?? {};
+        for (const key of Object.keys(criterion)) if (key !== 'updatedAt') throw badRequest(`The request is rejected because the criterion ${key} is not supported here.`);
+        const since = criterion.updatedAt?.greaterThanOrEqual;
+        if (since !== undefined && typeof since !== 'number') throw badRequest('The request is rejected because updatedAt.greaterThanOrEqual must be epoch milliseconds.');
+        const all = [...state.findings.values()]
+          .filter((f) => since === undefined || Date.parse(String(f.updatedAt)) >= since)
+          .map((f) => String(f.id));
+        const scope = JSON.stringify(criterion);
+        const start = decodeToken(json.str(body, 'nextToken'), scope, () => badRequest('The request is rejected because the nextToken is not valid.'));
+        return { findingIds: all.slice(start, start + max), ...(start + max < all.length ? { nextToken: encodeToken(start + max, scope) } : {}) };
+      },
+
+      GetFindings({ body, labels }) {
+        detector(labels);
+        return { findings: findingIds(body).flatMap((id) => { const f = state.findings.get(id); return f ? [restFinding(f)] : []; }) };
       },
 
       ArchiveFindings({ body, labels }) {

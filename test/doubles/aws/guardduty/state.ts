@@ -1,6 +1,6 @@
 /**
- * GuardDuty, reduced to the detector, on-demand malware scans of EC2 instances, and finding
- * housekeeping (archive, feedback, filters). A scan's outcome is set per instance; it reports
+ * GuardDuty, reduced to the detector, its findings (list by updatedAt, get), on-demand malware
+ * scans of EC2 instances, and finding housekeeping (archive, feedback, filters). A scan's outcome is set per instance; it reports
  * RUNNING until `completesAfterPolls` DescribeMalwareScans calls have seen it.
  */
 import type { IdGenerator } from '../ids.js';
@@ -45,6 +45,8 @@ export class GuardDutyState {
   readonly archived = new Set<string>();
   readonly feedback = new Map<string, { feedback: string; comments?: string }>();
   readonly filters = new Map<string, FilterRecord>();
+  /** Findings in the detector, as the REST API returns them (camelCase wire JSON), by id. */
+  readonly findings = new Map<string, Record<string, unknown>>();
   /** One scan per resource per hour (GuardDuty's rule for on-demand scans). */
   rescanWindowMs = 60 * 60 * 1000;
   /** Instance lookup for StartMalwareScan (exists? volumes?). Wired in index.ts. */
@@ -68,6 +70,11 @@ export class GuardDutyState {
 
   newScanId(): string {
     return this.env.ids.hex(32);
+  }
+
+  /** Stores (or replaces) a finding: what ListFindings / GetFindings then return. */
+  putFinding(finding: Record<string, unknown>): void {
+    this.findings.set(String(finding.id), finding);
   }
 
   /** What scanning this instance finds (default: COMPLETED, CLEAN). */

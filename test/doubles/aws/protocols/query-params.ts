@@ -58,7 +58,10 @@ export class QueryParams {
       const idx = Number(dot === -1 ? rest : rest.slice(0, dot));
       if (!Number.isInteger(idx) || dot === -1) continue;
       let g = groups.get(idx);
-      if (!g) groups.set(idx, (g = {}));
+      if (!g) {
+        g = {};
+        groups.set(idx, g);
+      }
       g[rest.slice(dot + 1)] = v;
     }
     return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => new QueryParams(g));

@@ -91,7 +91,7 @@ export function ssmService(state: SsmState): JsonServiceDefinition {
         const comment = json.str(input, 'Comment');
         if (comment !== undefined && comment.length > SSM_LIMITS.commentMax) throw validation(`Comment must be at most ${SSM_LIMITS.commentMax} characters.`);
         const targets = ids.map((id) => state.managed.get(id));
-        if (targets.some((m) => !m || m.pingStatus !== 'Online')) {
+        if (targets.some((m) => m?.pingStatus !== 'Online')) {
           throw new AwsServiceError('InvalidInstanceId', `Instances [[${ids.join(', ')}]] not in a valid state for account ${ctx.accountId}`);
         }
         const commandId = state.uuid();
