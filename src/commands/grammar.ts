@@ -76,12 +76,13 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
     '',
-    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
+    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`), an EKS pod (`namespace/pod --cluster NAME`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
       'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',
     '',
     '*Examples*',
     ...(steps.has('isolate') ? [`\`${COMMAND_NAME} isolate ${EXAMPLE_TASK}\``, `\`${COMMAND_NAME} isolate i-0abc1234def567890\``] : []),
     ...(steps.has('stop') ? [`\`${COMMAND_NAME} stop c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90\``] : []),
+    ...(steps.get('isolate')?.actions.pod ? [`\`${COMMAND_NAME} isolate web/shop-7d9f-x2kqp --cluster prod\``] : []),
     ...(steps.has('image') ? [`\`${COMMAND_NAME} image ${EXAMPLE_IMAGE}\``] : []),
     `\`${COMMAND_NAME} status INC-12\``,
     `\`${COMMAND_NAME} assign INC-12 @alice\``,

@@ -9,8 +9,10 @@ import { targetKinds, targetWord, type StepVerb } from './step-verbs.js';
 import { mentionOf, plainFromSlack, tokenize, unwrapToken } from './slack-text.js';
 import {
   parseAssignee,
+  looksLikePod,
   parseImageTarget,
   parseIncidentRef,
+  parsePodTarget,
   parseResourceTarget,
   quote,
   type Assignee,
@@ -143,7 +145,7 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
   return commandError('unknown_verb', undefined, `${quote(verb)} is not a /guardduty verb`);
 }
 
-/** A step verb: one TARGET (task ARN, instance id, finding id) or one IMAGE URI. */
+/** A step verb: one TARGET (task ARN, instance id, finding id, or `namespace/pod --cluster NAME`) or one IMAGE URI. */
 function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): ParsedCommand | CommandError {
   const verb = step.verb;
   if (step.image) {
@@ -151,6 +153,12 @@ function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): P
     if (!one.ok) return one;
     const img = parseImageTarget(one.value, { ecrOnly: !step.anyRegistry });
     return img.ok ? { ok: true, verb, image: img.value } : grammarError(grammar, 'malformed_argument', verb, img.problem);
+  }
+  const words = args.map(unwrapToken);
+  if (looksLikePod(words)) {
+    if (!step.actions.pod) return grammarError(grammar, 'malformed_argument', verb, `${verb} does not take an EKS pod; it takes ${targetWord(step)}`);
+    const pod = parsePodTarget(words);
+    return pod.ok ? { ok: true, verb, target: pod.value } : grammarError(grammar, 'malformed_argument', verb, pod.problem);
   }
   const one = singleArgument(grammar, verb, args, targetWord(step));
   if (!one.ok) return one;

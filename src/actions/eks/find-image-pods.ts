@@ -12,6 +12,7 @@ export const findImagePodsAction: ActionDefinition = {
   id: 'find_image_pods',
   label: 'Find pods running this image',
   verb: 'Search',
+  command: { verb: 'pods', aliases: ['find-pods'], resources: ['pod'], section: 'Pods', help: "find every pod running the pod's image, in every cluster of the allowed accounts and Regions" },
   changes: false,
   destructive: false,
   repeatable: true,
