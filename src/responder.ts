@@ -18,6 +18,7 @@ import { recordAwsCall } from './audit/aws-calls.js';
 import { EffectRunner, OPEN_CARD_REFRESH_MS } from './notify/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
+import { ownAccountSampler } from './aws/guardduty/sample-findings.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
 import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
@@ -122,7 +123,8 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     onPhase: (findingId, phase) => effects.recordRunPhase(findingId, phase),
   });
   const closeOut = new GuardDutyCloseOut({ store, aws, clock });
-  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards });
+  const samples = ownAccountSampler(aws, config.aws.region ?? config.aws.organization.regions?.[0]);
+  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards, samples });
   const commandDeps: CommandDeps = {
     store,
     incidents,

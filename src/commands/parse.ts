@@ -45,7 +45,9 @@ export type ParsedIncidentCommand =
   /** `incidentId` absent: the caller must know the incident from context, else ask for it. */
   | { ok: true; verb: 'assign'; incidentId?: string; assignee: Assignee }
   | { ok: true; verb: CloseVerb; incidentId?: string; reason: string }
-  | { ok: true; verb: IncidentVerb; incidentId?: string };
+  | { ok: true; verb: IncidentVerb; incidentId?: string }
+  /** GuardDuty sample findings in the app's own account; `region` absent: the default Region. */
+  | { ok: true; verb: 'sample'; region?: string };
 
 export type CommandErrorCode =
   | 'unknown_verb'
@@ -132,6 +134,8 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       if (reason.length > MAX_REASON_LENGTH) return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
       return { ok: true, verb, ...(incidentId ? { incidentId } : {}), reason };
     }
+    case 'sample':
+      return parseSample(grammar, args.map(unwrapToken));
     case 'follow':
     case 'unfollow':
     case 'timeline': {
@@ -164,6 +168,25 @@ function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): P
   if (!one.ok) return one;
   const t = parseResourceTarget(one.value, new Set([...targetKinds(step), 'finding']), verb);
   return t.ok ? { ok: true, verb, target: t.value } : grammarError(grammar, 'malformed_argument', verb, t.problem);
+}
+
+const REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+/** `sample`, `sample --region eu-west-1`, `sample --region=eu-west-1`. */
+function parseSample(grammar: Grammar, words: readonly string[]): ParsedCommand | CommandError {
+  let region: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const value = w === '--region' ? words[++i] : w.startsWith('--region=') ? w.slice('--region='.length) : undefined;
+    if (value === undefined) {
+      if (w === '--region') return grammarError(grammar, 'missing_argument', 'sample', '--region needs a Region, e.g. --region eu-west-1');
+      return grammarError(grammar, 'unexpected_argument', 'sample', `sample takes only --region REGION; remove ${quote(w)}`);
+    }
+    if (region !== undefined) return grammarError(grammar, 'unexpected_argument', 'sample', '--region is given twice');
+    if (!REGION_RE.test(value)) return grammarError(grammar, 'malformed_argument', 'sample', `${quote(value)} is not an AWS Region (e.g. us-east-1)`);
+    region = value;
+  }
+  return { ok: true, verb: 'sample', ...(region ? { region } : {}) };
 }
 
 export function commandError(code: CommandErrorCode, verb: CommandVerb | undefined, problem: string): CommandError {

@@ -201,6 +201,7 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     'pods': 'web/shop-1 --cluster prod',
     'update-image': '--cluster=prod web/shop-1',
     'revoke': 'web/shop-1 --cluster prod',
+    'sample': '--region eu-west-1',
     'status': '',
     'assign': 'INC-1 me',
     'close': 'INC-1 done',
@@ -213,6 +214,17 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     assert.ok(USAGE[verb]!.startsWith(`/guardduty ${verb}`), `usage of ${verb}`);
     for (const spelling of spellingsOf(verb)) assert.equal(ok(`${spelling} ${arg[verb]}`).verb, verb, spelling);
   }
+});
+
+test('sample takes nothing or --region REGION', () => {
+  assert.deepEqual(ok('sample'), { ok: true, verb: 'sample' });
+  assert.deepEqual(ok('sample --region eu-west-1'), { ok: true, verb: 'sample', region: 'eu-west-1' });
+  assert.deepEqual(ok('SAMPLE --region=ap-southeast-2'), { ok: true, verb: 'sample', region: 'ap-southeast-2' });
+  fails('sample --region', 'missing_argument', /--region needs a Region/);
+  fails('sample --region mars', 'malformed_argument', /"mars" is not an AWS Region/);
+  fails('sample all', 'unexpected_argument', /sample takes only --region REGION; remove "all"/);
+  fails('sample --region us-east-1 --region eu-west-1', 'unexpected_argument', /given twice/);
+  assert.match(HELP_TEXT, /• `sample \[--region REGION\]`/);
 });
 
 test('HELP_TEXT fits a section and shows examples for the main verbs', () => {

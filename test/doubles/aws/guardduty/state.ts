@@ -45,6 +45,8 @@ export class GuardDutyState {
   readonly archived = new Set<string>();
   readonly feedback = new Map<string, { feedback: string; comments?: string }>();
   readonly filters = new Map<string, FilterRecord>();
+  /** CreateSampleFindings: the finding types of each request (empty: every type). */
+  readonly sampleRequests: string[][] = [];
   /** One scan per resource per hour (GuardDuty's rule for on-demand scans). */
   rescanWindowMs = 60 * 60 * 1000;
   /** Instance lookup for StartMalwareScan (exists? volumes?). Wired in index.ts. */
