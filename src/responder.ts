@@ -19,6 +19,7 @@ import { EffectRunner, OPEN_CARD_REFRESH_MS } from './notify/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
 import { ownAccountSampler } from './aws/guardduty/sample-findings.js';
+import { admitFinding } from './aws/accounts.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
 import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
@@ -187,8 +188,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   inbox.kick();
   await actions.recoverInterrupted().catch((err) => logger.error({ err: String(err) }, 'could not report interrupted actions'));
   // Private mode: findings from SQS go into the same inbox as POST /sns.
-  // Seam: the account/region allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) plug in as `admit`.
+  // The allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) as `admit`: outside, the finding is still stored and its card says so.
   const sqs = startSqsIntake({
+    admit: (f) => admitFinding(aws.scope, f),
     queueUrls: config.sqs.queueUrls,
     endpointFromEnv: config.sqs.endpointFromEnv,
     ...(config.aws.region ? { region: config.aws.region } : {}),
