@@ -7,6 +7,7 @@ import { DEFAULT_ACTION_RATE_LIMIT, parseRateLimit, type RateLimit } from './aut
 import { REQUIRE_APPROVAL_MODES, type RequireApprovalMode } from './authz/policy.js';
 import { ACCOUNT_ID_RE, REGION_RE } from './aws/ids.js';
 import { organizationConfig, organizationEnv, type OrganizationConfig } from './aws/organization-config.js';
+import { queueUrlRegion } from './sqs/queue-url.js';
 
 const csv = (v: string | undefined): string[] =>
   (v ?? '')
@@ -241,7 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aws: {
       ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
       ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
-      organization: organizationConfig(e, csv(e.SNS_TOPIC_ARNS)),
+      organization: organizationConfig(e, csv(e.SNS_TOPIC_ARNS), csv(e.SQS_QUEUE_URLS).map(queueUrlRegion).filter((r): r is string => r !== undefined)),
     },
   });
 }

@@ -18,6 +18,8 @@ import { recordAwsCall } from './audit/aws-calls.js';
 import { EffectRunner, OPEN_CARD_REFRESH_MS } from './notify/effects.js';
 import { IncidentService } from './incidents/service.js';
 import { GuardDutyCloseOut } from './incidents/close-out.js';
+import { ownAccountSampler } from './aws/guardduty/sample-findings.js';
+import { admitFinding } from './aws/accounts.js';
 import { INCIDENT_POLICY_ACTIONS } from './authz/policy.js';
 import type { CommandDeps } from './commands/handle.js';
 import { routeFinding } from './ingest/routing.js';
@@ -150,7 +152,8 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     replicaId,
   });
   const closeOut = new GuardDutyCloseOut({ store, aws, clock });
-  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards });
+  const samples = ownAccountSampler(aws, config.aws.region ?? config.aws.organization.regions?.[0]);
+  const effects: EffectRunner = new EffectRunner({ store, slack, clock, logger, incidents, runner: actions, closeOut, cards, samples });
   const commandDeps: CommandDeps = {
     store,
     incidents,
@@ -226,8 +229,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   } satisfies Record<string, PeriodicJob>;
   const replica = await startReplica({ store, clock, logger, id: replicaId, recoverOrphans: () => actions.recoverInterrupted(), jobs: [jobs.backfill, jobs.cardRefresh], ...(overrides.replicaTimings ? { timings: overrides.replicaTimings } : {}) });
   // Private mode: findings from SQS go into the same inbox as POST /sns.
-  // Seam: the account/region allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) plug in as `admit`.
+  // The allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) as `admit`: outside, the finding is still stored and its card says so.
   const sqs = startSqsIntake({
+    admit: (f) => admitFinding(aws.scope, f),
     queueUrls: config.sqs.queueUrls,
     endpointFromEnv: config.sqs.endpointFromEnv,
     ...(config.aws.region ? { region: config.aws.region } : {}),

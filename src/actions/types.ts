@@ -14,7 +14,8 @@ import type { AwsPlace } from '../aws/accounts.js';
 export type ActionId = string;
 
 /** What a `/guardduty` verb acts on: the resource kinds a step's command accepts. */
-export type CommandResource = 'ecs_task' | 'instance' | 'image';
+/** `pod`: `namespace/pod --cluster NAME` (src/k8s/pod-ref.ts), in the account and Region of the finding on that pod. */
+export type CommandResource = 'ecs_task' | 'instance' | 'pod' | 'image';
 
 /** How a step is typed as a `/guardduty` command (src/commands derives the grammar and help from it). */
 export interface StepCommand {
@@ -27,7 +28,7 @@ export interface StepCommand {
   /** `image` verbs: accept any registry's image URI (default: ECR only). */
   anyRegistry?: boolean;
   /** The `/guardduty help` section the verb is listed in. */
-  section: 'Contain' | 'Images' | 'Instances' | (string & {});
+  section: 'Contain' | 'Images' | 'Instances' | 'Pods' | (string & {});
   /** One line for `/guardduty help` (the first step of a verb that has one gives it). */
   help?: string;
 }

@@ -148,3 +148,9 @@ export function parseAccountNames(value: string | undefined): Record<string, str
 export function roleArnFor(template: string, accountId: string): string {
   return template.replaceAll('{accountId}', accountId);
 }
+
+/** Whether the app acts where a finding is (the SQS intake's `admit`): the same verdict the card shows. */
+export function admitFinding(scope: AccountScope, place: AwsPlace): { ok: true } | { ok: false; reason: string } {
+  const d = scope.describe(place.accountId, place.region);
+  return d.actsIn === false ? { ok: false, reason: d.why ?? 'outside AWS_ACCOUNT_IDS / AWS_REGIONS' } : { ok: true };
+}

@@ -97,6 +97,13 @@ export interface AwsClientFactory {
    * account the member role, as a session of `actor` (or the service identity).
    */
   forTarget(target: AwsTarget): AwsClients;
+  /**
+   * Clients for the app's own account (the GuardDuty administrator in a delegated set-up) in a
+   * Region, for GuardDuty bookkeeping: archive, feedback, suppression rules, sample findings.
+   * AWS_ACCOUNT_IDS does not apply (it lists where steps act on workloads; the administrator may
+   * be left out of it); AWS_REGIONS does. Throws region_not_allowed before any call.
+   */
+  forAdministrator(region?: string): Promise<AwsClients>;
   /** Where the app acts (allowlists, own account, account names). */
   readonly scope: AccountScope;
   /** Destroys every cached client (closes sockets); for shutdown and tests. */
@@ -157,6 +164,20 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
   }
 
   function forTarget(target: AwsTarget): AwsClients {
+    return clientsFor(target, false);
+  }
+
+  async function forAdministrator(region?: string): Promise<AwsClients> {
+    const accountId = await scope.resolveOwn();
+    const r = region ?? options.defaultRegion;
+    const regions = scope.regions();
+    if (restricted && r !== undefined && regions && !regions.includes(r)) {
+      throw new AppError('region_not_allowed', `The app does not act in ${r} (AWS_REGIONS: ${regions.join(', ')}). Nothing was called in AWS.`, { context: { accountId, region: r } });
+    }
+    return clientsFor({ accountId, ...(r !== undefined ? { region: r } : {}) }, true);
+  }
+
+  function clientsFor(target: AwsTarget, administration: boolean): AwsClients {
     const region = target.region ?? options.defaultRegion;
     if (!ACCOUNT_ID_RE.test(target.accountId)) {
       throw new AppError('action_invalid', `"${target.accountId}" is not an AWS account id (12 digits).`);
@@ -165,16 +186,17 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
       throw new AppError('action_invalid', `No valid AWS Region for account ${target.accountId} (got "${region ?? ''}").`);
     }
     // Outside the allowlists: refuse here, before any client exists (no AssumeRole, no call).
-    scope.decide(target.accountId, region);
+    // Administration in the own account was checked by forAdministrator (Regions only).
+    if (!administration) scope.decide(target.accountId, region);
     // Own-account calls do not depend on the person; member-account sessions do (SourceIdentity).
     const own = scope.ownAccountId() === target.accountId;
     const actor = own ? undefined : target.actor;
-    const key = [target.accountId, region, actor?.requester ?? '', actor?.approver ?? '', actor?.step ?? ''].join('|');
+    const key = [target.accountId, region, actor?.requester ?? '', actor?.approver ?? '', actor?.step ?? '', administration ? 'admin' : ''].join('|');
     const cached = cache.get(key);
     if (cached) return cached;
 
     const custom = options.credentialsFor?.({ accountId: target.accountId, region });
-    const credentials = custom ?? (restricted ? credentialsOf(target.accountId, region, actor) : options.credentials);
+    const credentials = custom ?? (administration ? (restricted ? appCredentials : options.credentials) : restricted ? credentialsOf(target.accountId, region, actor) : options.credentials);
     const config = {
       region,
       maxAttempts,
@@ -224,7 +246,7 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     cache.clear();
   }
 
-  return { forTarget, destroy, scope };
+  return { forTarget, forAdministrator, destroy, scope };
 }
 
 function destroyClients(c: AwsClients): void {

@@ -50,13 +50,14 @@ type OrgEnv = { [K in keyof typeof organizationEnv]?: string | undefined } & { C
 
 /**
  * AWS_ACCOUNT_IDS / AWS_REGIONS (COVERED_ACCOUNT_IDS / COVERED_REGIONS are their older names).
- * Regions default to those of the configured SNS topics; accounts default to the app's own
- * (learnt at start, so left unset here).
+ * Regions default to those of the configured SNS topics and SQS queues (`queueRegions`, read
+ * from the queue URLs' hosts); accounts default to the app's own (learnt at start, so left unset
+ * here).
  */
-export function organizationConfig(e: OrgEnv, topicArns: readonly string[]): OrganizationConfig {
+export function organizationConfig(e: OrgEnv, topicArns: readonly string[], queueRegions: readonly string[] = []): OrganizationConfig {
   const accountIds = list(e.AWS_ACCOUNT_IDS ?? e.COVERED_ACCOUNT_IDS);
   const explicitRegions = list(e.AWS_REGIONS ?? e.COVERED_REGIONS);
-  const topicRegions = [...new Set(topicArns.map((arn) => arn.split(':')[3]).filter((r): r is string => Boolean(r)))];
+  const topicRegions = [...new Set([...topicArns.map((arn) => arn.split(':')[3]), ...queueRegions].filter((r): r is string => Boolean(r)))];
   const regions = explicitRegions.length ? explicitRegions : topicRegions;
   const names = parseAccountNames(e.AWS_ACCOUNT_NAMES);
   return {

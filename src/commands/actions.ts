@@ -28,18 +28,22 @@ export function actionIdFor(verb: ActionVerb, resource: ActionResourceKind, g: G
 export type FindingResource =
   | { kind: 'ecs_task'; taskArn: string }
   | { kind: 'instance'; instanceId: string }
+  | { kind: 'pod'; cluster: string; namespace: string; pod: string }
   | { kind: 'unsupported'; problem: string };
 
 export function findingResource(f: Finding): FindingResource {
   if (f.kind === 'ECSCluster' && f.ecs?.taskArn) return { kind: 'ecs_task', taskArn: f.ecs.taskArn };
   if (f.kind === 'Instance' && f.instance?.instanceId) return { kind: 'instance', instanceId: f.instance.instanceId };
+  if (f.kind === 'EKSCluster' && f.eks?.clusterName && f.eks.namespace && f.eks.podName) {
+    return { kind: 'pod', cluster: f.eks.clusterName, namespace: f.eks.namespace, pod: f.eks.podName };
+  }
   // A standalone container is acted on through its host (isolation cuts off every container on it).
   if (f.kind === 'Container' && f.instance?.instanceId) return { kind: 'instance', instanceId: f.instance.instanceId };
   const host = f.instance?.instanceId;
   const hostHint = host ? ` Its host is ${host}: act on the instance to cut off the whole host (every workload on it).` : '';
   switch (f.kind) {
     case 'EKSCluster':
-      return { kind: 'unsupported', problem: `finding ${f.id} is about an EKS pod; pod-level steps are not supported yet.${hostHint}` };
+      return { kind: 'unsupported', problem: `finding ${f.id} is about an EKS cluster but names no pod, so there is no pod to act on.${hostHint}` };
     case 'Container':
       return { kind: 'unsupported', problem: `finding ${f.id} is about a standalone container; container-level steps are not supported yet.${hostHint}` };
     case 'ECSCluster':
@@ -47,6 +51,6 @@ export function findingResource(f: Finding): FindingResource {
     case 'Instance':
       return { kind: 'unsupported', problem: `finding ${f.id} names no EC2 instance, so there is nothing to act on` };
     case 'Other':
-      return { kind: 'unsupported', problem: `finding ${f.id} is about a ${f.resourceType} resource; these steps apply to ECS tasks and EC2 instances` };
+      return { kind: 'unsupported', problem: `finding ${f.id} is about a ${f.resourceType} resource; these steps apply to ECS tasks, EC2 instances and EKS pods` };
   }
 }

@@ -34,6 +34,11 @@ export type Effect =
    * exactly once, audit, thread).
    */
   | { kind: 'open_action'; findingId: string; cardKey: string; actionId: string; incidentId?: string }
+  /**
+   * `/guardduty sample` (already authorized): GuardDuty CreateSampleFindings of the runtime types
+   * in the app's own account, `region` or the default Region; the requester is told what was asked.
+   */
+  | { kind: 'guardduty_sample'; region?: string }
   /** Open a modal (views.open with the interaction's trigger_id). */
   | { kind: 'open_modal'; view: ModalView };
 

@@ -19,6 +19,9 @@ export const COMMAND_NAME = '/guardduty';
 /** Verbs about incidents (not remediation steps). */
 export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline'] as const;
 
+/** Verbs about GuardDuty itself (not a finding or an incident). */
+export const GUARDDUTY_VERBS = ['sample'] as const;
+
 /** A verb: help, a step verb (from the catalog) or an incident verb. */
 export type CommandVerb = string;
 
@@ -40,6 +43,7 @@ const INCIDENT_USAGE: Readonly<Record<string, string>> = {
   'follow': `${COMMAND_NAME} follow INC-n`,
   'unfollow': `${COMMAND_NAME} unfollow INC-n`,
   'timeline': `${COMMAND_NAME} timeline INC-n`,
+  'sample': `${COMMAND_NAME} sample [--region REGION]`,
 };
 
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
@@ -61,7 +65,7 @@ export interface Grammar {
 /** The grammar for a catalog of steps: step verbs come from each step's `command`. */
 export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
   const steps = stepVerbs(defs);
-  const verbs = ['help', ...steps.keys(), ...INCIDENT_VERBS];
+  const verbs = ['help', ...steps.keys(), ...INCIDENT_VERBS, ...GUARDDUTY_VERBS];
   const aliases: Record<string, string> = { ...INCIDENT_ALIASES };
   for (const v of steps.values()) for (const a of v.aliases) aliases[a] = v.verb;
   const usage: Record<string, string> = { ...INCIDENT_USAGE };
@@ -75,13 +79,16 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `status [FINDING|INC-n]` — summary (Conditions, Actions, Needs); without an argument, the open incidents',
     '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
+    '*Try it*',
+    '• `sample [--region REGION]` — GuardDuty creates Runtime Monitoring sample findings in the app\'s account; they arrive as cards',
     '',
-    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
+    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`), an EKS pod (`namespace/pod --cluster NAME`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
       'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',
     '',
     '*Examples*',
     ...(steps.has('isolate') ? [`\`${COMMAND_NAME} isolate ${EXAMPLE_TASK}\``, `\`${COMMAND_NAME} isolate i-0abc1234def567890\``] : []),
     ...(steps.has('stop') ? [`\`${COMMAND_NAME} stop c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90\``] : []),
+    ...(steps.get('isolate')?.actions.pod ? [`\`${COMMAND_NAME} isolate web/shop-7d9f-x2kqp --cluster prod\``] : []),
     ...(steps.has('image') ? [`\`${COMMAND_NAME} image ${EXAMPLE_IMAGE}\``] : []),
     `\`${COMMAND_NAME} status INC-12\``,
     `\`${COMMAND_NAME} assign INC-12 @alice\``,

@@ -21,7 +21,7 @@ import { isCommandError, isStepCommand, parseCommand, type CommandError, type Pa
 import { commandErrorMessage, helpMessage } from './replies.js';
 import { resolveActionCommand, resolveIncident, resolveStatusSubject, type Coverage } from './resolve.js';
 
-export type ChangingVerb = 'assign' | 'close' | 'false-positive' | 'take';
+export type ChangingVerb = 'assign' | 'close' | 'false-positive' | 'take' | 'sample';
 
 export interface CommandDeps {
   store: Store;
@@ -67,6 +67,11 @@ export async function handleCommand(deps: CommandDeps, text: string, who: Reques
             ? { type: 'resolve', by: who.userId, reason: cmd.reason }
             : { type: 'mark_false_positive', by: who.userId, reason: cmd.reason };
       return change(deps, incident, event, cmd.verb, who, { proposeSuppression: false });
+    }
+    case 'sample': {
+      // Creates findings (and cards) for everyone: authorized like a changing verb.
+      const denied = await refused(deps, who, 'sample');
+      return denied ?? [{ kind: 'guardduty_sample', ...(cmd.region ? { region: cmd.region } : {}) }];
     }
     case 'follow':
     case 'unfollow': {
@@ -135,7 +140,8 @@ function inThread(incident: Incident, who: Requester): boolean {
 async function refused(deps: CommandDeps, who: Requester, verb: ChangingVerb): Promise<Effect[] | undefined> {
   if (!deps.authorize) return undefined;
   const d = await deps.authorize(who.userId, verb);
-  return d.allowed ? undefined : [reply(notice(`:lock: You may not ${verb === 'take' ? 'take' : verb} incidents: ${safeText(d.reason, 300)}. Nothing was changed.`))];
+  const what = verb === 'sample' ? 'create GuardDuty sample findings' : `${verb} incidents`;
+  return d.allowed ? undefined : [reply(notice(`:lock: You may not ${what}: ${safeText(d.reason, 300)}. Nothing was changed.`))];
 }
 
 async function change(deps: CommandDeps, incident: Incident, event: IncidentEvent, verb: ChangingVerb, who: Requester, opts: { proposeSuppression: boolean }): Promise<Effect[]> {

@@ -9,8 +9,10 @@ import { targetKinds, targetWord, type StepVerb } from './step-verbs.js';
 import { mentionOf, plainFromSlack, tokenize, unwrapToken } from './slack-text.js';
 import {
   parseAssignee,
+  looksLikePod,
   parseImageTarget,
   parseIncidentRef,
+  parsePodTarget,
   parseResourceTarget,
   quote,
   type Assignee,
@@ -43,7 +45,9 @@ export type ParsedIncidentCommand =
   /** `incidentId` absent: the caller must know the incident from context, else ask for it. */
   | { ok: true; verb: 'assign'; incidentId?: string; assignee: Assignee }
   | { ok: true; verb: CloseVerb; incidentId?: string; reason: string }
-  | { ok: true; verb: IncidentVerb; incidentId?: string };
+  | { ok: true; verb: IncidentVerb; incidentId?: string }
+  /** GuardDuty sample findings in the app's own account; `region` absent: the default Region. */
+  | { ok: true; verb: 'sample'; region?: string };
 
 export type CommandErrorCode =
   | 'unknown_verb'
@@ -130,6 +134,8 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       if (reason.length > MAX_REASON_LENGTH) return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
       return { ok: true, verb, ...(incidentId ? { incidentId } : {}), reason };
     }
+    case 'sample':
+      return parseSample(grammar, args.map(unwrapToken));
     case 'follow':
     case 'unfollow':
     case 'timeline': {
@@ -143,7 +149,7 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
   return commandError('unknown_verb', undefined, `${quote(verb)} is not a /guardduty verb`);
 }
 
-/** A step verb: one TARGET (task ARN, instance id, finding id) or one IMAGE URI. */
+/** A step verb: one TARGET (task ARN, instance id, finding id, or `namespace/pod --cluster NAME`) or one IMAGE URI. */
 function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): ParsedCommand | CommandError {
   const verb = step.verb;
   if (step.image) {
@@ -152,10 +158,35 @@ function parseStep(grammar: Grammar, step: StepVerb, args: readonly string[]): P
     const img = parseImageTarget(one.value, { ecrOnly: !step.anyRegistry });
     return img.ok ? { ok: true, verb, image: img.value } : grammarError(grammar, 'malformed_argument', verb, img.problem);
   }
+  const words = args.map(unwrapToken);
+  if (looksLikePod(words)) {
+    if (!step.actions.pod) return grammarError(grammar, 'malformed_argument', verb, `${verb} does not take an EKS pod; it takes ${targetWord(step)}`);
+    const pod = parsePodTarget(words);
+    return pod.ok ? { ok: true, verb, target: pod.value } : grammarError(grammar, 'malformed_argument', verb, pod.problem);
+  }
   const one = singleArgument(grammar, verb, args, targetWord(step));
   if (!one.ok) return one;
   const t = parseResourceTarget(one.value, new Set([...targetKinds(step), 'finding']), verb);
   return t.ok ? { ok: true, verb, target: t.value } : grammarError(grammar, 'malformed_argument', verb, t.problem);
+}
+
+const REGION_RE = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+/** `sample`, `sample --region eu-west-1`, `sample --region=eu-west-1`. */
+function parseSample(grammar: Grammar, words: readonly string[]): ParsedCommand | CommandError {
+  let region: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const value = w === '--region' ? words[++i] : w.startsWith('--region=') ? w.slice('--region='.length) : undefined;
+    if (value === undefined) {
+      if (w === '--region') return grammarError(grammar, 'missing_argument', 'sample', '--region needs a Region, e.g. --region eu-west-1');
+      return grammarError(grammar, 'unexpected_argument', 'sample', `sample takes only --region REGION; remove ${quote(w)}`);
+    }
+    if (region !== undefined) return grammarError(grammar, 'unexpected_argument', 'sample', '--region is given twice');
+    if (!REGION_RE.test(value)) return grammarError(grammar, 'malformed_argument', 'sample', `${quote(value)} is not an AWS Region (e.g. us-east-1)`);
+    region = value;
+  }
+  return { ok: true, verb: 'sample', ...(region ? { region } : {}) };
 }
 
 export function commandError(code: CommandErrorCode, verb: CommandVerb | undefined, problem: string): CommandError {

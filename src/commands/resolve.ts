@@ -11,7 +11,7 @@ import { currentIncident, type Incident } from '../incidents/model.js';
 import { findingOf, type FindingRecord, type Store } from '../store/store.js';
 import { actionIdFor, findingResource, type CommandActionId } from './actions.js';
 import { commandError, type CommandError, type ParsedStepCommand } from './parse.js';
-import type { ImageTarget, IncidentTarget, ResourceTarget } from './targets.js';
+import type { ImageTarget, IncidentTarget, PodTarget, ResourceTarget } from './targets.js';
 
 /** Accounts and regions the responder acts in; an empty or absent list means "any". */
 export interface Coverage {
@@ -19,7 +19,11 @@ export interface Coverage {
   regions?: readonly string[];
 }
 
-export type ActionSubject = { kind: 'ecs_task'; taskArn: string } | { kind: 'instance'; instanceId: string } | { kind: 'image'; image: string };
+export type ActionSubject =
+  | { kind: 'ecs_task'; taskArn: string }
+  | { kind: 'instance'; instanceId: string }
+  | { kind: 'pod'; cluster: string; namespace: string; pod: string }
+  | { kind: 'image'; image: string };
 
 export interface ResolvedAction {
   ok: true;
@@ -54,6 +58,7 @@ export async function resolveActionCommand(store: Store, cmd: ActionCommand, cov
   if ('image' in cmd) subject = { kind: 'image', image: cmd.image.uri };
   else if (cmd.target.kind === 'ecs_task') subject = { kind: 'ecs_task', taskArn: cmd.target.arn };
   else if (cmd.target.kind === 'instance') subject = { kind: 'instance', instanceId: cmd.target.instanceId };
+  else if (cmd.target.kind === 'pod') subject = { kind: 'pod', cluster: cmd.target.cluster, namespace: cmd.target.namespace, pod: cmd.target.pod };
   else {
     const r = findingResource(finding);
     if (r.kind === 'unsupported') return commandError('unsupported_target', cmd.verb, r.problem);
@@ -61,7 +66,7 @@ export async function resolveActionCommand(store: Store, cmd: ActionCommand, cov
   }
   const actionId = actionIdFor(cmd.verb, subject.kind);
   if (!actionId) {
-    const noun = subject.kind === 'ecs_task' ? 'an ECS task' : subject.kind === 'instance' ? 'an EC2 instance' : 'an image';
+    const noun = { ecs_task: 'an ECS task', instance: 'an EC2 instance', pod: 'an EKS pod', image: 'an image' }[subject.kind];
     return commandError('unsupported_target', cmd.verb, `${cmd.verb} does not apply to ${noun} (finding ${finding.id})`);
   }
   const incidents = await store.incidentsForFinding(record.findingId);
@@ -100,7 +105,9 @@ export async function resolveStatusSubject(store: Store, subject: ResourceTarget
   const incidents =
     subject.kind === 'finding'
       ? await store.incidentsForFinding(subject.findingId)
-      : await store.findIncidentsByKey(subject.kind === 'ecs_task' ? keyForTask(subject.arn) : keyForInstance(subject.instanceId), { includeClosed: true });
+      : subject.kind === 'pod'
+        ? (await Promise.all((await findingsForPod(store, subject)).map((x) => store.incidentsForFinding(x.record.findingId)))).flat()
+        : await store.findIncidentsByKey(subject.kind === 'ecs_task' ? keyForTask(subject.arn) : keyForInstance(subject.instanceId), { includeClosed: true });
   const incident = currentIncident(incidents);
   return incident ?? commandError('unknown_resource', 'status', `${describeTarget(subject)} is in no incident`);
 }
@@ -119,7 +126,16 @@ export function outsideCoverage(place: { accountId?: string; region?: string }, 
 }
 
 function describeTarget(t: ResourceTarget): string {
-  return t.kind === 'ecs_task' ? `task ${t.arn}` : t.kind === 'instance' ? `instance ${t.instanceId}` : `finding ${t.findingId}`;
+  switch (t.kind) {
+    case 'ecs_task':
+      return `task ${t.arn}`;
+    case 'instance':
+      return `instance ${t.instanceId}`;
+    case 'pod':
+      return `pod ${t.namespace}/${t.pod} (cluster ${t.cluster})`;
+    case 'finding':
+      return `finding ${t.findingId}`;
+  }
 }
 
 interface Found {
@@ -154,7 +170,20 @@ async function findingsForTarget(store: Store, t: ResourceTarget): Promise<Found
       const found = await load(store, await findingIdsByKey(store, keyForInstance(t.instanceId)));
       return found.filter((x) => x.finding.instance?.instanceId === t.instanceId);
     }
+    case 'pod':
+      return findingsForPod(store, t);
   }
+}
+
+/**
+ * A pod's findings. A cluster name is unique only within an account and Region, and the pod key
+ * is by uid when GuardDuty gives one, so the open incidents are searched (like an image by tag):
+ * the pod's own finding says which account and Region the step acts in.
+ */
+async function findingsForPod(store: Store, t: PodTarget): Promise<Found[]> {
+  const ids: string[] = [];
+  for (const incident of await store.listOpenIncidents(IMAGE_SEARCH_INCIDENTS)) ids.push(...(await store.incidentFindingIds(incident.id)));
+  return (await load(store, ids)).filter(({ finding: f }) => f.eks?.clusterName === t.cluster && f.eks.namespace === t.namespace && f.eks.podName === t.pod);
 }
 
 /** By digest through the key index; by repository and tag through the open incidents. */

@@ -10,7 +10,7 @@ export interface StepVerb {
   aliases: string[];
   /** The step each resource kind runs. */
   actions: Partial<Record<CommandResource, ActionId>>;
-  /** Takes an image URI (else a TARGET: task ARN, instance id or finding id). */
+  /** Takes an image URI (else a TARGET: task ARN, instance id, pod or finding id). */
   image: boolean;
   anyRegistry: boolean;
   section: string;
@@ -18,7 +18,7 @@ export interface StepVerb {
 }
 
 /** Sections of `/guardduty help` in this order; other sections follow in catalog order. */
-export const HELP_SECTIONS = ['Contain', 'Images', 'Instances'];
+export const HELP_SECTIONS = ['Contain', 'Images', 'Instances', 'Pods'];
 
 export function stepVerbs(defs: readonly ActionDefinition[]): ReadonlyMap<string, StepVerb> {
   const byVerb = new Map<string, StepVerb>();
@@ -41,24 +41,29 @@ export function stepVerbs(defs: readonly ActionDefinition[]): ReadonlyMap<string
   return new Map(sections.flatMap((s) => [...byVerb.values()].filter((v) => v.section === s).map((v) => [v.verb, v] as const)));
 }
 
-const TARGET_TOKENS: Readonly<Record<'ecs_task' | 'instance', string>> = { ecs_task: 'TASK_ARN', instance: 'INSTANCE_ID' };
+export type TargetKind = 'ecs_task' | 'instance' | 'pod';
+const TARGET_KINDS: readonly TargetKind[] = ['ecs_task', 'instance', 'pod'];
+const TARGET_TOKENS: Readonly<Record<TargetKind, string>> = { ecs_task: 'TASK_ARN', instance: 'INSTANCE_ID', pod: 'NAMESPACE/POD --cluster CLUSTER' };
+const TARGET_NOUNS: Readonly<Record<TargetKind, string>> = { ecs_task: 'an ECS task ARN', instance: 'an EC2 instance id', pod: 'an EKS pod (namespace/pod --cluster CLUSTER)' };
 
 /** `/guardduty VERB ARGUMENT` for a step verb. */
 export function stepUsage(command: string, v: StepVerb): string {
   if (v.image) return `${command} ${v.verb} ${v.anyRegistry ? 'IMAGE_URI' : 'ECR_IMAGE_URI'} (with :tag or @sha256:digest)`;
-  return `${command} ${v.verb} ${[...targetKinds(v).map((k) => TARGET_TOKENS[k]), 'FINDING_ID'].join('|')}`;
+  const kinds = targetKinds(v);
+  const tokens = [...kinds.filter((k) => k !== 'pod').map((k) => TARGET_TOKENS[k]), 'FINDING_ID', ...(kinds.includes('pod') ? [TARGET_TOKENS.pod] : [])];
+  return `${command} ${v.verb} ${tokens.join('|')}`;
 }
 
 /** The resource kinds a TARGET verb takes, besides a finding id. */
-export function targetKinds(v: StepVerb): ('ecs_task' | 'instance')[] {
-  return (['ecs_task', 'instance'] as const).filter((k) => v.actions[k]);
+export function targetKinds(v: StepVerb): TargetKind[] {
+  return TARGET_KINDS.filter((k) => v.actions[k]);
 }
 
 /** What a TARGET verb needs, for "isolate needs …". */
 export function targetWord(v: StepVerb): string {
-  const kinds = targetKinds(v);
-  if (kinds.length === 2) return 'a target (ECS task ARN, EC2 instance id or finding id)';
-  return kinds[0] === 'ecs_task' ? 'an ECS task ARN or a finding id' : 'an EC2 instance id or a finding id';
+  const nouns = [...targetKinds(v).map((k) => TARGET_NOUNS[k]), 'a finding id'];
+  const list = `${nouns.slice(0, -1).join(', ')} or ${nouns.at(-1)}`;
+  return nouns.length > 2 ? `a target (${list})` : list;
 }
 
 /** The help lines of the step verbs, by section. */

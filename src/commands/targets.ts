@@ -8,6 +8,7 @@ import { parseArn, parseEcrImageUri, parseImageReference, parseTaskArn } from '.
 import { INSTANCE_ID_RE } from '../aws/ec2/instance.js';
 import { flatten } from '../cards/escape.js';
 import { normaliseIncidentId } from '../incidents/model.js';
+import { parsePodRef } from '../k8s/pod-ref.js';
 import { mentionOf } from './slack-text.js';
 import { ACCOUNT_ID_RE, REGION_RE } from '../aws/ids.js';
 import { SLACK_USER_ID_TYPED } from '../slack/ids.js';
@@ -37,7 +38,14 @@ export interface FindingTarget {
   kind: 'finding';
   findingId: string;
 }
-export type ResourceTarget = TaskTarget | InstanceTarget | FindingTarget;
+/** An EKS pod: `namespace/pod --cluster NAME`; its account and Region are those of the finding on it. */
+export interface PodTarget {
+  kind: 'pod';
+  cluster: string;
+  namespace: string;
+  pod: string;
+}
+export type ResourceTarget = TaskTarget | InstanceTarget | PodTarget | FindingTarget;
 
 export interface ImageTarget {
   kind: 'image';
@@ -109,8 +117,19 @@ export function parseResourceTarget(value: string, allow: ReadonlySet<ResourceTa
   }
   if (FINDING_ID_RE.test(lower)) return ok({ kind: 'finding', findingId: lower });
   if (/^[0-9a-f]+$/i.test(v)) return bad(`${quote(v)} is not a GuardDuty finding id (32 hex characters)`);
-  const kinds = [allow.has('ecs_task') ? 'an ECS task ARN' : '', allow.has('instance') ? 'an EC2 instance id' : '', 'a GuardDuty finding id'].filter(Boolean);
+  const kinds = [allow.has('ecs_task') ? 'an ECS task ARN' : '', allow.has('instance') ? 'an EC2 instance id' : '', allow.has('pod') ? 'an EKS pod (namespace/pod --cluster CLUSTER)' : '', 'a GuardDuty finding id'].filter(Boolean);
   return bad(`${quote(v)} is not ${kinds.slice(0, -1).join(', ')}${kinds.length > 1 ? ' or ' : ''}${kinds.at(-1)}`);
+}
+
+/** Whether typed arguments name a pod (`ns/pod`, `--cluster`) rather than one task, instance or finding. */
+export function looksLikePod(args: readonly string[]): boolean {
+  return args.some((a) => a === '--cluster' || a.startsWith('--cluster=')) || (args.length === 1 && !/^arn:/i.test(args[0]!) && args[0]!.includes('/'));
+}
+
+/** `namespace/pod --cluster NAME` (the words already unwrapped from Slack's formatting). */
+export function parsePodTarget(args: readonly string[]): Parsed<PodTarget> {
+  const r = parsePodRef(args.join(' '));
+  return r.ok ? ok({ kind: 'pod', ...r.target }) : bad(r.error);
 }
 
 /** An image with a tag or digest; `ecrOnly` for steps that act on ECR (quarantine, scan). */

@@ -57,15 +57,20 @@ export class GuardDutyCloseOut {
 
   async archiveAndFeedback(input: { incident: Incident; findingIds: readonly string[]; reason: string; actor: string }): Promise<{ message: SlackMessage; proposal?: SuppressionProposal }> {
     const findings = (await this.findings(input.findingIds)).filter((f) => !f.sample);
+    // Archive and feedback belong to the administrator's detector in each Region (in a delegated
+    // set-up member accounts cannot archive what the administrator manages): the app's own account.
     const groups = new Map<string, Finding[]>();
-    for (const f of findings) groups.set(`${f.accountId}/${f.region}`, [...(groups.get(`${f.accountId}/${f.region}`) ?? []), f]);
+    for (const f of findings) groups.set(f.region, [...(groups.get(f.region) ?? []), f]);
     const lines: string[] = [];
     let ok = true;
-    for (const [key, group] of groups) {
-      const [accountId, region] = key.split('/') as [string, string];
-      const clients = this.d.aws.forTarget({ accountId, region });
+    for (const [region, group] of groups) {
       const ids = group.map((f) => f.id);
+      let accountId = this.d.aws.scope.ownAccountId() ?? 'the administrator account';
       try {
+        accountId = await this.d.aws.scope.resolveOwn();
+        const clients = await this.d.aws.forAdministrator(region);
+        const members = [...new Set(group.map((f) => f.accountId))].filter((a) => a !== accountId);
+        const of = members.length ? ` (administrator account; findings of ${members.join(', ')})` : '';
         const detectorId = await findDetectorId(clients);
         const archived = await archiveFindings(clients, detectorId, ids);
         const feedback = await sendFeedback(clients, detectorId, ids, 'NOT_USEFUL', input.reason.slice(0, 500));
@@ -79,7 +84,7 @@ export class GuardDutyCloseOut {
               ? { kind: 'failed' as const, action, headline: r.failures.map((f) => f.message).join('; ') }
               : { kind: 'executed' as const, action, status: 'succeeded' as const, headline: `${r.done.length} finding(s) in ${accountId}/${region}` }),
           });
-          lines.push(`${action === 'archive_findings' ? 'Archived' : 'NOT_USEFUL feedback sent for'} ${r.done.length}/${ids.length} finding(s) in ${accountId} ${region}${failed ? ` — failed: ${r.failures.map((f) => f.message).join('; ')}` : ''} (request ids ${r.requestIds.join(', ') || 'none'})`);
+          lines.push(`${action === 'archive_findings' ? 'Archived' : 'NOT_USEFUL feedback sent for'} ${r.done.length}/${ids.length} finding(s) in ${accountId} ${region}${of}${failed ? ` — failed: ${r.failures.map((f) => f.message).join('; ')}` : ''} (request ids ${r.requestIds.join(', ') || 'none'})`);
         }
       } catch (err) {
         ok = false;
@@ -107,12 +112,14 @@ export class GuardDutyCloseOut {
     const findings = await this.findings(await this.d.store.incidentFindingIds(incident.id));
     const proposal = proposeSuppression(incident, findings.filter((f) => !f.sample));
     if (!proposal) return noticeMessage('No finding to base a suppression rule on. Nothing was created.');
-    const clients = this.d.aws.forTarget({ accountId: proposal.accountId, region: proposal.region });
     try {
+      // The administrator's filter applies to every member account's findings in that Region.
+      const admin = await this.d.aws.scope.resolveOwn();
+      const clients = await this.d.aws.forAdministrator(proposal.region);
       const detectorId = await findDetectorId(clients);
       const r = await createSuppressionFilter(clients, detectorId, { name: proposal.name, criteria: proposal.criteria, description: proposal.description, idempotencyKey: proposal.name });
       await this.d.store.appendIncidentEvent(incident.id, { at: this.d.clock.now(), actor, kind: 'executed', action: 'create_suppression', status: 'succeeded', headline: `suppression rule ${r.name}` });
-      return noticeMessage(`:mute: <@${actor}> created GuardDuty suppression rule *${r.name}* in ${proposal.accountId} ${proposal.region} (request ids ${r.requestIds.join(', ')}). Future matching findings are archived automatically.`);
+      return noticeMessage(`:mute: <@${actor}> created GuardDuty suppression rule *${r.name}* in ${admin} ${proposal.region} (request ids ${r.requestIds.join(', ')}). Future matching findings are archived automatically.`);
     } catch (err) {
       const msg = isAppError(err) ? err.message : String(err);
       await this.d.store.appendIncidentEvent(incident.id, { at: this.d.clock.now(), actor, kind: 'failed', action: 'create_suppression', headline: msg });

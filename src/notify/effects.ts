@@ -17,6 +17,7 @@ import { homeView } from '../slack/messages/home.js';
 import { noticeMessage } from '../slack/messages/action-messages.js';
 import { suppressionProposalMessage } from '../slack/messages/suppression.js';
 import type { GuardDutyCloseOut } from '../incidents/close-out.js';
+import { sampleFindingsFailedMessage, sampleFindingsMessage, type SampleRequest } from '../slack/messages/sample-findings.js';
 import type { CardNotifier } from './cards.js';
 import type { Requester } from './requester.js';
 
@@ -36,6 +37,8 @@ export interface EffectRunnerDeps {
   runner: ActionRunner;
   closeOut: GuardDutyCloseOut;
   cards: Pick<CardNotifier, 'refresh'>;
+  /** GuardDuty CreateSampleFindings (runtime types) in the app's own account; absent: not available. */
+  samples?: (region?: string) => Promise<SampleRequest>;
 }
 
 export class EffectRunner {
@@ -111,6 +114,19 @@ export class EffectRunner {
         if (!ctx.triggerId) return;
         const opened = await this.d.runner.open({ ...ctx, triggerId: ctx.triggerId, cardKey: e.cardKey, actionId: e.actionId });
         return opened ? undefined : 'stop';
+      }
+      case 'guardduty_sample': {
+        if (!this.d.samples) {
+          await this.reply(ctx, sampleFindingsFailedMessage('this responder has no AWS access configured.'));
+          return;
+        }
+        try {
+          await this.reply(ctx, sampleFindingsMessage(await this.d.samples(e.region)));
+        } catch (err) {
+          if (!isAppError(err)) throw err;
+          await this.reply(ctx, sampleFindingsFailedMessage(err.message));
+        }
+        return;
       }
       case 'open_modal':
         if (ctx.triggerId) await this.d.slack.openView(ctx.triggerId, e.view);

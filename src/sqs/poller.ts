@@ -33,7 +33,11 @@ export const RETRY_MAX_MS = 60_000;
 /** Poison messages are logged once per SQS MessageId; the memory is bounded. */
 export const MAX_REMEMBERED_POISON = 10_000;
 
-/** The account/region allowlists (config AWS_ACCOUNT_IDS / AWS_REGIONS) as a check on what arrives. */
+/**
+ * Whether the app acts where a finding is (AWS_ACCOUNT_IDS / AWS_REGIONS). A finding outside is
+ * still stored, like on the SNS path: its card says the app does not act there and offers no
+ * changing step; deleting it would hide a finding a person should still see.
+ */
 export type AdmitFinding = (f: Finding) => { ok: true } | { ok: false; reason: string };
 
 export interface SqsIntakeDeps {
@@ -119,7 +123,7 @@ export function createSqsIntake(deps: SqsIntakeDeps): SqsIntake {
   }
 
   /** 'keep' leaves the message for the redrive policy; the others are safe to delete. */
-  async function storeOne(queue: QueueRef, m: Message, log: Logger): Promise<'accepted' | 'duplicate' | 'refused' | 'keep'> {
+  async function storeOne(queue: QueueRef, m: Message, log: Logger): Promise<'accepted' | 'duplicate' | 'keep'> {
     const sqsId = m.MessageId!;
     const c = classifySqsBody(m.Body ?? '', sqsId, queue.arn);
     if (c.kind === 'not_finding') {
@@ -133,9 +137,8 @@ export function createSqsIntake(deps: SqsIntakeDeps): SqsIntake {
     for (const f of c.findings) {
       const verdict = deps.admit?.(f) ?? { ok: true };
       if (!verdict.ok) {
-        // Final, like a 4xx to SNS: a foreign account or region never becomes a card or a call.
-        log.warn({ sqsMessageId: sqsId, findingId: f.id, accountId: f.accountId, region: f.region, reason: verdict.reason }, 'sqs finding refused by the allowlists; deleted');
-        return 'refused';
+        // No AWS call is ever made there (the client factory refuses); the card says why.
+        log.info({ sqsMessageId: sqsId, findingId: f.id, accountId: f.accountId, region: f.region, reason: verdict.reason }, 'sqs finding outside the allowlists: stored, its card says the app does not act there');
       }
     }
     // A store outage throws: the message stays in the queue and comes back after its visibility timeout.

@@ -17,6 +17,16 @@ export interface QueueRef {
   readonly arn: string;
 }
 
+/** The Region of an AWS queue URL's host; undefined for another host (a local double, LocalStack…). */
+export function queueUrlRegion(url: string): string | undefined {
+  try {
+    const m = AWS_SQS_HOST.exec(new URL(url).hostname);
+    return m ? (m[1] ?? m[2])! : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseQueueUrl(url: string, fallbackRegion: string): QueueRef {
   const u = new URL(url);
   const m = AWS_SQS_HOST.exec(u.hostname);

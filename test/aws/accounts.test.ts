@@ -48,6 +48,14 @@ describe('organization settings', () => {
     assert.deepEqual(c, { memberRoleArn: 'arn:aws:iam::{accountId}:role/GuardDutyResponder', accountIds: ['111111111111', '222222222222'], regions: ['us-east-1', 'eu-west-1'], accountNames: { '222222222222': 'prod' } });
   });
 
+  test('Regions default to those of the SNS topics and the SQS queue URLs together', () => {
+    const c = organizationConfig({}, ['arn:aws:sns:us-east-1:111111111111:a'], ['eu-west-1', 'us-east-1']);
+    assert.deepEqual(c.regions, ['us-east-1', 'eu-west-1']);
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-A-1-abc', SLACK_CHANNEL_ID: 'C0123456789' };
+    const sqsOnly = loadConfig({ ...base, SQS_QUEUE_URLS: 'https://sqs.eu-central-1.amazonaws.com/111111111111/q,https://ap-southeast-2.queue.amazonaws.com/111111111111/q2,http://127.0.0.1:9324/000000000000/local' });
+    assert.deepEqual(sqsOnly.aws.organization.regions, ['eu-central-1', 'ap-southeast-2'], 'a local endpoint adds no Region');
+  });
+
   test('bad values fail at start with the setting named', () => {
     const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_CHANNEL_ID: 'C0123456789', SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:111111111111:t' };
     assert.throws(() => loadConfig({ ...base, AWS_MEMBER_ROLE_ARN: 'arn:aws:iam::222222222222:role/R' }), /AWS_MEMBER_ROLE_ARN/);

@@ -22,6 +22,15 @@ test('verb × resource kind → the remediation catalog’s action id', () => {
     ['evidence', 'ecs_task', undefined],
     ['malware-scan', 'instance', 'malware_scan'],
     ['isolate', 'image', undefined],
+    ['isolate', 'pod', 'isolate_pod'],
+    ['release', 'pod', 'release_pod'],
+    ['stop', 'pod', 'stop_pod'],
+    ['evidence', 'pod', 'preserve_pod_evidence'],
+    ['cordon', 'pod', 'cordon_node'],
+    ['pods', 'pod', 'find_image_pods'],
+    ['update-image', 'pod', 'update_workload_image'],
+    ['revoke', 'pod', 'revoke_pod_credentials'],
+    ['malware-scan', 'pod', undefined],
   ];
   for (const [verb, kind, id] of table) assert.equal(actionIdFor(verb, kind), id, `${verb} ${kind}`);
   assert.ok(isActionVerb('quarantine'));
@@ -43,7 +52,7 @@ test('findingResource: what a finding-id target acts on, or why it cannot', () =
   });
   assert.deepEqual(findingResource(fixtureFinding('instance-ec2-runtime.json')), { kind: 'instance', instanceId: 'i-0abc1234def567890' });
   const pod = findingResource(fixtureFinding('eks-pod-runtime.json'));
-  assert.ok(pod.kind === 'unsupported' && /EKS pod/.test(pod.problem) && /Its host is i-/.test(pod.problem));
+  assert.deepEqual(pod, { kind: 'pod', cluster: 'prod-eks', namespace: 'media', pod: 'image-resizer-6d8f9c7b5-x2kqp' });
   const s3 = findingResource(fixtureFinding('s3-block-public-access-disabled.json'));
   assert.ok(s3.kind === 'unsupported' && /S3Bucket|resource/.test(s3.problem));
 });

@@ -65,10 +65,30 @@ test('evidence and malware-scan take an instance id or a finding id', () => {
   fails(`evidence ${TASK}`, 'malformed_argument', /does not take an ECS task ARN/);
 });
 
+test('pod verbs take namespace/pod --cluster NAME (flag before or after); other verbs refuse a pod', () => {
+  const pod = { kind: 'pod', cluster: 'prod', namespace: 'web', pod: 'shop-7d9f-x2kqp' };
+  assert.deepEqual(ok('isolate web/shop-7d9f-x2kqp --cluster prod'), { ok: true, verb: 'isolate', target: pod });
+  assert.deepEqual(ok('stop --cluster=prod web/shop-7d9f-x2kqp'), { ok: true, verb: 'stop', target: pod });
+  for (const verb of ['release', 'unisolate', 'evidence', 'cordon', 'pods', 'update-image', 'revoke']) {
+    assert.deepEqual((ok(`${verb} web/shop-7d9f-x2kqp --cluster prod`) as { target: unknown }).target, pod, verb);
+  }
+  assert.deepEqual((ok(`cordon ${FINDING}`) as { target: unknown }).target, { kind: 'finding', findingId: FINDING }, 'a pod verb takes a finding id too');
+  fails('isolate web/shop-1', 'malformed_argument', /Which cluster\?/);
+  fails('isolate web/shop-1 other/pod --cluster prod', 'malformed_argument', /One pod at a time/);
+  fails('isolate web/Shop_1 --cluster prod', 'malformed_argument', /not a Kubernetes pod name/);
+  fails('isolate web/shop-1 --cluster', 'malformed_argument', /needs a cluster name/);
+  fails('malware-scan web/shop-1 --cluster prod', 'malformed_argument', /malware-scan does not take an EKS pod/);
+  fails('cordon i-0abc1234', 'malformed_argument', /not EC2 instances/);
+  assert.match(USAGE.cordon!, /\/guardduty cordon FINDING_ID\|NAMESPACE\/POD --cluster CLUSTER/);
+  assert.match(USAGE.isolate!, /\/guardduty isolate TASK_ARN\|INSTANCE_ID\|FINDING_ID\|NAMESPACE\/POD --cluster CLUSTER/);
+  for (const v of ['cordon', 'pods', 'update-image', 'revoke']) assert.match(HELP_TEXT, new RegExp(`• \`${v} TARGET\``), v);
+});
+
 test('malformed targets say what was expected', () => {
   fails('isolate', 'missing_argument', /isolate needs a target/);
   fails(`isolate ${TASK} i-0abc1234`, 'unexpected_argument', /remove "i-0abc1234"/);
   fails('isolate arn:aws:ecs:us-east-1:123456789012:cluster/prod', 'malformed_argument', /cluster ARN; give the ARN of the task/);
+  fails('isolate prod-payments', 'malformed_argument', /is not an ECS task ARN, an EC2 instance id, an EKS pod \(namespace\/pod --cluster CLUSTER\) or a GuardDuty finding id/);
   fails('isolate arn:aws:ec2:us-east-1:123456789012:instance/i-0abc1234', 'malformed_argument', /not an ECS task ARN/);
   fails('isolate arn:aws-iso:ecs:us-iso-east-1:123456789012:task/c/abc', 'malformed_argument', /partition "aws-iso" is not supported/);
   fails('isolate arn:aws:ecs::123456789012:task/c/abc', 'malformed_argument', /no valid region/);
@@ -78,7 +98,6 @@ test('malformed targets say what was expected', () => {
   fails('isolate i-0abc1234def', 'malformed_argument', /8 or 17 hex/);
   fails('isolate i-0abc1234def5678901', 'malformed_argument', /not an EC2 instance id/);
   fails('isolate c2c6f0b7e1a9', 'malformed_argument', /not a GuardDuty finding id \(32 hex/);
-  fails('isolate prod-payments', 'malformed_argument', /not an ECS task ARN, an EC2 instance id or a GuardDuty finding id/);
   fails('stop i-0abc1234def567890', 'malformed_argument', /applies to ECS tasks, not EC2 instances — to contain an instance use isolate i-0abc1234def567890/);
 });
 
@@ -178,6 +197,11 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     'scan': `${ECR}:1`,
     'evidence': 'i-0abc1234',
     'malware-scan': 'i-0abc1234',
+    'cordon': 'web/shop-1 --cluster prod',
+    'pods': 'web/shop-1 --cluster prod',
+    'update-image': '--cluster=prod web/shop-1',
+    'revoke': 'web/shop-1 --cluster prod',
+    'sample': '--region eu-west-1',
     'status': '',
     'assign': 'INC-1 me',
     'close': 'INC-1 done',
@@ -190,6 +214,17 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     assert.ok(USAGE[verb]!.startsWith(`/guardduty ${verb}`), `usage of ${verb}`);
     for (const spelling of spellingsOf(verb)) assert.equal(ok(`${spelling} ${arg[verb]}`).verb, verb, spelling);
   }
+});
+
+test('sample takes nothing or --region REGION', () => {
+  assert.deepEqual(ok('sample'), { ok: true, verb: 'sample' });
+  assert.deepEqual(ok('sample --region eu-west-1'), { ok: true, verb: 'sample', region: 'eu-west-1' });
+  assert.deepEqual(ok('SAMPLE --region=ap-southeast-2'), { ok: true, verb: 'sample', region: 'ap-southeast-2' });
+  fails('sample --region', 'missing_argument', /--region needs a Region/);
+  fails('sample --region mars', 'malformed_argument', /"mars" is not an AWS Region/);
+  fails('sample all', 'unexpected_argument', /sample takes only --region REGION; remove "all"/);
+  fails('sample --region us-east-1 --region eu-west-1', 'unexpected_argument', /given twice/);
+  assert.match(HELP_TEXT, /• `sample \[--region REGION\]`/);
 });
 
 test('HELP_TEXT fits a section and shows examples for the main verbs', () => {

@@ -76,12 +76,24 @@ test('an image resolves by digest (key index) or by repository and tag (open inc
   await refused(store, 'image public.ecr.aws/appmesh/aws-appmesh-envoy:other-tag', 'unknown_resource', /not in any finding/);
 });
 
+test('a pod (namespace/pod --cluster) or an EKS finding id resolves to the finding on that pod, in its account and Region', async () => {
+  const { store } = await setup();
+  const byPod = await resolves(store, 'isolate media/image-resizer-6d8f9c7b5-x2kqp --cluster prod-eks');
+  assert.deepEqual([byPod.actionId, byPod.record.findingId, byPod.finding.accountId, byPod.finding.region], ['isolate_pod', POD.id, '345678901234', 'ap-southeast-2']);
+  assert.deepEqual(byPod.subject, { kind: 'pod', cluster: 'prod-eks', namespace: 'media', pod: 'image-resizer-6d8f9c7b5-x2kqp' });
+  assert.ok(byPod.incident, 'threaded in the pod\'s incident');
+  assert.equal((await resolves(store, `cordon ${POD.id}`)).actionId, 'cordon_node');
+  assert.equal((await resolves(store, `pods ${POD.id}`)).actionId, 'find_image_pods');
+  await refused(store, 'isolate media/image-resizer-6d8f9c7b5-x2kqp --cluster prod-eks', 'out_of_scope', /region ap-southeast-2 is not covered/, { regions: ['us-east-1'] });
+});
+
 test('resources in no known finding, sample ids typed by hand, and unsupported kinds are refused', async () => {
   const { store } = await setup();
   await refused(store, 'isolate arn:aws:ecs:us-east-1:123456789012:task/prod/ffffffffffffffffffffffffffffffff', 'unknown_resource', /not in any finding the responder has received/);
   await refused(store, `isolate ${'0'.repeat(32)}`, 'unknown_resource', /if that is an ECS task id, give the full task ARN/);
   await refused(store, `isolate ${SAMPLE.ecs!.taskArn}`, 'unknown_resource', /not in any finding/);
-  await refused(store, `isolate ${POD.id}`, 'unsupported_target', /EKS pod/);
+  await refused(store, `malware-scan ${POD.id}`, 'unsupported_target', /malware-scan does not apply to an EKS pod/);
+  await refused(store, 'isolate media/other-pod --cluster prod-eks', 'unknown_resource', /pod media\/other-pod \(cluster prod-eks\) is not in any finding/);
   await refused(store, `evidence ${ECS.id}`, 'unsupported_target', /evidence does not apply to an ECS task/);
 });
 

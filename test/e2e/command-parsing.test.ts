@@ -106,7 +106,8 @@ test('every verb typed without its argument answers with that verb\'s usage (sta
   const w = await startEcsWorld();
   t.after(() => w.close());
   const before = await footprint(w);
-  for (const verb of VERBS) {
+  // `sample` needs no argument (it creates GuardDuty findings: test/e2e/guardduty-sample.test.ts).
+  for (const verb of VERBS.filter((v) => v !== 'sample')) {
     const c = await slash(w.h, { text: verb, user: RESPONDER });
     const a = onlyAnswer(w.h, c.id);
     assert.equal(a.responseType, 'ephemeral', verb);

@@ -44,6 +44,20 @@ describe('findings from SQS', () => {
     assert.equal(h.sqs!.queue(SQS_DLQ).messages.length, 0);
   });
 
+  test('a finding from a Region outside AWS_REGIONS through SQS is stored and carded like on the SNS path: the card says the app does not act there, no step', async (t) => {
+    const h = await startHarness({ sqs: true, noSns: true, env: { AWS_REGIONS: 'eu-west-1' } });
+    t.after(() => h.close());
+    const event = fargateEvent();
+    assert.notEqual(event.detail.region, 'eu-west-1');
+    h.sqs!.send(SQS_QUEUE, event);
+    await cardsPosted(h, 1);
+    await waitUntil('queue empty', () => h.sqs!.queue(SQS_QUEUE).messages.length === 0);
+    assert.match(JSON.stringify(h.slack.callsTo('chat.postMessage')[0]!.args.blocks), /does not act in this account or Region/);
+    assert.deepEqual(await cardButtons(h, event.detail.id), [], 'no step button');
+    assert.ok(await h.responder.store.getFinding(event.detail.id), 'stored');
+    assert.equal(h.sqs!.queue(SQS_DLQ).messages.length, 0);
+  });
+
   test('an SNS envelope through SQS (no raw delivery) posts the card too', async (t) => {
     const h = await startHarness({ sqs: true });
     t.after(() => h.close());

@@ -64,6 +64,10 @@ export function fakeAws(targets: unknown[] = []): AwsClientFactory {
       targets.push(t);
       return {} as ReturnType<AwsClientFactory['forTarget']>;
     },
+    forAdministrator(region) {
+      targets.push({ administrator: true, region });
+      return {} as ReturnType<AwsClientFactory['forAdministrator']>;
+    },
     scope: { places: (r: string[]) => r.map((region) => ({ accountId: '123456789012', region })), nameOf: () => undefined } as unknown as AwsClientFactory['scope'],
     destroy: () => undefined,
   };

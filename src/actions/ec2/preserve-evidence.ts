@@ -16,7 +16,7 @@ export const preserveEvidenceAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: true,
-  command: { verb: 'evidence', resources: ['instance'], section: 'Instances', help: 'snapshots, termination protection and tags before anything changes' },
+  command: { verb: 'evidence', resources: ['instance'], section: 'Instances', help: "before anything changes: an instance's snapshots, protection and tags; a pod's spec, events and logs" },
   style: 'primary',
   appliesTo: (f) => f.kind === 'Instance' && hasInstance(f),
   async plan(ctx) {

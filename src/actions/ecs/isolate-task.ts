@@ -36,7 +36,7 @@ export const isolateTaskAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: false,
-  command: { verb: 'isolate', resources: ['ecs_task'], section: 'Contain', help: "cut a task's or instance's network traffic, keep it running for forensics" },
+  command: { verb: 'isolate', resources: ['ecs_task'], section: 'Contain', help: "cut a task's, instance's or pod's network traffic, keep it running for forensics" },
   containment: 'contain',
   style: 'primary',
   appliesTo: (f, s) => f.kind === 'ECSCluster' && !!f.ecs?.taskArn && !s.isolated,

@@ -13,7 +13,7 @@ export const stopTaskAction: ActionDefinition = {
   changes: true,
   destructive: true,
   repeatable: false,
-  command: { verb: 'stop', resources: ['ecs_task'], section: 'Contain', help: 'stop an ECS task (a service starts a replacement: the plan says how to prevent it)' },
+  command: { verb: 'stop', resources: ['ecs_task'], section: 'Contain', help: 'stop an ECS task or EKS pod (a service or owner starts a replacement: the plan says how to prevent it)' },
   // The scheduler replaces a service's task from the same task definition: stopping it alone contains nothing.
   containment: (f) => (f.ecs?.serviceName || f.ecs?.group?.startsWith('service:') ? undefined : 'contain'),
   style: 'danger',

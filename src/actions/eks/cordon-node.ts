@@ -27,6 +27,7 @@ export const cordonNodeAction: ActionDefinition = {
   id: 'cordon_node',
   label: 'Cordon node',
   verb: 'Cordon',
+  command: { verb: 'cordon', resources: ['pod'], section: 'Pods', help: "cordon the pod's node (no drain, evidence kept) and label it; release uncordons" },
   changes: true,
   destructive: false,
   repeatable: true,

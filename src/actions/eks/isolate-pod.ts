@@ -49,6 +49,7 @@ export const isolatePodAction: ActionDefinition = {
   id: 'isolate_pod',
   label: 'Isolate pod',
   verb: 'Isolate',
+  command: { verb: 'isolate', resources: ['pod'], section: 'Contain' },
   changes: true,
   destructive: false,
   repeatable: false,

@@ -14,6 +14,7 @@ export const preservePodEvidenceAction: ActionDefinition = {
   id: 'preserve_pod_evidence',
   label: 'Preserve pod evidence',
   verb: 'Preserve',
+  command: { verb: 'evidence', resources: ['pod'], section: 'Instances' },
   changes: false,
   destructive: false,
   repeatable: true,

@@ -8,6 +8,7 @@ export const releasePodAction: ActionDefinition = {
   id: 'release_pod',
   label: 'Release pod isolation',
   verb: 'Release',
+  command: { verb: 'release', resources: ['pod'], section: 'Contain' },
   changes: true,
   destructive: false,
   repeatable: false,

@@ -14,6 +14,7 @@ export const revokePodCredentialsAction: ActionDefinition = {
   id: 'revoke_pod_credentials',
   label: 'Revoke pod credentials',
   verb: 'Prepare',
+  command: { verb: 'revoke', resources: ['pod'], section: 'Pods', help: "the policy that denies the pod's IAM role (IRSA or Pod Identity) every session issued before now" },
   changes: false,
   destructive: false,
   repeatable: true,

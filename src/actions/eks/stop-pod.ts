@@ -20,6 +20,7 @@ export const stopPodAction: ActionDefinition = {
   id: 'stop_pod',
   label: 'Stop pod',
   verb: 'Stop',
+  command: { verb: 'stop', resources: ['pod'], section: 'Contain' },
   changes: true,
   destructive: true,
   repeatable: false,

@@ -19,6 +19,7 @@ export const updateWorkloadImageAction: ActionDefinition = {
   id: 'update_workload_image',
   label: 'Update workload image',
   verb: 'Update',
+  command: { verb: 'update-image', aliases: ['update_image'], resources: ['pod'], section: 'Pods', help: "point the pod's Deployment/StatefulSet/DaemonSet at a clean image" },
   changes: true,
   destructive: true,
   repeatable: true,

@@ -9,6 +9,7 @@
 import { CreateSampleFindingsCommand } from '@aws-sdk/client-guardduty';
 import { AppError } from '../../errors.js';
 import { awsCall } from '../errors.js';
+import type { AwsClientFactory } from '../clients.js';
 import { findDetectorId, type GuardDutyClients } from './malware-scan.js';
 
 /** Runtime Monitoring finding types GuardDuty can generate samples of (one per resource behaviour). */
@@ -45,4 +46,18 @@ export async function createRuntimeSampleFindings(clients: GuardDutyClients, fin
     clients.guardduty.send(new CreateSampleFindingsCommand({ DetectorId: detectorId, FindingTypes: types })),
   );
   return { detectorId, findingTypes: types, requestIds };
+}
+
+/**
+ * `/guardduty sample`: the runtime sample types in the app's own account (the GuardDuty
+ * administrator in a delegated set-up, where the findings arrive), in `region` or the default
+ * Region. AWS_REGIONS applies; AWS_ACCOUNT_IDS does not (see AwsClientFactory.forAdministrator).
+ */
+export function ownAccountSampler(aws: AwsClientFactory, defaultRegion: string | undefined) {
+  return async (region?: string): Promise<SampleFindingsResult & { accountId: string; region: string }> => {
+    // Unset: the client factory's default Region (the SDK's AWS_REGION resolution).
+    const clients = await aws.forAdministrator(region ?? defaultRegion);
+    const result = await createRuntimeSampleFindings(clients);
+    return { ...result, accountId: await aws.scope.resolveOwn(), region: await clients.guardduty.config.region() };
+  };
 }

@@ -6,7 +6,8 @@
  * /detector/{DetectorId}/findings/feedback (UpdateFindingsFeedback), POST
  * /detector/{DetectorId}/filter (CreateFilter), POST /detector/{DetectorId}/findings
  * (ListFindings: the updatedAt criterion in epoch milliseconds, maxResults 1–50, nextToken), POST
- * /detector/{DetectorId}/findings/get (GetFindings: 1–50 ids; unknown ids are left out).
+ * /detector/{DetectorId}/findings/get (GetFindings: 1–50 ids; unknown ids are left out),
+ * POST /detector/{DetectorId}/findings/create (CreateSampleFindings, recorded in `sampleRequests`).
  *
  * Modelled from the API reference and user guide: a new on-demand scan of the same instance
  * within one hour of the previous scan's start is refused ("A scan was started on this resource
@@ -87,6 +88,7 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
       { method: 'POST', path: '/detector/{DetectorId}/filter', op: 'CreateFilter' },
       { method: 'POST', path: '/detector/{DetectorId}/findings', op: 'ListFindings' },
       { method: 'POST', path: '/detector/{DetectorId}/findings/get', op: 'GetFindings' },
+      { method: 'POST', path: '/detector/{DetectorId}/findings/create', op: 'CreateSampleFindings' },
     ],
     operations: {
       ListDetectors() {
@@ -218,6 +220,13 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
         if (feedback !== 'USEFUL' && feedback !== 'NOT_USEFUL') throw badRequest('The request is rejected because feedback must be USEFUL or NOT_USEFUL.');
         const comments = json.str(body, 'comments');
         for (const id of findingIds(body)) state.feedback.set(id, { feedback, ...(comments !== undefined ? { comments } : {}) });
+        return {};
+      },
+
+      CreateSampleFindings({ body, labels }) {
+        detector(labels);
+        const types = Array.isArray(body.findingTypes) ? body.findingTypes.map(String) : [];
+        state.sampleRequests.push(types);
         return {};
       },
 

@@ -47,6 +47,8 @@ export class GuardDutyState {
   readonly filters = new Map<string, FilterRecord>();
   /** Findings in the detector, as the REST API returns them (camelCase wire JSON), by id. */
   readonly findings = new Map<string, Record<string, unknown>>();
+  /** CreateSampleFindings: the finding types of each request (empty: every type). */
+  readonly sampleRequests: string[][] = [];
   /** One scan per resource per hour (GuardDuty's rule for on-demand scans). */
   rescanWindowMs = 60 * 60 * 1000;
   /** Instance lookup for StartMalwareScan (exists? volumes?). Wired in index.ts. */
