@@ -19,7 +19,7 @@ export interface InboxWorker {
 }
 
 /**
- * Drains the durable inbox in arrival order, one message at a time. A message that cannot be a
+ * Drains the durable inbox most severe first (then arrival order), one message at a time. A message that cannot be a
  * finding is marked failed (and logged); an outage (Slack down, rate limit, store) keeps the
  * message pending and retries the queue with backoff, so nothing accepted is ever lost.
  */
@@ -47,6 +47,11 @@ export function createInboxWorker(deps: {
       let backoffMs = 0;
       for (const entry of batch) {
         if (stopped) return;
+        // A message arrived meanwhile: re-read the inbox, it may be more severe than the rest of this batch.
+        if (again && progressed) {
+          again = false;
+          break;
+        }
         const r = await processOne(entry);
         if (r.kind === 'done') progressed = true;
         else if (r.kind === 'blocked') backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
