@@ -9,6 +9,7 @@ import { buildCatalog, policyActionNames, timelineLabelOf } from './actions/cata
 import { createCardView } from './notify/card-view.js';
 import { ActionRunner } from './remediation/runner.js';
 import { createCardNotifier } from './notify/cards.js';
+import { createFallbackNotifier } from './notify/fallback.js';
 import { createRunNotifier } from './notify/run-notices.js';
 import { createAuthorizer } from './authz/authorizer.js';
 import { buildPolicy, loadPolicyFile } from './authz/policy.js';
@@ -89,7 +90,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
     onIncidentOpened: () => effects.refreshHome(),
   });
-  const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards };
+  // An incomplete finding of unknown severity routes as high (never buried, never filtered out).
+  const fallback = createFallbackNotifier({ store, slack, clock, channelFor: (severity) => routeFinding({ severity: severity ?? 7 }, config).channel });
+  const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards, fallback };
   const aws =
     overrides.aws ??
     createAwsClientFactory({
