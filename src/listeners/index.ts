@@ -4,6 +4,7 @@
  * logic of its own.
  */
 import type { BoltApp } from '../server.js';
+import { registerDigestHandlers } from './digest.js';
 import { registerIncidentHandlers } from './incidents.js';
 import { registerActionHandlers } from './remediation.js';
 
@@ -14,4 +15,4 @@ export function registerListeners(app: BoltApp, deps: ListenerDeps): void {
   registerIncidentHandlers(app, deps);
 }
 
-export { registerActionHandlers, registerIncidentHandlers };
+export { registerActionHandlers, registerDigestHandlers, registerIncidentHandlers };

@@ -10,6 +10,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** chat.postMessage: the ts the double answered with. */
   ts?: string;
+  /** chat.postMessage under limitPostsPerChannel: the clock time Slack accepted it. */
+  at?: number;
 }
 
 export type SlackFault = { status: 500 } | { status: 429; retryAfter: number } | { error: string };
@@ -45,6 +47,13 @@ export interface SlackDouble {
    * the form/JSON args and the request headers; the result is the JSON answer.
    */
   methods: Map<string, (args: Record<string, unknown>, headers: IncomingMessage['headers']) => Record<string, unknown>>;
+  /**
+   * Enforces Slack's chat.postMessage limit of 1 per second per channel on the given clock
+   * (the app's injected one): a faster post gets 429 with Retry-After, as Slack answers. `throttled`
+   * counts those 429s; each accepted post records `at` (clock time) on its call.
+   */
+  limitPostsPerChannel(now: () => number): void;
+  readonly throttled: { count: number };
   close(): Promise<void>;
 }
 
@@ -67,6 +76,9 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   let fileSeq = 0;
   const authTest: Record<string, unknown> = { team: 'Test', team_id: 'T0TEST', app_id: 'A0TEST', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' };
   let down: SlackFault | undefined;
+  let postClock: (() => number) | undefined;
+  const lastPost = new Map<string, number>();
+  const throttled = { count: 0 };
   let seq = 0;
   const tsBase = 1_760_000_000;
 
@@ -115,6 +127,16 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     if (extra) return json(200, extra(args, req.headers));
     switch (method) {
       case 'chat.postMessage': {
+        if (postClock) {
+          const now = postClock();
+          const last = lastPost.get(String(args.channel));
+          if (last !== undefined && now - last < 1_000) {
+            throttled.count += 1;
+            return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(Math.ceil((last + 1_000 - now) / 1_000)) });
+          }
+          lastPost.set(String(args.channel), now);
+          call.at = now;
+        }
         seq += 1;
         call.ts = `${tsBase + seq}.000100`;
         return json(200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
@@ -167,6 +189,10 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    limitPostsPerChannel(now) {
+      postClock = now;
+    },
+    throttled,
     apiUrl: `http://127.0.0.1:${port}/api/`,
     baseUrl: `http://127.0.0.1:${port}/`,
     calls,
