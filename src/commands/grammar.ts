@@ -17,7 +17,7 @@ import { stepHelpLines, stepUsage, stepVerbs, type StepVerb } from './step-verbs
 export const COMMAND_NAME = '/guardduty';
 
 /** Verbs about incidents (not remediation steps). */
-export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline'] as const;
+export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline', 'show'] as const;
 
 /** A verb: help, a step verb (from the catalog) or an incident verb. */
 export type CommandVerb = string;
@@ -40,6 +40,7 @@ const INCIDENT_USAGE: Readonly<Record<string, string>> = {
   'follow': `${COMMAND_NAME} follow INC-n`,
   'unfollow': `${COMMAND_NAME} unfollow INC-n`,
   'timeline': `${COMMAND_NAME} timeline INC-n`,
+  'show': `${COMMAND_NAME} show FINDING_ID`,
 };
 
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
@@ -75,6 +76,7 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `status [FINDING|INC-n]` — summary (Conditions, Actions, Needs); without an argument, the open incidents',
     '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
+    '• `show FINDING_ID` — post the full card of a finding folded into a storm digest',
     '',
     'TARGET: an ECS task ARN, an EC2 instance id (`i-…`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
       'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startHarness, CHANNEL, type Harness } from '../helpers/harness.js';
+import { onlyAnswer, slash } from '../helpers/incident-world.js';
 
 const base = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
 
@@ -75,6 +76,18 @@ test('alert storm: the Critical reaches Slack first, Low findings fold into one 
   assert.match(JSON.stringify(card.args.blocks), new RegExp(folded!.findingId));
   assert.ok((card.args.blocks as { type: string }[]).some((b) => b.type === 'actions'), 'with its buttons');
   assert.equal((await h.responder.store.getFinding(folded!.findingId))?.ts, card.ts);
+
+  // The same through `/guardduty show FINDING_ID`; a second time says it is already there.
+  const other = storm(12, 2).detail.id as string;
+  const cmd = await slash(h, { text: `show ${other}`, user: 'U0ALICE', channel: CHANNEL });
+  assert.match(onlyAnswer(h, cmd.id).text, /Its card is posted: https:\/\/example\.slack\.com/);
+  const shown = h.slack.callsTo('chat.postMessage').at(-1)!;
+  assert.equal(shown.args.thread_ts, digest.ts);
+  assert.match(JSON.stringify(shown.args.blocks), new RegExp(other));
+  const again = await slash(h, { text: `show ${other}`, user: 'U0ALICE', channel: CHANNEL });
+  assert.match(onlyAnswer(h, again.id).text, /already posted/);
+  const unknown = await slash(h, { text: 'show 0000nope', user: 'U0ALICE', channel: CHANNEL });
+  assert.match(onlyAnswer(h, unknown.id).text, /No finding 0000nope/);
 });
 
 test('STORM_DIGEST=off: every finding gets its own card, still paced (no 429), the Critical first', async (t) => {
