@@ -8,7 +8,7 @@ export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 export const INBOX_BATCH = 25;
 /** Slack errors about one channel (not the whole workspace): other channels' cards go on. */
-export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
+export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'ratelimited'];
 
 export interface InboxWorker {
   /** Start draining now (after a message was accepted, or at start-up). */

@@ -2,7 +2,7 @@ import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, Log
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
+import { holdOnRateLimit, paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
 
 /** How long one Slack Web API call may take before we treat Slack as unavailable. */
 export const SLACK_CALL_TIMEOUT_MS = 10_000;
@@ -77,12 +77,16 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
           unfurl_media: false,
           ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
         }),
-      );
+      ).catch((err: unknown) => {
+        throw holdOnRateLimit(pacer, paceKeys.post(channel), err);
+      });
       return { ts: String(r.ts), channel: String(r.channel ?? channel) };
     },
     async updateMessage(channel, ts, message) {
       await pacer?.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
-      await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+      await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks })).catch((err: unknown) => {
+        throw holdOnRateLimit(pacer, paceKeys.update(), err);
+      });
     },
     async postEphemeral(channel, user, message, o = {}) {
       await call('chat.postEphemeral', () =>
@@ -162,7 +166,8 @@ export function normaliseSlackError(err: unknown, method: string): AppError {
     case SlackErrorCode.RateLimitedError:
       return new AppError('slack_unavailable', `Slack rate-limited ${method}`, {
         cause: err,
-        context: { method, retryAfterMs: (e.retryAfter ?? 1) * 1000 },
+        // slackError: the worker holds back only the messages of this channel, not the queue.
+        context: { method, retryAfterMs: (e.retryAfter ?? 1) * 1000, slackError: 'ratelimited' },
       });
     case SlackErrorCode.HTTPError:
       if ((e.statusCode ?? 500) >= 500 || e.statusCode === 408) {
