@@ -55,9 +55,20 @@ export function createDigestNotifier(deps: {
   clock: Clock;
   logger: Logger;
   settings: DigestSettings;
+  /** Runs `fn` after `ms` (default: an unref'd setTimeout); see later(). */
+  defer?: (fn: () => void, ms: number) => { cancel(): void };
 }): DigestNotifier {
+  const defer =
+    deps.defer ??
+    ((fn: () => void, ms: number) => {
+      const t = setTimeout(fn, ms);
+      t.unref();
+      return { cancel: () => clearTimeout(t) };
+    });
   const log = deps.logger.child({ component: 'digest' });
-  const scheduled = new Map<string, Promise<void>>();
+  const timers = new Map<string, { cancel(): void }>();
+  const dirty = new Set<string>();
+  const running = new Set<string>();
   const lastUpdate = new Map<string, number>();
   const pseudoId = (channel: string) => `digest:${channel}`;
   const load = (channel: string) => deps.store.getFindingState<StoredDigest>(pseudoId(channel), STATE_KEY);
@@ -69,31 +80,36 @@ export function createDigestNotifier(deps: {
     return d && deps.clock.now() - d.lastAt < STORM_QUIET_MS ? d : undefined;
   }
 
-  async function flush(channel: string): Promise<void> {
+  /** Updates the digest message; attaches the list when due (or `final`: nothing else is coming soon). */
+  async function flush(channel: string, final = false): Promise<void> {
     const d = await load(channel);
+    dirty.delete(channel);
     if (!d?.ts) return;
     lastUpdate.set(channel, deps.clock.now());
     await deps.slack.updateMessage(channel, d.ts, buildDigestMessage(d));
     const now = deps.clock.now();
-    if (d.items.length > d.uploadedCount && now - d.uploadedAt >= DIGEST_FILE_MS) {
+    if (d.items.length > d.uploadedCount && (final || now - d.uploadedAt >= DIGEST_FILE_MS)) {
       await deps.slack.uploadText({ channel, threadTs: d.ts, filename: 'storm-digest.tsv', title: `Storm digest: ${d.items.length} findings`, content: digestListText(d) });
       await save({ ...(await load(channel))!, uploadedCount: d.items.length, uploadedAt: now });
-    } else if (d.items.length > d.uploadedCount) schedule(channel, d.uploadedAt + DIGEST_FILE_MS - now);
+    } else if (d.items.length > d.uploadedCount) later(channel, d.uploadedAt + DIGEST_FILE_MS - now);
   }
 
-  function schedule(channel: string, delayMs: number): void {
-    if (scheduled.has(channel)) return;
-    const p = deps.clock
-      .sleep(Math.max(0, delayMs))
-      .then(() => {
-        scheduled.delete(channel);
-        return flush(channel);
-      })
-      .catch((err) => {
-        scheduled.delete(channel);
-        log.warn({ channel, err: describeError(err) }, 'digest update failed; the next fold retries');
-      });
-    scheduled.set(channel, p);
+  /**
+   * A trailing update once the storm pauses. A plain timer, not the injected clock: a test clock
+   * jumps forward on sleep, and a background sleep would move every other timing with it; tests
+   * and shutdown call idle(), which flushes what is pending at once.
+   */
+  function later(channel: string, delayMs: number): void {
+    dirty.add(channel);
+    if (timers.has(channel)) return;
+    const timer = defer(() => {
+      timers.delete(channel);
+      running.add(channel);
+      void flush(channel, true)
+        .catch((err) => log.warn({ channel, err: describeError(err) }, 'digest update failed; the next fold retries'))
+        .finally(() => running.delete(channel));
+    }, Math.max(0, delayMs));
+    timers.set(channel, timer);
   }
 
   return {
@@ -125,9 +141,12 @@ export function createDigestNotifier(deps: {
         await save({ ...d, ts: posted.ts });
         lastUpdate.set(channel, deps.clock.now());
         flog.info({ channel, ts: posted.ts }, 'alert storm: digest posted');
-        schedule(channel, DIGEST_FILE_MS);
+        later(channel, DIGEST_FILE_MS);
+      } else if (now - (lastUpdate.get(channel) ?? 0) >= DIGEST_UPDATE_MS) {
+        // Due: update in line (the gateway paces chat.update per workspace).
+        await flush(channel);
       } else {
-        schedule(channel, (lastUpdate.get(channel) ?? 0) + DIGEST_UPDATE_MS - now);
+        later(channel, (lastUpdate.get(channel) ?? 0) + DIGEST_UPDATE_MS - now);
       }
       flog.info({ channel, folded: items.length }, 'finding folded into the storm digest');
     },
@@ -135,7 +154,12 @@ export function createDigestNotifier(deps: {
       return (await load(channel))?.ts;
     },
     async idle() {
-      while (scheduled.size) await Promise.all([...scheduled.values()]);
+      for (const [channel, t] of [...timers]) {
+        t.cancel();
+        timers.delete(channel);
+      }
+      for (const channel of [...dirty]) await flush(channel, true);
+      while (running.size) await new Promise((r) => setImmediate(r));
     },
   };
 }

@@ -10,7 +10,7 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** chat.postMessage: the ts the double answered with. */
   ts?: string;
-  /** chat.postMessage under limitPostsPerChannel: the clock time Slack accepted it. */
+  /** Under limitPostsPerChannel: the clock time of the call. */
   at?: number;
 }
 
@@ -109,7 +109,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const fault = faults.shift() ?? down;
-    const call: SlackCall = { method, args };
+    const call: SlackCall = { method, args, ...(postClock ? { at: postClock() } : {}) };
     calls.push(call);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -135,7 +135,6 @@ export async function startSlackDouble(): Promise<SlackDouble> {
             return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(Math.ceil((last + 1_000 - now) / 1_000)) });
           }
           lastPost.set(String(args.channel), now);
-          call.at = now;
         }
         seq += 1;
         call.ts = `${tsBase + seq}.000100`;
