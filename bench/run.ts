@@ -6,6 +6,7 @@ import { runSnsBench } from './sns.js';
 import { runSweepBench, CLUSTERS, TASKS } from './sweep.js';
 import { runSqsBench, SQS_MESSAGES } from './sqs.js';
 import { runEksBench, EKS_CLUSTERS, PODS_PER_CLUSTER, API_LATENCY_MS, CLUSTER_CONCURRENCY } from './eks.js';
+import { runStormBench, STORM_LOWS } from './storm.js';
 import { runOrgSweepBench, ORG_ACCOUNTS, ORG_CLUSTERS, ORG_REGIONS, ORG_TASKS_PER_CLUSTER } from './org-sweep.js';
 
 const only = process.argv[2];
@@ -57,4 +58,13 @@ if (!only || only === 'org-sweep') {
   console.log(`| API calls | ${o.calls} | ${o.minimum} (minimum for the page sizes) | ${(o.calls / o.minimum).toFixed(2)} | 1.00 |`);
   console.log(`| wall time | ${o.seconds.toFixed(2)} s | ${o.onePlaceSeconds.toFixed(2)} s (one account-Region alone) | ${(o.seconds / o.onePlaceSeconds).toFixed(2)} | ≤ 1.5 |`);
   console.log(`\nplaces: ${o.places}; matches found: ${o.matches}; throttled calls: ${o.throttled}`);
+}
+if (!only || only === 'storm') {
+  const rows = await runStormBench();
+  console.log(`\n## Alert storm: ${STORM_LOWS} Low findings on distinct resources, then one Critical; Slack double enforces 1 chat.postMessage/s per channel (injected clock)\n`);
+  console.log('| digest | Critical card after (s, goal < 2) | top-level messages in first 2 min (goal ≤ 40) | every finding reachable after (s, goal < 120) | 429s (goal 0) | wall s |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.digest ? 'on (default)' : 'off (baseline)'} | ${r.criticalSeconds.toFixed(1)} | ${r.topLevelFirstTwoMinutes} | ${r.allReachableSeconds.toFixed(1)} | ${r.throttled} | ${r.wallSeconds.toFixed(1)} |`);
+  const [on, off] = rows;
+  if (on && off) console.log(`\nratio digest on/off, time until every finding is reachable: ${(on.allReachableSeconds / off.allReachableSeconds).toFixed(3)}`);
 }

@@ -9,7 +9,8 @@
 import { readFile } from 'node:fs/promises';
 import { buildFindingCard } from './cards/finding-card.js';
 import { describeError, isAppError } from './errors.js';
-import { parseFindingsFromText } from './findings/parse.js';
+import { buildFallbackCard } from './cards/fallback-card.js';
+import { readFindingsLeniently } from './findings/partial.js';
 
 export const EXIT_OK = 0;
 /** The input is not a finding, or cannot be read. */
@@ -91,9 +92,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     return EXIT_INVALID_INPUT;
   }
   try {
-    const [finding] = parseFindingsFromText(text);
-    if (!finding) throw new Error('no finding in input');
-    const message = buildFindingCard(finding, { status: RENDER_STATUS });
+    // An incomplete finding renders as the fallback card the app would post (raw JSON attached there).
+    const [item] = readFindingsLeniently(text);
+    if (!item) throw new Error('no finding in input');
+    const message = item.kind === 'finding' ? buildFindingCard(item.finding, { status: RENDER_STATUS }) : buildFallbackCard(item.partial);
     if (builder) io.stdout.write(`${blockKitBuilderLink(message.blocks)}\n`);
     else io.stdout.write(`${JSON.stringify({ text: message.text, blocks: message.blocks }, null, 2)}\n`);
     return EXIT_OK;

@@ -95,6 +95,10 @@ const schema = z
         for (const id of csv(v)) if (!CHANNEL_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a channel id` });
       }),
     INCIDENT_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+    // Alert storms (README "Alert storms"): fold lower findings into one digest per channel.
+    STORM_DIGEST: z.enum(['on', 'off']).default('on'),
+    STORM_BUDGET_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    STORM_DIGEST_BELOW: severityLevel.default('high'),
     COVERED_ACCOUNT_IDS: z
       .string()
       .optional()
@@ -152,6 +156,8 @@ export interface Config {
     readonly allowedChannelIds: readonly string[];
   };
   readonly routing: { readonly minSeverity: SeverityLevel };
+  /** Storm digest: on when a backlog would take longer than budgetMs to post; folds findings below `digestBelow`. */
+  readonly storm: { readonly digest: boolean; readonly budgetMs: number; readonly digestBelow: SeverityLevel };
   readonly sns: {
     readonly topicArns: readonly string[];
     readonly certUrlPattern?: RegExp;
@@ -216,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedChannelIds: csv(e.SLACK_ALLOWED_CHANNEL_IDS),
     },
     routing: { minSeverity: e.MIN_SEVERITY },
+    storm: { digest: e.STORM_DIGEST === 'on', budgetMs: e.STORM_BUDGET_SECONDS * 1000, digestBelow: e.STORM_DIGEST_BELOW },
     sns: {
       topicArns: csv(e.SNS_TOPIC_ARNS),
       ...(e.SNS_CERT_URL_PATTERN ? { certUrlPattern: new RegExp(`^(?:${e.SNS_CERT_URL_PATTERN})$`) } : {}),

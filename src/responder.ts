@@ -9,11 +9,13 @@ import { buildCatalog, policyActionNames, timelineLabelOf } from './actions/cata
 import { createCardView } from './notify/card-view.js';
 import { ActionRunner } from './remediation/runner.js';
 import { createCardNotifier } from './notify/cards.js';
+import { createFallbackNotifier } from './notify/fallback.js';
+import { createDigestNotifier, type DigestNotifier } from './notify/digest.js';
 import { createRunNotifier } from './notify/run-notices.js';
 import { createAuthorizer } from './authz/authorizer.js';
 import { buildPolicy, loadPolicyFile } from './authz/policy.js';
 import { createAwsClientFactory, type AwsClientFactory, type AwsClientFactoryOptions } from './aws/clients.js';
-import { registerActionHandlers, registerIncidentHandlers } from './listeners/index.js';
+import { registerActionHandlers, registerDigestHandlers, registerIncidentHandlers } from './listeners/index.js';
 import { recordAwsCall } from './audit/aws-calls.js';
 import { EffectRunner, OPEN_CARD_REFRESH_MS } from './notify/effects.js';
 import { IncidentService } from './incidents/service.js';
@@ -46,6 +48,8 @@ export interface Responder {
   readonly http: RunningServer;
   readonly store: Store;
   readonly inbox: InboxWorker;
+  /** Storm digests per channel (idle(): no digest update scheduled). */
+  readonly digest: DigestNotifier;
   readonly slack: SlackGateway;
   readonly actions: ActionRunner;
   readonly aws: AwsClientFactory;
@@ -109,7 +113,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const labelOf = timelineLabelOf(catalog);
   const authorizer = createAuthorizer(policy, { slack, clock });
   const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf });
+  const digest = createDigestNotifier({ store, slack, clock, logger, settings: { enabled: config.storm.digest, budgetMs: config.storm.budgetMs, digestBelow: config.storm.digestBelow } });
   const cards = createCardNotifier({
+    digest,
     store,
     slack,
     now: () => clock.now(),
@@ -118,7 +124,9 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     cardView: createCardView(catalog, store, clock, (accountId, region) => aws.scope.describe(accountId, region)),
     onIncidentOpened: () => effects.refreshHome(),
   });
-  const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards };
+  // An incomplete finding of unknown severity routes as high (never buried, never filtered out).
+  const fallback = createFallbackNotifier({ store, slack, clock, channelFor: (severity) => routeFinding({ severity: severity ?? 7 }, config).channel });
+  const ingestDeps: IngestDeps = { store, clock, logger, incidents, cards, fallback };
   const aws =
     overrides.aws ??
     createAwsClientFactory({
@@ -202,6 +210,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
         registerIncidentHandlers(app, { commands: commandDeps, effects, slack, store, clock, logger, closeOut, authorizer, track: (p) => actions.track(p) });
+        registerDigestHandlers(app, { store, cards, slack, logger, track: (p) => actions.track(p) });
       },
     },
     config.port,
@@ -248,6 +257,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     http,
     store,
     inbox,
+    digest,
     slack,
     actions,
     aws,

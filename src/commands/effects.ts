@@ -20,6 +20,8 @@ export type Effect =
   | { kind: 'refresh_cards'; incidentId: string }
   /** Re-publish App Home for the users who opened it. */
   | { kind: 'refresh_home' }
+  /** The full card of a finding (posted now when it was folded into a storm digest). */
+  | { kind: 'show_card'; findingId: string }
   /** Upload a file into the incident's thread. */
   | { kind: 'upload'; incidentId: string; filename: string; title: string; content: string }
   /**

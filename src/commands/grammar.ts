@@ -17,7 +17,7 @@ import { stepHelpLines, stepUsage, stepVerbs, type StepVerb } from './step-verbs
 export const COMMAND_NAME = '/guardduty';
 
 /** Verbs about incidents (not remediation steps). */
-export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline'] as const;
+export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline', 'show'] as const;
 
 /** Verbs about GuardDuty itself (not a finding or an incident). */
 export const GUARDDUTY_VERBS = ['sample'] as const;
@@ -44,6 +44,7 @@ const INCIDENT_USAGE: Readonly<Record<string, string>> = {
   'unfollow': `${COMMAND_NAME} unfollow INC-n`,
   'timeline': `${COMMAND_NAME} timeline INC-n`,
   'sample': `${COMMAND_NAME} sample [--region REGION]`,
+  'show': `${COMMAND_NAME} show FINDING_ID`,
 };
 
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
@@ -79,6 +80,7 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `status [FINDING|INC-n]` — summary (Conditions, Actions, Needs); without an argument, the open incidents',
     '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
+    '• `show FINDING_ID` — post the full card of a finding folded into a storm digest',
     '*Try it*',
     '• `sample [--region REGION]` — GuardDuty creates Runtime Monitoring sample findings in the app\'s account; they arrive as cards',
     '',

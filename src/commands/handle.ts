@@ -55,6 +55,8 @@ export async function handleCommand(deps: CommandDeps, text: string, who: Reques
       return [reply(helpMessage())];
     case 'status':
       return status(deps, cmd, who);
+    case 'show':
+      return [{ kind: 'show_card', findingId: cmd.findingId }];
     case 'assign':
     case 'close':
     case 'false-positive': {

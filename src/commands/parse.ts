@@ -47,7 +47,9 @@ export type ParsedIncidentCommand =
   | { ok: true; verb: CloseVerb; incidentId?: string; reason: string }
   | { ok: true; verb: IncidentVerb; incidentId?: string }
   /** GuardDuty sample findings in the app's own account; `region` absent: the default Region. */
-  | { ok: true; verb: 'sample'; region?: string };
+  | { ok: true; verb: 'sample'; region?: string }
+  /** Posts the full card of a finding (one folded into a storm digest has none yet). */
+  | { ok: true; verb: 'show'; findingId: string };
 
 export type CommandErrorCode =
   | 'unknown_verb'
@@ -144,6 +146,13 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       if (malformed) return malformed;
       if (rest.length > 0) return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
       return { ok: true, verb: verb as IncidentVerb, ...(incidentId ? { incidentId } : {}) };
+    }
+    case 'show': {
+      if (args.length === 0) return commandError('missing_argument', verb, 'show needs a GuardDuty finding id');
+      if (args.length > 1) return commandError('unexpected_argument', verb, `show takes one finding id; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+      const findingId = unwrapToken(args[0]!);
+      if (!/^[A-Za-z0-9_-]{1,128}$/.test(findingId)) return commandError('malformed_argument', verb, `${quote(findingId)} is not a GuardDuty finding id`);
+      return { ok: true, verb, findingId };
     }
   }
   return commandError('unknown_verb', undefined, `${quote(verb)} is not a /guardduty verb`);

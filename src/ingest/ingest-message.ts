@@ -1,7 +1,8 @@
-import { parseFindingsFromText } from '../findings/parse.js';
+import { readFindingsLeniently } from '../findings/partial.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../log.js';
 import type { CardNotifier } from '../notify/cards.js';
+import type { FallbackNotifier } from '../notify/fallback.js';
 import { findingRow, findingVersion, isNewer, type InboxEntry, type Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
@@ -13,6 +14,8 @@ export interface IngestDeps {
   incidents: Pick<IncidentService, 'recordFinding'>;
   /** Posts the card, or updates it with a "seen again" reply (src/notify/cards.ts). */
   cards: Pick<CardNotifier, 'sync'>;
+  /** Shows an incomplete finding as a fallback card (src/notify/fallback.ts), so nothing is dropped. */
+  fallback: FallbackNotifier;
 }
 
 /**
@@ -22,8 +25,14 @@ export interface IngestDeps {
  */
 export async function ingestMessage(entry: InboxEntry, deps: IngestDeps): Promise<void> {
   if (await alreadyShown(entry, deps)) return;
-  const findings = parseFindingsFromText(entry.payload);
-  for (const finding of findings) {
+  const items = readFindingsLeniently(entry.payload);
+  for (const [index, item] of items.entries()) {
+    if (item.kind === 'partial') {
+      const log = deps.logger.child({ messageId: entry.messageId, ...(entry.reqId ? { reqId: entry.reqId } : {}) });
+      await deps.fallback.post(item.partial, { messageId: entry.messageId, index }, log);
+      continue;
+    }
+    const finding = item.finding;
     const log = deps.logger.child({ findingId: finding.id, messageId: entry.messageId, ...(entry.reqId ? { reqId: entry.reqId } : {}) });
     const { record, changed } = await deps.store.upsertFinding(findingRow(finding, deps.clock.now()));
     if (!changed) log.info({ count: finding.count, updatedAt: finding.updatedAt }, 'finding is not newer than the stored one');

@@ -16,7 +16,7 @@ export const INBOX_LEASE_MS = 2 * 60_000;
 /** Owner of claims when no replica id is given (one process). */
 export const LOCAL_OWNER = 'local';
 /** Slack errors about one channel (not the whole workspace): other channels' cards go on. */
-export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived'];
+export const CHANNEL_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'is_archived', 'ratelimited'];
 
 export interface InboxWorker {
   /** Start draining now (after a message was accepted, or at start-up). */
@@ -27,7 +27,7 @@ export interface InboxWorker {
 }
 
 /**
- * Drains the durable inbox in arrival order, one message at a time (a claimed batch at a time). A message that cannot be a
+ * Drains the durable inbox most severe first (then arrival order), a claimed batch at a time, one message at a time. A message that cannot be a
  * finding is marked failed (and logged); an outage (Slack down, rate limit, store) keeps the
  * message pending and retries the queue with backoff, so nothing accepted is ever lost.
  */
@@ -62,6 +62,11 @@ export function createInboxWorker(deps: {
       let left = batch.length;
       for (const entry of batch) {
         if (stopped) break;
+        // A message arrived meanwhile: re-read the inbox, it may be more severe than the rest of this batch.
+        if (again && progressed) {
+          again = false;
+          break;
+        }
         const r = await processOne(entry);
         if (r.kind === 'done') {
           progressed = true;

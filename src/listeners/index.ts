@@ -28,6 +28,7 @@ import * as consoleLink from './console-link.js';
 import * as createSuppression from './create-suppression.js';
 import * as guarddutyCommand from './guardduty-command.js';
 import * as incidentButtons from './incident-buttons.js';
+import { registerDigestHandlers } from './digest.js';
 
 export { SLASH_COMMAND } from './guardduty-command.js';
 
@@ -83,3 +84,5 @@ export function registerListeners(app: BoltApp, deps: ListenerDeps): void {
   registerActionHandlers(app, deps);
   registerIncidentHandlers(app, deps);
 }
+
+export { registerDigestHandlers };

@@ -11,6 +11,7 @@ import type { Finding } from '../findings/model.js';
 import { openIncident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../log.js';
+import type { DigestNotifier } from './digest.js';
 import type { SlackGateway } from '../slack/client.js';
 import { findingOf, findingVersion, threadRootOf, type FindingRecord, type Store } from '../store/store.js';
 
@@ -31,6 +32,8 @@ export interface CardNotifierDeps {
   onIncidentOpened?: (incidentId: string) => Promise<void>;
   /** The app clock (post intents are timed with it). */
   now?: () => number;
+  /** Alert storms: lower findings fold into one digest per channel (src/notify/digest.ts). */
+  digest?: DigestNotifier;
 }
 
 export interface CardNotifier {
@@ -38,12 +41,17 @@ export interface CardNotifier {
   sync(record: FindingRecord, log: Logger): Promise<void>;
   /** Re-renders an already posted card (status line, buttons, facts changed). */
   refresh(findingId: string): Promise<void>;
+  /**
+   * Posts the full card of a finding that has none yet (folded into a storm digest: in the
+   * digest's thread). 'already' when its card exists, 'unknown' when there is no such finding.
+   */
+  show(findingId: string, log: Logger): Promise<{ outcome: 'posted' | 'already' | 'unknown'; channel?: string; ts?: string }>;
 }
 
 export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
   const render = async (record: FindingRecord, finding: Finding) => buildFindingCard(finding, await deps.cardView(record, finding));
 
-  async function post(record: FindingRecord, finding: Finding, version: string, log: Logger): Promise<void> {
+  async function post(record: FindingRecord, finding: Finding, version: string, log: Logger, opts: { onDemand?: boolean } = {}): Promise<void> {
     const route = deps.route(finding);
     if (!route.channel) {
       log.info({ reason: route.reason }, 'finding stored, not posted');
@@ -51,7 +59,16 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
     }
     // A finding that joined an incident with a thread gets its card in that thread.
     const incident = openIncident(await deps.store.incidentsForFinding(record.findingId));
-    const thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
+    let thread = incident?.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
+    // Incident grouping wins over the digest: a finding joining an open thread goes there.
+    if (!thread && deps.digest) {
+      if (opts.onDemand) {
+        const digestTs = await deps.digest.threadOf(route.channel);
+        if (digestTs) thread = { channel: route.channel, threadTs: digestTs };
+      } else if (await deps.digest.shouldFold(finding, route.channel)) {
+        return deps.digest.fold(route.channel, record, finding, log);
+      }
+    }
     const channel = thread?.channel ?? route.channel;
     // Idempotent across a crash between Slack accepting the post and the store recording it: the
     // intent (a client id, also in the message metadata) is stored first and looked up after.
@@ -62,6 +79,7 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
       postedVersion: version,
       ...(thread ? { threadTs: thread.threadTs } : {}),
     });
+    // A card posted on demand in a digest's thread is not a good incident thread root.
     if (incident && !thread) {
       await deps.incidents.setThread(incident.id, posted.channel, posted.ts);
       await deps.onIncidentOpened?.(incident.id).catch((err) => log.warn({ err: String(err), incidentId: incident.id }, 'App Home refresh failed'));
@@ -80,6 +98,14 @@ export function createCardNotifier(deps: CardNotifierDeps): CardNotifier {
       await deps.slack.postMessage(record.channel, buildSeenAgainReply(finding, previous), { threadTs: threadRootOf(record) ?? record.ts });
       await deps.store.setFindingCard(record.findingId, { channel: record.channel, ts: record.ts, postedVersion: version });
       log.info({ count: finding.count, previousCount: previous.count }, 'card updated');
+    },
+    async show(findingId, log) {
+      const record = await deps.store.getFinding(findingId);
+      if (!record) return { outcome: 'unknown' };
+      if (record.ts && record.channel) return { outcome: 'already', channel: record.channel, ts: record.ts };
+      await post(record, findingOf(record), findingVersion(record), log, { onDemand: true });
+      const after = await deps.store.getFinding(findingId);
+      return { outcome: 'posted', ...(after?.channel ? { channel: after.channel } : {}), ...(after?.ts ? { ts: after.ts } : {}) };
     },
     async refresh(findingId) {
       const record = await deps.store.getFinding(findingId);

@@ -15,6 +15,7 @@ import type { SlackGateway } from '../slack/client.js';
 import type { SlackMessage } from '../cards/finding-card.js';
 import { homeView } from '../slack/messages/home.js';
 import { noticeMessage } from '../slack/messages/action-messages.js';
+import { safeText } from '../cards/escape.js';
 import { suppressionProposalMessage } from '../slack/messages/suppression.js';
 import type { GuardDutyCloseOut } from '../incidents/close-out.js';
 import { sampleFindingsFailedMessage, sampleFindingsMessage, type SampleRequest } from '../slack/messages/sample-findings.js';
@@ -36,7 +37,7 @@ export interface EffectRunnerDeps {
   incidents: IncidentService;
   runner: ActionRunner;
   closeOut: GuardDutyCloseOut;
-  cards: Pick<CardNotifier, 'refresh'>;
+  cards: Pick<CardNotifier, 'refresh' | 'show'>;
   /** GuardDuty CreateSampleFindings (runtime types) in the app's own account; absent: not available. */
   samples?: (region?: string) => Promise<SampleRequest>;
 }
@@ -93,6 +94,17 @@ export class EffectRunner {
       case 'refresh_home':
         await this.refreshHome();
         return;
+      case 'show_card': {
+        const r = await this.d.cards.show(e.findingId, this.d.logger.child({ findingId: e.findingId, userId: ctx.userId }));
+        if (r.outcome === 'unknown') {
+          await this.reply(ctx, noticeMessage(`:grey_question: No finding ${safeText(e.findingId, 130)} is known to the responder.`));
+          return;
+        }
+        const link = r.channel && r.ts ? await this.d.slack.permalink(r.channel, r.ts) : undefined;
+        const what = r.outcome === 'posted' ? 'Its card is posted' : 'Its card is already posted';
+        await this.reply(ctx, noticeMessage(`${what}${link ? `: ${link}` : '.'}`));
+        return;
+      }
       case 'upload': {
         const incident = await this.d.store.getIncident(e.incidentId);
         if (!incident?.channel || !incident.threadTs) {

@@ -2,7 +2,7 @@ import { WebClient, ErrorCode as SlackErrorCode, type Logger as SlackLogger, Log
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from '../cards/finding-card.js';
-import { paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
+import { holdOnRateLimit, paceKeys, POST_MESSAGE_INTERVAL_MS, UPDATE_INTERVAL_MS, type Pacer } from './pacing.js';
 
 /** The metadata event type of messages posted with a postId (idempotent card posts). */
 export const POST_METADATA_EVENT = 'guardduty_responder_post';
@@ -97,7 +97,9 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
           ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
           ...(o.postId ? { metadata: { event_type: POST_METADATA_EVENT, event_payload: { post_id: o.postId } } } : {}),
         }),
-      );
+      ).catch((err: unknown) => {
+        throw holdOnRateLimit(pacer, paceKeys.post(channel), err);
+      });
       return { ts: String(r.ts), channel: String(r.channel ?? channel) };
     },
     async findPosted(channel, postId, o) {
@@ -110,7 +112,9 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
     },
     async updateMessage(channel, ts, message) {
       await pacer?.wait(paceKeys.update(), UPDATE_INTERVAL_MS);
-      await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }));
+      await call('chat.update', () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks })).catch((err: unknown) => {
+        throw holdOnRateLimit(pacer, paceKeys.update(), err);
+      });
     },
     async postEphemeral(channel, user, message, o = {}) {
       await call('chat.postEphemeral', () =>
@@ -190,7 +194,8 @@ export function normaliseSlackError(err: unknown, method: string): AppError {
     case SlackErrorCode.RateLimitedError:
       return new AppError('slack_unavailable', `Slack rate-limited ${method}`, {
         cause: err,
-        context: { method, retryAfterMs: (e.retryAfter ?? 1) * 1000 },
+        // slackError: the worker holds back only the messages of this channel, not the queue.
+        context: { method, retryAfterMs: (e.retryAfter ?? 1) * 1000, slackError: 'ratelimited' },
       });
     case SlackErrorCode.HTTPError:
       if ((e.statusCode ?? 500) >= 500 || e.statusCode === 408) {

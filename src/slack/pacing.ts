@@ -11,6 +11,8 @@ export const UPDATE_INTERVAL_MS = Math.ceil(60_000 / 50);
  */
 export interface Pacer {
   wait(key: string, intervalMs: number): Promise<void>;
+  /** Slack answered 429: nothing on `key` goes out for `ms` (Retry-After); other keys go on. */
+  hold?(key: string, ms: number): void;
 }
 
 export function createPacer(clock: Clock): Pacer {
@@ -22,7 +24,20 @@ export function createPacer(clock: Clock): Pacer {
       nextFree.set(key, at + intervalMs);
       if (at > now) await clock.sleep(at - now);
     },
+    hold(key, ms) {
+      nextFree.set(key, Math.max(nextFree.get(key) ?? 0, clock.now() + ms));
+    },
   };
+}
+
+/**
+ * Honours a 429's Retry-After for the one method and channel (the pacing key) that got it, not
+ * for every queue: returns the error to rethrow.
+ */
+export function holdOnRateLimit(pacer: Pacer | undefined, key: string, err: unknown): unknown {
+  const e = err as { code?: string; context?: { retryAfterMs?: unknown } };
+  if (e?.code === 'slack_unavailable' && typeof e.context?.retryAfterMs === 'number') pacer?.hold?.(key, e.context.retryAfterMs);
+  return err;
 }
 
 export const paceKeys = {

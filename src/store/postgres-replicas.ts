@@ -10,11 +10,13 @@ export class PgReplicaStore extends PgIncidentStore {
       `UPDATE inbox SET lease_owner = $1, leased_until = $2
        WHERE message_id IN (
          SELECT message_id FROM inbox WHERE state = 'pending' AND (leased_until IS NULL OR leased_until <= $3)
-         ORDER BY received_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
+         ORDER BY priority DESC, received_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [owner, now + leaseMs, now, limit],
     );
-    return rows.sort((a, b) => (a.received_at as number) - (b.received_at as number) || (a.seq as number) - (b.seq as number)).map(toInbox);
+    return rows
+      .sort((a, b) => Number(b.priority) - Number(a.priority) || (a.received_at as number) - (b.received_at as number) || (a.seq as number) - (b.seq as number))
+      .map(toInbox);
   }
 
   async releaseMessages(owner: string): Promise<void> {

@@ -128,6 +128,10 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE replicas (replica_id TEXT PRIMARY KEY, alive_until BIGINT NOT NULL);
    CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL);
    CREATE TABLE rate_slots (key TEXT PRIMARY KEY, next_at BIGINT NOT NULL);`,
+  // Alert storms: the inbox serves the most severe message first (2 = high, what an unreadable
+  // payload gets; rows accepted before this migration keep arrival order among themselves).
+  `ALTER TABLE inbox ADD COLUMN priority SMALLINT NOT NULL DEFAULT 2;
+   CREATE INDEX inbox_pending_priority ON inbox(priority DESC, received_at, seq) WHERE state = 'pending';`,
 ];
 
 /** Advisory lock key of the migrator ("GDRR"): one per database, shared by every replica. */

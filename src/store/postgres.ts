@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { inboxPriority } from '../findings/priority.js';
 import { createPool, isUniqueViolation } from './postgres-db.js';
 import { PgReplicaStore } from './postgres-replicas.js';
 import { migrate } from './postgres-schema.js';
@@ -25,17 +26,17 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 const ACTIVE_RUN = `('running', 'awaiting_approval')`;
 
 export class PostgresStore extends PgReplicaStore implements Store {
-  async acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string }): Promise<'accepted' | 'duplicate'> {
+  async acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'> {
     // One autocommit statement: committed (synchronous_commit) before we answer SNS 200.
     const r = await this.q(
-      'INSERT INTO inbox (message_id, topic_arn, received_at, payload, req_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING',
-      [e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null],
+      'INSERT INTO inbox (message_id, topic_arn, received_at, payload, req_id, priority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING',
+      [e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null, e.priority ?? inboxPriority(e.payload)],
     );
     return r.rowCount === 1 ? 'accepted' : 'duplicate';
   }
 
   async pendingMessages(limit: number): Promise<InboxEntry[]> {
-    return (await this.q("SELECT * FROM inbox WHERE state = 'pending' ORDER BY received_at, seq LIMIT $1", [limit])).rows.map(toInbox);
+    return (await this.q("SELECT * FROM inbox WHERE state = 'pending' ORDER BY priority DESC, received_at, seq LIMIT $1", [limit])).rows.map(toInbox);
   }
 
   async getMessage(messageId: string): Promise<InboxEntry | undefined> {

@@ -12,7 +12,7 @@ export class SqliteReplicaStore extends SqliteIncidentStore {
       this.tx(() => {
         const rows = this.sql(
           `SELECT * FROM inbox WHERE state = 'pending' AND (leased_until IS NULL OR leased_until <= ?)
-           ORDER BY received_at, rowid LIMIT ?`,
+           ORDER BY priority DESC, received_at, rowid LIMIT ?`,
         ).all(now, limit) as Row[];
         const lease = this.sql('UPDATE inbox SET lease_owner = ?, leased_until = ? WHERE message_id = ?');
         for (const r of rows) lease.run(owner, now + leaseMs, r.message_id);

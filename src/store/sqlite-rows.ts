@@ -39,6 +39,7 @@ export function toInbox(r: Row): InboxEntry {
     attempts: r.attempts as number,
     ...(r.last_error != null ? { lastError: r.last_error as string } : {}),
     ...(r.req_id != null ? { reqId: r.req_id as string } : {}),
+    priority: Number(r.priority),
   };
 }
 

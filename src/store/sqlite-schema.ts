@@ -136,6 +136,10 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE replicas (replica_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL);
    CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE TABLE rate_slots (key TEXT PRIMARY KEY, next_at INTEGER NOT NULL);`,
+  // Alert storms: the inbox serves the most severe message first (2 = high, what an unreadable
+  // payload gets; rows accepted before this migration keep arrival order among themselves).
+  `ALTER TABLE inbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 2;
+   CREATE INDEX inbox_priority ON inbox(state, priority DESC, received_at);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.js';
 import { BUSY_TIMEOUT_MS, type SqliteOptions } from './sqlite-db.js';
 import { SqliteReplicaStore } from './sqlite-replicas.js';
+import { inboxPriority } from '../findings/priority.js';
 import { json, toFinding, toInbox, toRun, type Row } from './sqlite-rows.js';
 import { isNewer, type ActionRun, type AuditEntry, type ClaimResult, type RunState, type Store } from './store.js';
 
@@ -32,7 +33,7 @@ export function openSqliteStore(url: string, opts: SqliteOptions = {}): SqliteSt
 }
 
 interface PendingAccept {
-  entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string };
+  entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number };
   resolve: (v: 'accepted' | 'duplicate') => void;
   reject: (err: unknown) => void;
 }
@@ -48,11 +49,11 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
     this.acceptQueue = [];
     try {
       const results = await this.run(() => {
-        const insert = this.sql('INSERT OR IGNORE INTO inbox (message_id, topic_arn, received_at, payload, req_id) VALUES (?, ?, ?, ?, ?)');
+        const insert = this.sql('INSERT OR IGNORE INTO inbox (message_id, topic_arn, received_at, payload, req_id, priority) VALUES (?, ?, ?, ?, ?, ?)');
         this.db.pragma('synchronous = FULL');
         try {
           return this.tx(() =>
-            batch.map(({ entry: e }) => (insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null).changes === 1 ? ('accepted' as const) : ('duplicate' as const))),
+            batch.map(({ entry: e }) => (insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null, e.priority ?? inboxPriority(e.payload)).changes === 1 ? ('accepted' as const) : ('duplicate' as const))),
           );
         } finally {
           if (this.db.open) this.db.pragma('synchronous = NORMAL');
@@ -66,7 +67,7 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
     }
   }
 
-  acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string }): Promise<'accepted' | 'duplicate'> {
+  acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.acceptQueue.push({ entry: e, resolve, reject });
       if (!this.flushScheduled) {
@@ -78,7 +79,7 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
 
   pendingMessages(limit: number) {
     return this.run(() =>
-      (this.sql("SELECT * FROM inbox WHERE state = 'pending' ORDER BY received_at, rowid LIMIT ?").all(limit) as Row[]).map(toInbox),
+      (this.sql("SELECT * FROM inbox WHERE state = 'pending' ORDER BY priority DESC, received_at, rowid LIMIT ?").all(limit) as Row[]).map(toInbox),
     );
   }
 

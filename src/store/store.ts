@@ -19,6 +19,8 @@ export interface InboxEntry {
   readonly lastError?: string;
   /** Id of the HTTP request that stored it (log correlation). */
   readonly reqId?: string;
+  /** Served first when higher: the payload's severity band at accept time (src/findings/priority.ts). */
+  readonly priority: number;
 }
 
 export interface FindingRecord {
@@ -92,8 +94,8 @@ export interface AuditEntry {
 
 export interface Store {
   /** Stores a verified message. 'duplicate' when this MessageId was already accepted. */
-  acceptMessage(entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string }): Promise<'accepted' | 'duplicate'>;
-  /** Oldest first. */
+  acceptMessage(entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'>;
+  /** Most severe first (priority, peeked from the payload when not given), then oldest. */
   pendingMessages(limit: number): Promise<InboxEntry[]>;
   getMessage(messageId: string): Promise<InboxEntry | undefined>;
   finishMessage(messageId: string, state: 'done' | 'failed', error?: string): Promise<void>;
@@ -136,7 +138,8 @@ export interface Store {
   // Replicas (several processes on one PostgreSQL; on SQLite one process, so trivially true).
 
   /**
-   * Leases up to `limit` pending inbox messages to `owner` until `now + leaseMs`, oldest first.
+   * Leases up to `limit` pending inbox messages to `owner` until `now + leaseMs`, most severe
+   * first, then oldest.
    * A message leased to a live replica is skipped; once its lease expires (the replica died)
    * another replica claims it. finishMessage ends the lease.
    */

@@ -118,3 +118,20 @@ describe('cli main()', () => {
     assert.equal(RENDER_STATUS, NEW_FINDING_STATUS);
   });
 });
+
+describe('render: incomplete findings and non-findings', () => {
+  test('a finding without resource renders the fallback card; a Slack payload is refused', async () => {
+    const event = JSON.parse(fixtureText(FIXTURES.ecsFargate)) as Record<string, any>;
+    delete (event.detail ?? event).resource;
+    const r = await runMain(['render', '-'], {}, JSON.stringify(event));
+    assert.equal(r.code, EXIT_OK, r.stderr);
+    const message = JSON.parse(r.stdout) as { text: string; blocks: { type: string }[] };
+    assert.match(JSON.stringify(message.blocks), /Incomplete finding/);
+    assert.ok(!message.blocks.some((b) => b.type === 'actions'));
+    assertWithinBlockKitLimits(message);
+    const slack = await runMain(['render', '-'], {}, JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [] }));
+    assert.equal(slack.code, EXIT_INVALID_INPUT);
+    assert.match(slack.stderr, /GuardDuty finding/);
+    assert.equal(slack.stdout, '');
+  });
+});

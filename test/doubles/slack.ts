@@ -10,6 +10,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** chat.postMessage: the ts the double answered with. */
   ts?: string;
+  /** Under limitPostsPerChannel: the clock time of the call. */
+  at?: number;
 }
 
 export type SlackFault = { status: 500 } | { status: 429; retryAfter: number } | { error: string };
@@ -51,6 +53,13 @@ export interface SlackDouble {
    * (refused answers are recorded as 'response_url_refused').
    */
   expiredResponseUrls: Set<string>;
+  /**
+   * Enforces Slack's chat.postMessage limit of 1 per second per channel on the given clock
+   * (the app's injected one): a faster post gets 429 with Retry-After, as Slack answers. `throttled`
+   * counts those 429s; each accepted post records `at` (clock time) on its call.
+   */
+  limitPostsPerChannel(now: () => number): void;
+  readonly throttled: { count: number };
   close(): Promise<void>;
 }
 
@@ -78,6 +87,9 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   let fileSeq = 0;
   const authTest: Record<string, unknown> = { team: 'Test', team_id: 'T0TEST', app_id: 'A0TEST', user: 'responder', user_id: 'UBOT', bot_id: 'BBOT' };
   let down: SlackFault | undefined;
+  let postClock: (() => number) | undefined;
+  const lastPost = new Map<string, number>();
+  const throttled = { count: 0 };
   let seq = 0;
   const tsBase = 1_760_000_000;
 
@@ -117,7 +129,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const fault = faults.shift() ?? down;
-    const call: SlackCall = { method, args };
+    const call: SlackCall = { method, args, ...(postClock ? { at: postClock() } : {}) };
     calls.push(call);
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -135,6 +147,15 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     if (extra) return json(200, extra(args, req.headers));
     switch (method) {
       case 'chat.postMessage': {
+        if (postClock) {
+          const now = postClock();
+          const last = lastPost.get(String(args.channel));
+          if (last !== undefined && now - last < 1_000) {
+            throttled.count += 1;
+            return json(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(Math.ceil((last + 1_000 - now) / 1_000)) });
+          }
+          lastPost.set(String(args.channel), now);
+        }
         seq += 1;
         call.ts = `${tsBase + seq}.000100`;
         return json(200, { ok: true, channel: args.channel, ts: call.ts, message: { text: args.text } });
@@ -199,6 +220,10 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    limitPostsPerChannel(now) {
+      postClock = now;
+    },
+    throttled,
     apiUrl: `http://127.0.0.1:${port}/api/`,
     baseUrl: `http://127.0.0.1:${port}/`,
     calls,

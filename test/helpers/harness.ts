@@ -172,6 +172,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async settle() {
       for (let i = 0; i < 5; i++) {
         await responder.inbox.idle();
+        await responder.digest.idle();
         await responder.actions.idle();
         await new Promise((r) => setImmediate(r));
       }

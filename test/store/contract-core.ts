@@ -27,7 +27,7 @@ export function coreContract(factory: StoreFactory): void {
       assert.deepEqual((await s.pendingMessages(10)).map((m) => m.messageId), ['m0', 'm1']);
       assert.deepEqual((await s.pendingMessages(1)).map((m) => m.messageId), ['m0']);
       const m0 = await s.getMessage('m0');
-      assert.deepEqual(m0, { messageId: 'm0', topicArn: 'arn:aws:sns:us-east-1:1:t', receivedAt: 5, payload: 'p-m0', state: 'pending', attempts: 0, reqId: 'req-1' });
+      assert.deepEqual(m0, { messageId: 'm0', topicArn: 'arn:aws:sns:us-east-1:1:t', receivedAt: 5, payload: 'p-m0', state: 'pending', attempts: 0, reqId: 'req-1', priority: 2 });
       assert.equal(await s.getMessage('nope'), undefined);
       await s.recordAttempt('m0', 'slack down');
       await s.recordAttempt('m0', 'slack still down');

@@ -2,6 +2,7 @@ import { after, describe } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { coreContract } from './contract-core.js';
 import { incidentContract } from './contract-incidents.js';
+import { priorityContract } from './contract-priority.js';
 import { replicaContract } from './contract-replicas.js';
 
 /**
@@ -21,6 +22,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     coreContract(factory);
     incidentContract(factory);
     replicaContract(factory);
+    priorityContract(factory);
     after(async () => {
       await factory.cleanup?.();
     });
