@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../../src/errors.js';
+import { INBOX_LEASE_MS } from '../../src/ingest/worker.js';
 import type { Store } from '../../src/store/store.js';
 import { ecsFindingEvent, publishFinding } from '../helpers/ecs-world.js';
 import { startHarness } from '../helpers/harness.js';
@@ -44,6 +45,10 @@ test('the process dies after Slack accepted the card but before the store record
   await assert.rejects(h.responder.store.getFinding(findingId), /simulated SIGKILL/, 'that process is gone');
 
   await h.restart();
+  // The dead process still holds the message's inbox lease: another process claims it once the
+  // lease has expired (INBOX_LEASE_MS), then finds the card it posted instead of posting again.
+  h.clock.advance(INBOX_LEASE_MS + 1);
+  h.responder.inbox.kick();
   await h.settle();
 
   assert.equal(cardPosts().length, 1, 'exactly one card after the restart');
