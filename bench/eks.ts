@@ -42,7 +42,12 @@ export async function runEksBench(): Promise<EksBench> {
       names.push(name);
       const cluster = k8s.addCluster(name);
       aws.eks.addCluster({ name, endpoint: cluster.endpoint, caData: k8s.caData });
-      cluster.addRawPods(PODS_PER_CLUSTER, (i) => ({ namespace: `ns-${i % 25}`, name: `pod-${String(i).padStart(4, "0")}`, image: "web:1", digest: i % 100 === 0 ? DIGEST : OTHER }));
+      cluster.addRawPods(PODS_PER_CLUSTER, (i) => ({
+        namespace: `ns-${i % 25}`,
+        name: `pod-${String(i).padStart(4, '0')}`,
+        image: 'web:1',
+        digest: i % 100 === 0 ? DIGEST : OTHER,
+      }));
     }
     const eks = factory.forTarget({ accountId: aws.accountId }).eks;
     // Warm-up (TLS, JIT), then one cluster alone: the baseline.

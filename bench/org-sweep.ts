@@ -45,8 +45,18 @@ export async function runOrgSweepBench(): Promise<OrgSweepBench> {
   for (const m of members) org.sts.addRole(role.replace('{accountId}', m));
   const digest = `sha256:${'cd'.repeat(32)}`;
   const accounts = [admin, ...members];
-  for (const a of accounts) for (const r of ORG_REGIONS) for (const op of ['ecs:ListClusters', 'ecs:ListTasks', 'ecs:DescribeTasks']) org.world(a, r).faults.setLatency(op, CALL_LATENCY_MS);
-  for (const a of accounts) for (const r of ORG_REGIONS) org.world(a, r).seed.manyTasks({ clusters: ORG_CLUSTERS, tasks: ORG_CLUSTERS * ORG_TASKS_PER_CLUSTER, image: `${admin}.dkr.ecr.us-east-1.amazonaws.com/base:1`, digest, fraction: 0.05 });
+  for (const a of accounts)
+    for (const r of ORG_REGIONS)
+      for (const op of ['ecs:ListClusters', 'ecs:ListTasks', 'ecs:DescribeTasks']) org.world(a, r).faults.setLatency(op, CALL_LATENCY_MS);
+  for (const a of accounts)
+    for (const r of ORG_REGIONS)
+      org.world(a, r).seed.manyTasks({
+        clusters: ORG_CLUSTERS,
+        tasks: ORG_CLUSTERS * ORG_TASKS_PER_CLUSTER,
+        image: `${admin}.dkr.ecr.us-east-1.amazonaws.com/base:1`,
+        digest,
+        fraction: 0.05,
+      });
   const factoryFor = () =>
     createAwsClientFactory({
       endpointUrl: org.endpoint,

@@ -18,7 +18,8 @@ if (!only || only === 'sns') {
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.target} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
   const [bare, app] = rows;
-  if (bare && app) console.log(`\nratio app/bare throughput: ${(app.perSecond / bare.perSecond).toFixed(2)} (goal ≥ 0.33); app p99 ${app.p99} ms (goal < 20 ms)`);
+  if (bare && app)
+    console.log(`\nratio app/bare throughput: ${(app.perSecond / bare.perSecond).toFixed(2)} (goal ≥ 0.33); app p99 ${app.p99} ms (goal < 20 ms)`);
 }
 
 if (!only || only === 'sweep') {
@@ -27,8 +28,12 @@ if (!only || only === 'sweep') {
   console.log('| figure | measured | baseline | ratio | goal |');
   console.log('|---|---:|---:|---:|---|');
   console.log(`| sweep API calls | ${b.calls} | ${b.minimum} (minimum for the page sizes) | ${(b.calls / b.minimum).toFixed(2)} | 1.00 |`);
-  console.log(`| sweep wall time | ${b.seconds.toFixed(2)} s | ${b.floorSeconds.toFixed(2)} s (rate-limit floor) | ${(b.seconds / b.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
-  console.log(`| stop ${b.stop.tasks} tasks | ${b.stop.seconds.toFixed(2)} s | ${b.stop.floorSeconds.toFixed(2)} s (StopTask floor) | ${(b.stop.seconds / b.stop.floorSeconds).toFixed(2)} | ≤ 1.25 |`);
+  console.log(
+    `| sweep wall time | ${b.seconds.toFixed(2)} s | ${b.floorSeconds.toFixed(2)} s (rate-limit floor) | ${(b.seconds / b.floorSeconds).toFixed(2)} | ≤ 1.25 |`,
+  );
+  console.log(
+    `| stop ${b.stop.tasks} tasks | ${b.stop.seconds.toFixed(2)} s | ${b.stop.floorSeconds.toFixed(2)} s (StopTask floor) | ${(b.stop.seconds / b.stop.floorSeconds).toFixed(2)} | ≤ 1.25 |`,
+  );
   console.log(`\nmatches found: ${b.matches}; throttled calls: sweep ${b.throttled}, stop ${b.stop.throttled}; stop failures: ${b.stop.failures}`);
 }
 
@@ -37,34 +42,55 @@ if (!only || only === 'sqs') {
   console.log(`\n## SQS intake of ${SQS_MESSAGES} queued findings, next to the SNS HTTPS path (same run, same app)\n`);
   console.log('| path | messages | all stored after s | p50 s | p99 s | ReceiveMessage calls (minimum) |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.path} | ${r.messages} | ${r.seconds.toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.receiveCalls !== undefined ? `${r.receiveCalls} (${r.minimumCalls})` : '–'} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.path} | ${r.messages} | ${r.seconds.toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.receiveCalls !== undefined ? `${r.receiveCalls} (${r.minimumCalls})` : '–'} |`,
+    );
   const [sns, sqs] = rows;
-  if (sns && sqs) console.log(`\nratio SQS/SNS time to store all: ${(sqs.seconds / sns.seconds).toFixed(2)}; receive calls / minimum: ${((sqs.receiveCalls ?? 0) / (sqs.minimumCalls ?? 1)).toFixed(2)}`);
+  if (sns && sqs)
+    console.log(
+      `\nratio SQS/SNS time to store all: ${(sqs.seconds / sns.seconds).toFixed(2)}; receive calls / minimum: ${((sqs.receiveCalls ?? 0) / (sqs.minimumCalls ?? 1)).toFixed(2)}`,
+    );
 }
 if (!only || only === 'eks') {
   const b = await runEksBench();
-  console.log(`\n## EKS: pods running one image, ${EKS_CLUSTERS} clusters × ${PODS_PER_CLUSTER} pods (API double answers after ${API_LATENCY_MS} ms; ${CLUSTER_CONCURRENCY} clusters at a time)\n`);
+  console.log(
+    `\n## EKS: pods running one image, ${EKS_CLUSTERS} clusters × ${PODS_PER_CLUSTER} pods (API double answers after ${API_LATENCY_MS} ms; ${CLUSTER_CONCURRENCY} clusters at a time)\n`,
+  );
   console.log('| figure | measured | baseline | ratio | goal |');
   console.log('|---|---:|---:|---:|---|');
   console.log(`| Kubernetes list requests | ${b.requests} | ${b.minimum} (minimum for 500-pod pages) | ${(b.requests / b.minimum).toFixed(2)} | 1.00 |`);
-  console.log(`| wall time, ${EKS_CLUSTERS} clusters | ${b.allSeconds.toFixed(2)} s | ${b.oneClusterSeconds.toFixed(2)} s (one cluster alone) | ${(b.allSeconds / b.oneClusterSeconds).toFixed(2)} | ≤ 2 |`);
+  console.log(
+    `| wall time, ${EKS_CLUSTERS} clusters | ${b.allSeconds.toFixed(2)} s | ${b.oneClusterSeconds.toFixed(2)} s (one cluster alone) | ${(b.allSeconds / b.oneClusterSeconds).toFixed(2)} | ≤ 2 |`,
+  );
   console.log(`\nmatches found: ${b.matches}; clusters with errors: ${b.errors}`);
 }
 if (!only || only === 'org-sweep') {
   const o = await runOrgSweepBench();
-  console.log(`\n## Organization-wide sweep: ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} Regions × ${ORG_CLUSTERS} clusters × ${ORG_TASKS_PER_CLUSTER} tasks, ECS limits per account-Region\n`);
+  console.log(
+    `\n## Organization-wide sweep: ${ORG_ACCOUNTS} accounts × ${ORG_REGIONS.length} Regions × ${ORG_CLUSTERS} clusters × ${ORG_TASKS_PER_CLUSTER} tasks, ECS limits per account-Region\n`,
+  );
   console.log('| figure | measured | baseline | ratio | goal |');
   console.log('|---|---:|---:|---:|---|');
   console.log(`| API calls | ${o.calls} | ${o.minimum} (minimum for the page sizes) | ${(o.calls / o.minimum).toFixed(2)} | 1.00 |`);
-  console.log(`| wall time | ${o.seconds.toFixed(2)} s | ${o.onePlaceSeconds.toFixed(2)} s (one account-Region alone) | ${(o.seconds / o.onePlaceSeconds).toFixed(2)} | ≤ 1.5 |`);
+  console.log(
+    `| wall time | ${o.seconds.toFixed(2)} s | ${o.onePlaceSeconds.toFixed(2)} s (one account-Region alone) | ${(o.seconds / o.onePlaceSeconds).toFixed(2)} | ≤ 1.5 |`,
+  );
   console.log(`\nplaces: ${o.places}; matches found: ${o.matches}; throttled calls: ${o.throttled}`);
 }
 if (!only || only === 'storm') {
   const rows = await runStormBench();
-  console.log(`\n## Alert storm: ${STORM_LOWS} Low findings on distinct resources, then one Critical; Slack double enforces 1 chat.postMessage/s per channel (injected clock)\n`);
-  console.log('| digest | Critical card after (s, goal < 2) | top-level messages in first 2 min (goal ≤ 40) | every finding reachable after (s, goal < 120) | 429s (goal 0) | wall s |');
+  console.log(
+    `\n## Alert storm: ${STORM_LOWS} Low findings on distinct resources, then one Critical; Slack double enforces 1 chat.postMessage/s per channel (injected clock)\n`,
+  );
+  console.log(
+    '| digest | Critical card after (s, goal < 2) | top-level messages in first 2 min (goal ≤ 40) | every finding reachable after (s, goal < 120) | 429s (goal 0) | wall s |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.digest ? 'on (default)' : 'off (baseline)'} | ${r.criticalSeconds.toFixed(1)} | ${r.topLevelFirstTwoMinutes} | ${r.allReachableSeconds.toFixed(1)} | ${r.throttled} | ${r.wallSeconds.toFixed(1)} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.digest ? 'on (default)' : 'off (baseline)'} | ${r.criticalSeconds.toFixed(1)} | ${r.topLevelFirstTwoMinutes} | ${r.allReachableSeconds.toFixed(1)} | ${r.throttled} | ${r.wallSeconds.toFixed(1)} |`,
+    );
   const [on, off] = rows;
   if (on && off) console.log(`\nratio digest on/off, time until every finding is reachable: ${(on.allReachableSeconds / off.allReachableSeconds).toFixed(3)}`);
 }

@@ -34,7 +34,9 @@ export interface SqsBenchRow {
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 export async function runSqsBench(n = SQS_MESSAGES): Promise<SqsBenchRow[]> {
-  const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as { detail: Record<string, unknown> };
+  const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as {
+    detail: Record<string, unknown>;
+  };
   const event = (tag: string, i: number) => ({ ...base, id: `bench-${tag}-${i}`, detail: { ...base.detail, id: `bench${tag}${i}`.padEnd(32, '0') } });
   const slack = await startSlackDouble();
   const sqs = await startSqsDouble({ maxWaitMs: 20_000 });
@@ -61,7 +63,9 @@ export async function runSqsBench(n = SQS_MESSAGES): Promise<SqsBenchRow[]> {
   const rows: SqsBenchRow[] = [];
   try {
     // Baseline: SNS over HTTPS (here HTTP on loopback), 50 connections, all ready at t0.
-    const bodies = Array.from({ length: n }, (_, i) => JSON.stringify(signer.notification({ topicArn: TOPIC, certUrl: certs.certUrl, message: event('sns', i), messageId: `sns-bench-${i}` })));
+    const bodies = Array.from({ length: n }, (_, i) =>
+      JSON.stringify(signer.notification({ topicArn: TOPIC, certUrl: certs.certUrl, message: event('sns', i), messageId: `sns-bench-${i}` })),
+    );
     const t0 = Date.now();
     let next = 0;
     await Promise.all(
@@ -94,7 +98,13 @@ export async function runSqsBench(n = SQS_MESSAGES): Promise<SqsBenchRow[]> {
   return rows;
 }
 
-async function measure(store: { getMessage(id: string): Promise<{ receivedAt: number } | undefined> }, path: string, n: number, t0: number, idOf: (i: number) => string): Promise<SqsBenchRow> {
+async function measure(
+  store: { getMessage(id: string): Promise<{ receivedAt: number } | undefined> },
+  path: string,
+  n: number,
+  t0: number,
+  idOf: (i: number) => string,
+): Promise<SqsBenchRow> {
   const lat: number[] = [];
   for (let i = 0; i < n; i++) {
     const m = await store.getMessage(idOf(i));

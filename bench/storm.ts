@@ -8,13 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { startHarness } from '../test/helpers/harness.js';
+import type { EditableJson } from '../test/fixtures/findings/load.js';
 
 export const STORM_LOWS = 1_000;
 const WINDOW_MS = 120_000;
 
-const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+const base = JSON.parse(readFileSync(new URL('../test/fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
 
-function finding(i: number, severity: number): Record<string, any> {
+function finding(i: number, severity: number): EditableJson {
   const e = structuredClone(base);
   const hex = i.toString(16).padStart(32, '0');
   e.detail.id = `5${hex.slice(1)}`;

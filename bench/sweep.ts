@@ -33,7 +33,13 @@ export async function runSweepBench(): Promise<SweepBench> {
   const aws = await startAwsDouble({ limits: AWS_DEFAULT_LIMITS });
   try {
     const digest = `sha256:${'ab'.repeat(32)}`;
-    const seeded = aws.seed.manyTasks({ clusters: CLUSTERS, tasks: TASKS, image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0', digest, fraction: STOP_COUNT / TASKS });
+    const seeded = aws.seed.manyTasks({
+      clusters: CLUSTERS,
+      tasks: TASKS,
+      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0',
+      digest,
+      fraction: STOP_COUNT / TASKS,
+    });
     const factory = createAwsClientFactory({
       endpointUrl: aws.endpoint,
       defaultRegion: aws.region,
@@ -65,7 +71,13 @@ export async function runSweepBench(): Promise<SweepBench> {
       floorSeconds: floorSeconds(readCalls, READ),
       matches: sweep.matches.length,
       throttled: throttledSweep,
-      stop: { tasks: stopped.length, seconds: stopSeconds, floorSeconds: floorSeconds(stopped.length, STOP), failures: stopped.filter((s) => !s.ok).length, throttled: throttledStop },
+      stop: {
+        tasks: stopped.length,
+        seconds: stopSeconds,
+        floorSeconds: floorSeconds(stopped.length, STOP),
+        failures: stopped.filter((s) => !s.ok).length,
+        throttled: throttledStop,
+      },
     };
   } finally {
     await aws.close();

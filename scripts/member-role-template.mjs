@@ -8,7 +8,11 @@ const policy = JSON.parse(readFileSync(new URL('../docs/aws/iam-policy.json', im
 // AssumeMemberRole…: the app's own role only. Administrator…: GuardDuty bookkeeping done by the
 // administrator's detector in the app's own account (close-out, suppression, sample findings).
 const statements = policy.Statement.filter((s) => !/^(AssumeMemberRole|Administrator)/.test(String(s.Sid ?? '')));
-const indent = (text, n) => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (text, n) =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 const template = `# GuardDuty Runtime Responder: the role the app assumes in each member account.
 # Deploy with CloudFormation StackSets (service-managed, one stack per member account) from the
 # GuardDuty delegated administrator / management account. Generated from docs/aws/iam-policy.json

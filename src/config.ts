@@ -22,107 +22,129 @@ const SQS_QUEUE_URL = /^https?:\/\/[^/\s]+\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?
 
 const severityLevel = z.enum(SEVERITY_LEVELS as unknown as [SeverityLevel, ...SeverityLevel[]]);
 
-const schema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
-    SLACK_SIGNING_SECRET: z.string().min(8, 'is too short').optional(),
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional(),
-    SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
-    SLACK_API_URL: z.url().optional(),
-    SLACK_CHANNEL_BY_SEVERITY: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const pair of csv(v)) {
-          const [level, channel] = pair.split('=').map((s) => s.trim());
-          if (!level || !channel || !(SEVERITY_LEVELS as readonly string[]).includes(level) || !CHANNEL_ID.test(channel)) {
-            ctx.addIssue({ code: 'custom', message: `"${pair}" must look like high=C0123456789 (levels: ${SEVERITY_LEVELS.join(', ')})` });
-          }
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SLACK_BOT_TOKEN: z.string({ error: 'is required' }).regex(/^xoxb-/, 'must be a bot token (xoxb-…)'),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'is too short').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+    .optional(),
+  SLACK_CHANNEL_ID: z.string({ error: 'is required' }).regex(CHANNEL_ID, 'must be a channel id such as C0123456789'),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_CHANNEL_BY_SEVERITY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const pair of csv(v)) {
+        const [level, channel] = pair.split('=').map((s) => s.trim());
+        if (!level || !channel || !(SEVERITY_LEVELS as readonly string[]).includes(level) || !CHANNEL_ID.test(channel)) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" must look like high=C0123456789 (levels: ${SEVERITY_LEVELS.join(', ')})` });
         }
-      }),
-    MIN_SEVERITY: severityLevel.default('low'),
-    SNS_TOPIC_ARNS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const arn of csv(v)) if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', message: `"${arn}" is not an SNS topic ARN` });
-      }),
-    SNS_CERT_URL_PATTERN: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        if (v === undefined) return;
-        try {
-          new RegExp(v);
-        } catch {
-          ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
-        }
-      }),
-    SNS_REQUIRE_SIGNATURE_V2: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
-    STORE_URL: z
-      .string()
-      .default('sqlite:./data/responder.db')
-      .refine((v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\/[^/\s]+/.test(v), 'must be sqlite:PATH (or sqlite::memory:) or postgres://user:pass@host:5432/db (postgresql:// too)'),
-    RESPONDER_USER_IDS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const id of csv(v)) if (!SLACK_USER_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user id` });
-      }),
-    RESPONDER_USERGROUP_IDS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const id of csv(v)) if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user group id` });
-      }),
-    AUTHZ_POLICY_FILE: z.string().optional(),
-    ACTION_RATE_LIMIT: z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || parseRateLimit(v) !== undefined, 'must look like 3/60s (count/window, window in s, m or h) or off'),
-    REQUIRE_APPROVAL: z.enum(REQUIRE_APPROVAL_MODES).default('none'),
-    APPROVAL_TTL_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
-    SLACK_TEAM_ID: z.string().regex(SLACK_TEAM_ID, 'must be a workspace id such as T0123456789').optional(),
-    SLACK_APP_ID: z.string().regex(SLACK_APP_ID, 'must be an app id such as A0123456789').optional(),
-    SLACK_ENTERPRISE_ID: z.string().regex(/^E[A-Z0-9]{2,}$/, 'must be an Enterprise Grid id such as E0123456789').optional(),
-    SLACK_ALLOWED_CHANNEL_IDS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const id of csv(v)) if (!CHANNEL_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a channel id` });
-      }),
-    INCIDENT_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
-    // Alert storms (README "Alert storms"): fold lower findings into one digest per channel.
-    STORM_DIGEST: z.enum(['on', 'off']).default('on'),
-    STORM_BUDGET_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
-    STORM_DIGEST_BELOW: severityLevel.default('high'),
-    COVERED_ACCOUNT_IDS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const id of csv(v)) if (!ACCOUNT_ID_RE.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
-      }),
-    COVERED_REGIONS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const r of csv(v)) if (!REGION_RE.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
-      }),
-    AWS_REGION: z.string().optional(),
-    AWS_ENDPOINT_URL: z.url().optional(),
-    SQS_QUEUE_URLS: z
-      .string()
-      .optional()
-      .superRefine((v, ctx) => {
-        for (const url of csv(v)) if (!SQS_QUEUE_URL.test(url)) ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
-      }),
-    AWS_ENDPOINT_URL_SQS: z.url().optional(),
-    BACKFILL_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(5),
-    ...organizationEnv,
-  });
+      }
+    }),
+  MIN_SEVERITY: severityLevel.default('low'),
+  SNS_TOPIC_ARNS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const arn of csv(v)) if (!TOPIC_ARN.test(arn)) ctx.addIssue({ code: 'custom', message: `"${arn}" is not an SNS topic ARN` });
+    }),
+  SNS_CERT_URL_PATTERN: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        new RegExp(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid regular expression' });
+      }
+    }),
+  SNS_REQUIRE_SIGNATURE_V2: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
+  STORE_URL: z
+    .string()
+    .default('sqlite:./data/responder.db')
+    .refine(
+      (v) => /^sqlite:/.test(v) || /^postgres(ql)?:\/\/[^/\s]+/.test(v),
+      'must be sqlite:PATH (or sqlite::memory:) or postgres://user:pass@host:5432/db (postgresql:// too)',
+    ),
+  RESPONDER_USER_IDS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const id of csv(v)) if (!SLACK_USER_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user id` });
+    }),
+  RESPONDER_USERGROUP_IDS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const id of csv(v)) if (!SLACK_GROUP_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a Slack user group id` });
+    }),
+  AUTHZ_POLICY_FILE: z.string().optional(),
+  ACTION_RATE_LIMIT: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseRateLimit(v) !== undefined, 'must look like 3/60s (count/window, window in s, m or h) or off'),
+  REQUIRE_APPROVAL: z.enum(REQUIRE_APPROVAL_MODES).default('none'),
+  APPROVAL_TTL_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(30),
+  SLACK_TEAM_ID: z.string().regex(SLACK_TEAM_ID, 'must be a workspace id such as T0123456789').optional(),
+  SLACK_APP_ID: z.string().regex(SLACK_APP_ID, 'must be an app id such as A0123456789').optional(),
+  SLACK_ENTERPRISE_ID: z
+    .string()
+    .regex(/^E[A-Z0-9]{2,}$/, 'must be an Enterprise Grid id such as E0123456789')
+    .optional(),
+  SLACK_ALLOWED_CHANNEL_IDS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const id of csv(v)) if (!CHANNEL_ID.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a channel id` });
+    }),
+  INCIDENT_WINDOW_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  // Alert storms (README "Alert storms"): fold lower findings into one digest per channel.
+  STORM_DIGEST: z.enum(['on', 'off']).default('on'),
+  STORM_BUDGET_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  STORM_DIGEST_BELOW: severityLevel.default('high'),
+  COVERED_ACCOUNT_IDS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const id of csv(v)) if (!ACCOUNT_ID_RE.test(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is not a 12-digit AWS account id` });
+    }),
+  COVERED_REGIONS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const r of csv(v)) if (!REGION_RE.test(r)) ctx.addIssue({ code: 'custom', message: `"${r}" is not an AWS Region` });
+    }),
+  AWS_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  SQS_QUEUE_URLS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      for (const url of csv(v))
+        if (!SQS_QUEUE_URL.test(url))
+          ctx.addIssue({ code: 'custom', message: `"${url}" is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)` });
+    }),
+  AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  BACKFILL_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(5),
+  ...organizationEnv,
+});
 
 /**
  * Private mode: Socket Mode replaces the signing secret; SQS can replace SNS over HTTPS. Checked
@@ -131,7 +153,8 @@ const schema = z
 function alternativesMissing(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET is required (or set SLACK_APP_TOKEN for Socket Mode)');
-  if (!csv(env.SNS_TOPIC_ARNS).length && !csv(env.SQS_QUEUE_URLS).length) problems.push('SNS_TOPIC_ARNS is required (or set SQS_QUEUE_URLS to read findings from SQS)');
+  if (!csv(env.SNS_TOPIC_ARNS).length && !csv(env.SQS_QUEUE_URLS).length)
+    problems.push('SNS_TOPIC_ARNS is required (or set SQS_QUEUE_URLS to read findings from SQS)');
   return problems;
 }
 
@@ -249,7 +272,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aws: {
       ...(e.AWS_REGION ? { region: e.AWS_REGION } : {}),
       ...(e.AWS_ENDPOINT_URL ? { endpointUrl: e.AWS_ENDPOINT_URL } : {}),
-      organization: organizationConfig(e, csv(e.SNS_TOPIC_ARNS), csv(e.SQS_QUEUE_URLS).map(queueUrlRegion).filter((r): r is string => r !== undefined)),
+      organization: organizationConfig(
+        e,
+        csv(e.SNS_TOPIC_ARNS),
+        csv(e.SQS_QUEUE_URLS)
+          .map(queueUrlRegion)
+          .filter((r): r is string => r !== undefined),
+      ),
     },
   });
 }

@@ -24,7 +24,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const responder = await startResponder(config, logger);
   logger.info(
-    { port: responder.http.port, host: config.host, slack: config.slack.appToken ? 'socket-mode' : 'POST /slack/events', sns: config.sns.topicArns.length ? 'POST /sns' : 'off', sqsQueues: config.sqs.queueUrls.length },
+    {
+      port: responder.http.port,
+      host: config.host,
+      slack: config.slack.appToken ? 'socket-mode' : 'POST /slack/events',
+      sns: config.sns.topicArns.length ? 'POST /sns' : 'off',
+      sqsQueues: config.sqs.queueUrls.length,
+    },
     'guardduty-responder serving (GET /healthz)',
   );
   responder.http.socketMode?.then(() => logger.info('Slack Socket Mode connected')).catch(() => undefined);

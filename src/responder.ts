@@ -113,7 +113,13 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   const labelOf = timelineLabelOf(catalog);
   const authorizer = createAuthorizer(policy, { slack, clock });
   const incidents = new IncidentService({ store, clock, windowMs: config.incidents.windowMs, labelOf });
-  const digest = createDigestNotifier({ store, slack, clock, logger, settings: { enabled: config.storm.digest, budgetMs: config.storm.budgetMs, digestBelow: config.storm.digestBelow } });
+  const digest = createDigestNotifier({
+    store,
+    slack,
+    clock,
+    logger,
+    settings: { enabled: config.storm.digest, budgetMs: config.storm.budgetMs, digestBelow: config.storm.digestBelow },
+  });
   const cards = createCardNotifier({
     digest,
     store,
@@ -143,7 +149,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
   await Promise.race([
     aws.scope.resolveOwn().then(
       (accountId) => logger.info({ accountId, organization: config.aws.organization }, 'acting as AWS account'),
-      (err: unknown) => logger.warn({ err: String(err) }, 'could not read the app\'s own AWS account; AWS steps wait for it'),
+      (err: unknown) => logger.warn({ err: String(err) }, "could not read the app's own AWS account; AWS steps wait for it"),
     ),
     new Promise((resolve) => setTimeout(resolve, OWN_ACCOUNT_WAIT_MS).unref()),
   ]);
@@ -180,7 +186,14 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
   };
-  const inbox = createInboxWorker({ store, clock, logger, handle: withFindingLock({ store, clock, replicaId }, (entry) => ingestMessage(entry, ingestDeps)), owner: replicaId, ...(overrides.replicaTimings?.inboxLeaseMs ? { leaseMs: overrides.replicaTimings.inboxLeaseMs } : {}) });
+  const inbox = createInboxWorker({
+    store,
+    clock,
+    logger,
+    handle: withFindingLock({ store, clock, replicaId }, (entry) => ingestMessage(entry, ingestDeps)),
+    owner: replicaId,
+    ...(overrides.replicaTimings?.inboxLeaseMs ? { leaseMs: overrides.replicaTimings.inboxLeaseMs } : {}),
+  });
   const certificates = createCertificateFetcher({ now: clock.now, ...(overrides.fetch ? { fetch: overrides.fetch } : {}) });
   const snsApi = createSnsConfirmApi(overrides.snsApi);
 
@@ -191,21 +204,24 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       slack: slackSettings,
       slackApp,
       // POST /sns exists only when topics are configured (answers 404 otherwise).
-      sns: config.sns.topicArns.length === 0 ? undefined : {
-        store,
-        logger,
-        clock,
-        verify: {
-          topicArns: config.sns.topicArns,
-          ...(config.sns.certUrlPattern ? { certUrlPattern: config.sns.certUrlPattern } : {}),
-          requireSignatureV2: config.sns.requireSignatureV2,
-          certificates,
-        },
-        onAccepted: () => inbox.kick(),
-        confirmApi: snsApi,
-        onSuspicious: createSnsAlerter({ now: clock.now, logger, post: (m) => slack.postMessage(config.slack.defaultChannel, m) }),
-        ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-      },
+      sns:
+        config.sns.topicArns.length === 0
+          ? undefined
+          : {
+              store,
+              logger,
+              clock,
+              verify: {
+                topicArns: config.sns.topicArns,
+                ...(config.sns.certUrlPattern ? { certUrlPattern: config.sns.certUrlPattern } : {}),
+                requireSignatureV2: config.sns.requireSignatureV2,
+                certificates,
+              },
+              onAccepted: () => inbox.kick(),
+              confirmApi: snsApi,
+              onSuspicious: createSnsAlerter({ now: clock.now, logger, post: (m) => slack.postMessage(config.slack.defaultChannel, m) }),
+              ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+            },
       slackGuard: buildSlackGuard(config, { slack, store, clock, logger }),
       registerSlack: (app) => {
         registerActionHandlers(app, { runner: actions, store, catalog, logger });
@@ -236,7 +252,15 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
     },
     cardRefresh: { name: 'open-card-refresh', everyMs: OPEN_CARD_REFRESH_MS, run: () => effects.refreshOpenIncidentCards() },
   } satisfies Record<string, PeriodicJob>;
-  const replica = await startReplica({ store, clock, logger, id: replicaId, recoverOrphans: () => actions.recoverInterrupted(), jobs: [jobs.backfill, jobs.cardRefresh], ...(overrides.replicaTimings ? { timings: overrides.replicaTimings } : {}) });
+  const replica = await startReplica({
+    store,
+    clock,
+    logger,
+    id: replicaId,
+    recoverOrphans: () => actions.recoverInterrupted(),
+    jobs: [jobs.backfill, jobs.cardRefresh],
+    ...(overrides.replicaTimings ? { timings: overrides.replicaTimings } : {}),
+  });
   // Private mode: findings from SQS go into the same inbox as POST /sns.
   // The allowlists (AWS_ACCOUNT_IDS / AWS_REGIONS) as `admit`: outside, the finding is still stored and its card says so.
   const sqs = startSqsIntake({

@@ -111,7 +111,9 @@ export async function startServer(deps: ServerDeps, port: number, host: string):
   });
   // Not awaited: /healthz and SQS intake serve while the WebSocket connects (and reconnects).
   const socketMode = deps.slack.appToken ? boltApp.start().then(() => undefined) : undefined;
-  socketMode?.catch((err: unknown) => deps.logger.error({ err: String(err) }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write)'));
+  socketMode?.catch((err: unknown) =>
+    deps.logger.error({ err: String(err) }, 'Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write)'),
+  );
   return {
     server,
     port: (server.address() as AddressInfo).port,

@@ -46,7 +46,12 @@ function instanceOf(f: Finding): ResourceRef | undefined {
 function podOf(f: Finding): ResourceRef | undefined {
   const cluster = f.eks?.clusterName ?? f.eks?.clusterArn;
   if (!cluster || !f.eks?.namespace || !f.eks.podName) return undefined;
-  return ref(f, 'pod', `${cluster}/${f.eks.namespace}/${f.eks.podName}`, f.eks.podUid ? `eks-pod:${f.eks.podUid}` : `eks-pod:${f.accountId}:${f.region}:${cluster}/${f.eks.namespace}/${f.eks.podName}`);
+  return ref(
+    f,
+    'pod',
+    `${cluster}/${f.eks.namespace}/${f.eks.podName}`,
+    f.eks.podUid ? `eks-pod:${f.eks.podUid}` : `eks-pod:${f.accountId}:${f.region}:${cluster}/${f.eks.namespace}/${f.eks.podName}`,
+  );
 }
 
 function nodeOf(f: Finding): ResourceRef | undefined {

@@ -69,11 +69,7 @@ export interface PolicyBase {
   approvalTtlMs?: number;
 }
 
-export function buildPolicy(
-  base: PolicyBase,
-  file?: unknown,
-  knownActions?: readonly string[],
-): Policy {
+export function buildPolicy(base: PolicyBase, file?: unknown, knownActions?: readonly string[]): Policy {
   const parsed = policyFile.safeParse(file ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `AUTHZ_POLICY_FILE ${i.path.join('.')}: ${i.message}`);
@@ -116,7 +112,9 @@ export function loadPolicyFile(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
-    throw new AppError('config_invalid', `invalid authorization policy:\n  - AUTHZ_POLICY_FILE ${path} cannot be read as JSON (${(err as Error).message})`, { cause: err });
+    throw new AppError('config_invalid', `invalid authorization policy:\n  - AUTHZ_POLICY_FILE ${path} cannot be read as JSON (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 

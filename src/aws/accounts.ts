@@ -46,7 +46,11 @@ export class AccountScope {
       (id) => (this.own = id),
       (err: unknown) => {
         this.pending = undefined;
-        throw new AppError('aws_identity_unknown', 'The app could not read its own AWS account (sts:GetCallerIdentity failed), so it does not act in any account yet.', { cause: err });
+        throw new AppError(
+          'aws_identity_unknown',
+          'The app could not read its own AWS account (sts:GetCallerIdentity failed), so it does not act in any account yet.',
+          { cause: err },
+        );
       },
     );
     return this.pending;
@@ -94,7 +98,10 @@ export class AccountScope {
       actsIn = this.decide(accountId, region);
     } catch (err) {
       actsIn = false;
-      why = err instanceof AppError && err.code === 'region_not_allowed' ? `${region} is not in AWS_REGIONS` : `account ${accountId} is not in AWS_ACCOUNT_IDS or has no member role`;
+      why =
+        err instanceof AppError && err.code === 'region_not_allowed'
+          ? `${region} is not in AWS_REGIONS`
+          : `account ${accountId} is not in AWS_ACCOUNT_IDS or has no member role`;
     }
     return { ...(actsIn !== undefined ? { actsIn } : {}), ...(name ? { name } : {}), ...(why ? { why } : {}) };
   }
@@ -104,15 +111,20 @@ export class AccountScope {
     if (this.settings.unrestricted) return true;
     const regions = this.regions();
     if (regions && !regions.includes(region)) {
-      throw new AppError('region_not_allowed', `The app does not act in ${region} (AWS_REGIONS: ${regions.join(', ')}). Nothing was called in AWS.`, { context: { accountId, region } });
+      throw new AppError('region_not_allowed', `The app does not act in ${region} (AWS_REGIONS: ${regions.join(', ')}). Nothing was called in AWS.`, {
+        context: { accountId, region },
+      });
     }
     const list = this.settings.accountIds?.length ? this.settings.accountIds : undefined;
     const refuse = (why: string) =>
-      new AppError('account_not_allowed', `The app does not act in account ${accountId}${this.named(accountId)}: ${why}. Nothing was called in AWS.`, { context: { accountId, region } });
+      new AppError('account_not_allowed', `The app does not act in account ${accountId}${this.named(accountId)}: ${why}. Nothing was called in AWS.`, {
+        context: { accountId, region },
+      });
     if (list && !list.includes(accountId)) throw refuse('it is not in AWS_ACCOUNT_IDS');
     if (!this.own) return undefined;
     if (!list && accountId !== this.own) throw refuse(`AWS_ACCOUNT_IDS is not set, so the app acts only in its own account (${this.own})`);
-    if (accountId !== this.own && !this.settings.memberRoleArn) throw refuse(`AWS_MEMBER_ROLE_ARN is not set, so the app can only act in its own account (${this.own})`);
+    if (accountId !== this.own && !this.settings.memberRoleArn)
+      throw refuse(`AWS_MEMBER_ROLE_ARN is not set, so the app can only act in its own account (${this.own})`);
     return true;
   }
 
@@ -137,7 +149,10 @@ export class AccountScope {
 /** `111111111111=prod,222222222222=staging` → { '111111111111': 'prod', … }. */
 export function parseAccountNames(value: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq > 0) out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }

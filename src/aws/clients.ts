@@ -115,7 +115,6 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 export const MAX_CACHED_TARGETS = 200;
 export const RETRY_MODE = 'standard';
 
-
 /** The SDK logs every call at info; keep that at debug so our logs stay about our actions. */
 function sdkLogger(logger: Logger) {
   const child = logger.child({ component: 'aws-sdk' });
@@ -172,7 +171,9 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     const r = region ?? options.defaultRegion;
     const regions = scope.regions();
     if (restricted && r !== undefined && regions && !regions.includes(r)) {
-      throw new AppError('region_not_allowed', `The app does not act in ${r} (AWS_REGIONS: ${regions.join(', ')}). Nothing was called in AWS.`, { context: { accountId, region: r } });
+      throw new AppError('region_not_allowed', `The app does not act in ${r} (AWS_REGIONS: ${regions.join(', ')}). Nothing was called in AWS.`, {
+        context: { accountId, region: r },
+      });
     }
     return clientsFor({ accountId, ...(r !== undefined ? { region: r } : {}) }, true);
   }
@@ -196,7 +197,15 @@ export function createAwsClientFactory(options: AwsClientFactoryOptions = {}): A
     if (cached) return cached;
 
     const custom = options.credentialsFor?.({ accountId: target.accountId, region });
-    const credentials = custom ?? (administration ? (restricted ? appCredentials : options.credentials) : restricted ? credentialsOf(target.accountId, region, actor) : options.credentials);
+    const credentials =
+      custom ??
+      (administration
+        ? restricted
+          ? appCredentials
+          : options.credentials
+        : restricted
+          ? credentialsOf(target.accountId, region, actor)
+          : options.credentials);
     const config = {
       region,
       maxAttempts,
@@ -254,7 +263,13 @@ function destroyClients(c: AwsClients): void {
 }
 
 /** Records every call's final outcome (initialize step: outside the retry loop, one record per call). */
-function addCallRecording(client: { middlewareStack: { add: (...args: never[]) => unknown } }, service: string, accountId: string, region: string, onCall: (c: AwsCallRecord) => void): void {
+function addCallRecording(
+  client: { middlewareStack: { add: (...args: never[]) => unknown } },
+  service: string,
+  accountId: string,
+  region: string,
+  onCall: (c: AwsCallRecord) => void,
+): void {
   type Next = (args: unknown) => Promise<{ output?: { $metadata?: { requestId?: string } } }>;
   const middleware = (next: Next, context: { commandName?: string }) => async (args: unknown) => {
     const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');

@@ -5,11 +5,7 @@
  * `fn` should not throw (adapters catch per item so one failure never aborts the rest);
  * if it does, the first error is rethrown after every started item has settled.
  */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const limit = Math.max(1, Math.floor(concurrency) || 1);
   const results = new Array<R>(items.length);
   let next = 0;

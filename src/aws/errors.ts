@@ -115,11 +115,7 @@ export function normaliseAwsError(err: unknown, ctx: AwsCallContext): AppError {
     );
   }
   if ((name !== undefined && THROTTLING_NAMES.has(name)) || e.$retryable?.throttling === true || httpStatusCode === 429) {
-    return new AppError(
-      'aws_throttled',
-      `AWS throttled ${ctx.action} even after retries. Wait a minute and try again.`,
-      options,
-    );
+    return new AppError('aws_throttled', `AWS throttled ${ctx.action} even after retries. Wait a minute and try again.`, options);
   }
   if ((name !== undefined && NOT_FOUND_NAMES.has(name)) || looksNotFound(name, awsMessage)) {
     return new AppError('aws_not_found', `${ctx.action}: ${resource} was not found (${name ?? 'not found'}).`, options);

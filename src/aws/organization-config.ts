@@ -28,9 +28,15 @@ const regionList = z
 export const organizationEnv = {
   AWS_MEMBER_ROLE_ARN: z
     .string()
-    .regex(/^arn:aws(-cn|-us-gov)?:iam::\{accountId\}:role\/[\w+=,.@/-]{1,512}$/, 'must be a role ARN template with {accountId}, e.g. arn:aws:iam::{accountId}:role/GuardDutyResponder')
+    .regex(
+      /^arn:aws(-cn|-us-gov)?:iam::\{accountId\}:role\/[\w+=,.@/-]{1,512}$/,
+      'must be a role ARN template with {accountId}, e.g. arn:aws:iam::{accountId}:role/GuardDutyResponder',
+    )
     .optional(),
-  AWS_MEMBER_ROLE_EXTERNAL_ID: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2–1224 characters of [\\w+=,.@:/-]').optional(),
+  AWS_MEMBER_ROLE_EXTERNAL_ID: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2–1224 characters of [\\w+=,.@:/-]')
+    .optional(),
   AWS_ACCOUNT_IDS: accountList,
   AWS_REGIONS: regionList,
   AWS_ACCOUNT_NAMES: z

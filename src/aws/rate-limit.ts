@@ -8,7 +8,14 @@
  * The middleware sits inside the SDK's retry loop, so every attempt (retries included) takes
  * a token.
  */
-import type { FinalizeHandler, FinalizeHandlerArguments, FinalizeRequestMiddleware, HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type {
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  MetadataBearer,
+  MiddlewareStack,
+} from '@smithy/types';
 
 export interface RateLimit {
   /** Bucket capacity: calls allowed at once after a quiet period. */
@@ -149,16 +156,15 @@ export function rateLimitMiddleware<I extends object, O extends MetadataBearer>(
   onWait?: RateLimitWaitListener,
 ): FinalizeRequestMiddleware<I, O> {
   const groupOf = typeof service === 'function' ? service : (operation: string) => operationGroup(service, operation);
-  return (next: FinalizeHandler<I, O>, context: HandlerExecutionContext) =>
-    async (args: FinalizeHandlerArguments<I>) => {
-      const operation = operationFromContext(context);
-      const group = operation !== undefined ? groupOf(operation) : undefined;
-      if (operation !== undefined && group !== undefined) {
-        const waitedMs = await limiter.acquire(group);
-        if (waitedMs > 0) onWait?.({ operation, group, waitedMs });
-      }
-      return next(args);
-    };
+  return (next: FinalizeHandler<I, O>, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<I>) => {
+    const operation = operationFromContext(context);
+    const group = operation !== undefined ? groupOf(operation) : undefined;
+    if (operation !== undefined && group !== undefined) {
+      const waitedMs = await limiter.acquire(group);
+      if (waitedMs > 0) onWait?.({ operation, group, waitedMs });
+    }
+    return next(args);
+  };
 }
 
 /**

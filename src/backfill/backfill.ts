@@ -56,7 +56,14 @@ export function backfillMessageId(findingId: string, updatedAt: string, count: n
 
 /** The EventBridge event GuardDuty would have published for this finding (what SNS carries). */
 export function eventFor(finding: object, place: AwsPlace): string {
-  return JSON.stringify({ version: '0', 'detail-type': EVENTBRIDGE_DETAIL_TYPE, source: 'aws.guardduty', account: place.accountId, region: place.region, detail: camelizeKeys(finding) });
+  return JSON.stringify({
+    version: '0',
+    'detail-type': EVENTBRIDGE_DETAIL_TYPE,
+    source: 'aws.guardduty',
+    account: place.accountId,
+    region: place.region,
+    detail: camelizeKeys(finding),
+  });
 }
 
 export async function runBackfill(deps: BackfillDeps): Promise<BackfillSummary> {
@@ -84,7 +91,12 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillSummary> 
   return sum;
 }
 
-async function backfillDetector(deps: BackfillDeps, place: AwsPlace, detectorId: string, clients: ReturnType<AwsClientFactory['forTarget']>): Promise<{ findings: number; accepted: number }> {
+async function backfillDetector(
+  deps: BackfillDeps,
+  place: AwsPlace,
+  detectorId: string,
+  clients: ReturnType<AwsClientFactory['forTarget']>,
+): Promise<{ findings: number; accepted: number }> {
   const key = `watermark:${place.accountId}:${place.region}:${detectorId}`;
   const now = deps.clock.now();
   const watermark = (await deps.store.getFindingState<number>(WATERMARK_OWNER, key)) ?? now - FIRST_LOOKBACK_MS;

@@ -2,16 +2,7 @@
  * Small Block Kit constructors that enforce the limits in ./limits.ts. Callers pass text that is
  * already escaped (see ./escape.ts); these only cut and shape.
  */
-import type {
-  ActionsBlock,
-  Button,
-  ContextBlock,
-  DividerBlock,
-  HeaderBlock,
-  MrkdwnElement,
-  PlainTextElement,
-  SectionBlock,
-} from '@slack/types';
+import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
 import type { SeverityLevel } from '../findings/severity.js';
 import { safeText } from './escape.js';
 import {

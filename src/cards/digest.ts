@@ -71,7 +71,7 @@ export function buildDigestMessage(s: DigestState, slashCommand = '/guardduty'):
 /** The attached file: every folded finding, one per line, tab-separated. */
 export function digestListText(s: DigestState): string {
   const lines = s.items.map((i) => [severityLevel(i.severity).toUpperCase(), i.severity.toFixed(1), i.type, i.resource, i.id, i.title].join('\t'));
-  return ['severity\tscore\ttype\tresource\tfinding id\ttitle', ...lines].join('\n') + '\n';
+  return `${['severity\tscore\ttype\tresource\tfinding id\ttitle', ...lines].join('\n')}\n`;
 }
 
 function optionText(i: DigestItem): string {

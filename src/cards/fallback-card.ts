@@ -12,7 +12,12 @@ import { code, safeText } from './escape.js';
 import type { SlackMessage } from './finding-card.js';
 
 export const UNKNOWN = 'unknown';
-export const FALLBACK_BLOCK_IDS = { header: 'gd_fallback_header', facts: 'gd_fallback_facts', problem: 'gd_fallback_problem', note: 'gd_fallback_note' } as const;
+export const FALLBACK_BLOCK_IDS = {
+  header: 'gd_fallback_header',
+  facts: 'gd_fallback_facts',
+  problem: 'gd_fallback_problem',
+  note: 'gd_fallback_note',
+} as const;
 
 export function buildFallbackCard(p: PartialFinding): SlackMessage {
   const level = p.severity === undefined ? undefined : severityLevel(p.severity);
@@ -35,7 +40,9 @@ export function buildFallbackCard(p: PartialFinding): SlackMessage {
         field('ARN', id(p.arn, 300)),
       ]),
       section(FALLBACK_BLOCK_IDS.problem, `*Why this is a fallback card:* ${safeText(p.problem, 500)}`),
-      context(FALLBACK_BLOCK_IDS.note, ['No remediation buttons: they need the resource, account and region this finding does not carry. The raw JSON is attached in the thread.']),
+      context(FALLBACK_BLOCK_IDS.note, [
+        'No remediation buttons: they need the resource, account and region this finding does not carry. The raw JSON is attached in the thread.',
+      ]),
     ],
   };
 }

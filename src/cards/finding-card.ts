@@ -60,7 +60,6 @@ export interface CardView {
   account?: { name?: string; actsIn?: boolean; why?: string };
 }
 
-
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
@@ -117,7 +116,11 @@ function cardBlocks(f: Finding, view: CardView, caps: Caps, buttons: Button[]): 
   if (f.process) blocks.push(...processBlocks(f.process, caps));
   if (view.facts && view.facts.length > 0) blocks.push(factsBlock(view.facts, caps));
   if (view.account?.actsIn === false) {
-    blocks.push(context('gd_scope', [`:no_entry: The responder does not act in this account or Region${view.account.why ? ` (${safeText(view.account.why, 300)})` : ''}: no remediation steps are offered here.`]));
+    blocks.push(
+      context('gd_scope', [
+        `:no_entry: The responder does not act in this account or Region${view.account.why ? ` (${safeText(view.account.why, 300)})` : ''}: no remediation steps are offered here.`,
+      ]),
+    );
   }
   blocks.push(actions('gd_actions', buttons));
   return blocks;
@@ -154,14 +157,21 @@ function actionButtons(f: Finding, view: CardView): Button[] {
   }
   const seen = new Set<string>([CONSOLE_BUTTON_ACTION_ID]);
   for (const a of list) {
-    if (a.actionId === '' || a.actionId.length > MAX_ACTION_ID) throw new AppError('action_invalid', `action_id must be 1–${MAX_ACTION_ID} characters`, { context: { actionId: a.actionId.slice(0, 80) } });
+    if (a.actionId === '' || a.actionId.length > MAX_ACTION_ID)
+      throw new AppError('action_invalid', `action_id must be 1–${MAX_ACTION_ID} characters`, { context: { actionId: a.actionId.slice(0, 80) } });
     if (seen.has(a.actionId)) throw new AppError('action_invalid', `duplicate action_id ${a.actionId}`, { context: { actionId: a.actionId } });
-    if (a.value.length > MAX_BUTTON_VALUE) throw new AppError('action_invalid', `button value longer than ${MAX_BUTTON_VALUE} characters`, { context: { actionId: a.actionId } });
+    if (a.value.length > MAX_BUTTON_VALUE)
+      throw new AppError('action_invalid', `button value longer than ${MAX_BUTTON_VALUE} characters`, { context: { actionId: a.actionId } });
     seen.add(a.actionId);
   }
   return [
     ...list.map((a) =>
-      button({ actionId: a.actionId, text: safeText(a.text, MAX_BUTTON_TEXT), ...(a.value !== '' ? { value: a.value } : {}), ...(a.style ? { style: a.style } : {}) }),
+      button({
+        actionId: a.actionId,
+        text: safeText(a.text, MAX_BUTTON_TEXT),
+        ...(a.value !== '' ? { value: a.value } : {}),
+        ...(a.style ? { style: a.style } : {}),
+      }),
     ),
     button({ actionId: CONSOLE_BUTTON_ACTION_ID, text: 'View in GuardDuty console', url: consoleUrl(f) }),
   ];

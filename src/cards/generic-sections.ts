@@ -71,7 +71,14 @@ export function genericResourceBlocks(f: Finding, caps: Caps): KnownBlock[] {
   return [fieldsSection('gd_resource', rendered.slice(0, MAX_SECTION_FIELDS))];
 }
 
-const ACTIONS = ['awsApiCallAction', 'networkConnectionAction', 'portProbeAction', 'dnsRequestAction', 'kubernetesApiCallAction', 'rdsLoginAttemptAction'] as const;
+const ACTIONS = [
+  'awsApiCallAction',
+  'networkConnectionAction',
+  'portProbeAction',
+  'dnsRequestAction',
+  'kubernetesApiCallAction',
+  'rdsLoginAttemptAction',
+] as const;
 
 /** What GuardDuty saw happen (service.action / service.detection), when the finding says. */
 export function activityBlocks(f: Finding, caps: Caps): KnownBlock[] {
@@ -90,7 +97,12 @@ export function activityBlocks(f: Finding, caps: Caps): KnownBlock[] {
     ['Remote IP', ip !== undefined ? `${code(ip, 45)}${port ? ` port ${code(port, 10)}` : ''}${where ? ` (${textValue(where, caps.value)})` : ''}` : undefined],
     ['Domain', str(a, 'domain') !== undefined ? code(str(a, 'domain') as string, caps.long) : undefined],
     ['Request URI', str(a, 'requestUri') !== undefined ? code(str(a, 'requestUri') as string, caps.long) : undefined],
-    ['Kubernetes user', str(f.raw.resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username') !== undefined ? code(str(f.raw.resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username') as string, caps.long) : undefined],
+    [
+      'Kubernetes user',
+      str(f.raw.resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username') !== undefined
+        ? code(str(f.raw.resource, 'kubernetesDetails', 'kubernetesUserDetails', 'username') as string, caps.long)
+        : undefined,
+    ],
     ['User agent', str(a, 'userAgent') !== undefined ? code(str(a, 'userAgent') as string, caps.long) : undefined],
     ['Attack sequence', signals.length > 0 ? `${signals.length} signal${signals.length === 1 ? '' : 's'}` : undefined],
   ];

@@ -38,7 +38,10 @@ function containersSection(blockId: string, containers: readonly ContainerInfo[]
 export function ecsBlocks(e: EcsDetails, caps: Caps): KnownBlock[] {
   const fields = known([
     ['Cluster', v(e.clusterName ?? e.clusterArn, caps.long)],
-    ['Service', e.serviceName !== undefined ? code(e.serviceName, caps.value) : e.group !== undefined ? `${code(e.group, caps.value)} (not a service)` : undefined],
+    [
+      'Service',
+      e.serviceName !== undefined ? code(e.serviceName, caps.value) : e.group !== undefined ? `${code(e.group, caps.value)} (not a service)` : undefined,
+    ],
     ['Task', e.taskArn !== undefined ? code(e.taskArn, caps.long) : undefined],
     ['Task definition', e.taskDefinitionArn !== undefined ? code(e.taskDefinitionArn, caps.long) : undefined],
     ['Launch type', e.launchType !== undefined ? code(e.launchType, caps.value) : undefined],
@@ -115,7 +118,10 @@ export function containerBlocks(c: ContainerInfo, caps: Caps): KnownBlock[] {
 }
 
 function ids(p: { pid?: number | undefined; namespacePid?: number | undefined }): string {
-  const parts = [p.pid !== undefined ? `pid ${p.pid}` : undefined, p.namespacePid !== undefined && p.namespacePid !== p.pid ? `ns pid ${p.namespacePid}` : undefined];
+  const parts = [
+    p.pid !== undefined ? `pid ${p.pid}` : undefined,
+    p.namespacePid !== undefined && p.namespacePid !== p.pid ? `ns pid ${p.namespacePid}` : undefined,
+  ];
   return parts.filter(Boolean).join(', ');
 }
 
@@ -124,7 +130,9 @@ export function processBlocks(p: ProcessInfo, caps: Caps): KnownBlock[] {
   const pids = ids(p);
   lines.push(`*Process* ${v(p.name, caps.long)}${pids ? ` (${pids})` : ''}`);
   if (p.user !== undefined || p.userId !== undefined) {
-    const uid = [p.userId !== undefined ? `uid ${p.userId}` : '', p.euid !== undefined && p.euid !== p.userId ? `euid ${p.euid}` : ''].filter(Boolean).join(', ');
+    const uid = [p.userId !== undefined ? `uid ${p.userId}` : '', p.euid !== undefined && p.euid !== p.userId ? `euid ${p.euid}` : '']
+      .filter(Boolean)
+      .join(', ');
     lines.push(`*User* ${p.user !== undefined ? code(p.user, caps.value) : '—'}${uid ? ` (${uid})` : ''}`);
   }
   if (p.executablePath !== undefined) lines.push(`*Executable* ${code(p.executablePath, caps.long)}`);

@@ -51,6 +51,9 @@ export function findingResource(f: Finding): FindingResource {
     case 'Instance':
       return { kind: 'unsupported', problem: `finding ${f.id} names no EC2 instance, so there is nothing to act on` };
     case 'Other':
-      return { kind: 'unsupported', problem: `finding ${f.id} is about a ${f.resourceType} resource; these steps apply to ECS tasks, EC2 instances and EKS pods` };
+      return {
+        kind: 'unsupported',
+        problem: `finding ${f.id} is about a ${f.resourceType} resource; these steps apply to ECS tasks, EC2 instances and EKS pods`,
+      };
   }
 }

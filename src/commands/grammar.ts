@@ -27,24 +27,24 @@ export type CommandVerb = string;
 
 const INCIDENT_ALIASES: Readonly<Record<string, string>> = {
   '?': 'help',
-  'false_positive': 'false-positive',
-  'falsepositive': 'false-positive',
-  'fp': 'false-positive',
-  'resolve': 'close',
-  'export': 'timeline',
+  false_positive: 'false-positive',
+  falsepositive: 'false-positive',
+  fp: 'false-positive',
+  resolve: 'close',
+  export: 'timeline',
 };
 
 const INCIDENT_USAGE: Readonly<Record<string, string>> = {
-  'help': `${COMMAND_NAME} help`,
-  'status': `${COMMAND_NAME} status [FINDING_ID|INC-n|TASK_ARN|INSTANCE_ID]`,
-  'assign': `${COMMAND_NAME} assign INC-n @user (or "me")`,
-  'close': `${COMMAND_NAME} close INC-n REASON`,
+  help: `${COMMAND_NAME} help`,
+  status: `${COMMAND_NAME} status [FINDING_ID|INC-n|TASK_ARN|INSTANCE_ID]`,
+  assign: `${COMMAND_NAME} assign INC-n @user (or "me")`,
+  close: `${COMMAND_NAME} close INC-n REASON`,
   'false-positive': `${COMMAND_NAME} false-positive INC-n REASON`,
-  'follow': `${COMMAND_NAME} follow INC-n`,
-  'unfollow': `${COMMAND_NAME} unfollow INC-n`,
-  'timeline': `${COMMAND_NAME} timeline INC-n`,
-  'sample': `${COMMAND_NAME} sample [--region REGION]`,
-  'show': `${COMMAND_NAME} show FINDING_ID`,
+  follow: `${COMMAND_NAME} follow INC-n`,
+  unfollow: `${COMMAND_NAME} unfollow INC-n`,
+  timeline: `${COMMAND_NAME} timeline INC-n`,
+  sample: `${COMMAND_NAME} sample [--region REGION]`,
+  show: `${COMMAND_NAME} show FINDING_ID`,
 };
 
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
@@ -82,9 +82,9 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
     '• `show FINDING_ID` — post the full card of a finding folded into a storm digest',
     '*Try it*',
-    '• `sample [--region REGION]` — GuardDuty creates Runtime Monitoring sample findings in the app\'s account; they arrive as cards',
+    "• `sample [--region REGION]` — GuardDuty creates Runtime Monitoring sample findings in the app's account; they arrive as cards",
     '',
-    'TARGET: an ECS task ARN, an EC2 instance id (`i-…`), an EKS pod (`namespace/pod --cluster NAME`) or a GuardDuty finding id (acts on that finding\'s resource). ' +
+    "TARGET: an ECS task ARN, an EC2 instance id (`i-…`), an EKS pod (`namespace/pod --cluster NAME`) or a GuardDuty finding id (acts on that finding's resource). " +
       'IMAGE: an image URI with `:tag` or `@sha256:digest`. Slack does not allow slash commands inside threads, so give the incident id.',
     '',
     '*Examples*',

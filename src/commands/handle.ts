@@ -94,11 +94,19 @@ async function stepCommand(deps: CommandDeps, cmd: ParsedStepCommand, who: Reque
   const r = await resolveActionCommand(deps.store, cmd, deps.coverage);
   if (isCommandError(r)) return [reply(commandErrorMessage(r))];
   const effects: Effect[] = [
-    { kind: 'open_action', findingId: r.record.findingId, cardKey: r.record.cardKey, actionId: r.actionId, ...(r.incident ? { incidentId: r.incident.id } : {}) },
+    {
+      kind: 'open_action',
+      findingId: r.record.findingId,
+      cardKey: r.record.cardKey,
+      actionId: r.actionId,
+      ...(r.incident ? { incidentId: r.incident.id } : {}),
+    },
   ];
   if (r.incident && !inThread(r.incident, who)) {
     const permalink = await deps.permalinkOf(r.incident);
-    effects.push(reply(postedToThreadNotice({ incident: r.incident, what: `${cmd.verb}: progress and the result`, future: true, ...(permalink ? { permalink } : {}) })));
+    effects.push(
+      reply(postedToThreadNotice({ incident: r.incident, what: `${cmd.verb}: progress and the result`, future: true, ...(permalink ? { permalink } : {}) })),
+    );
   }
   return effects;
 }
@@ -127,11 +135,16 @@ export async function handleIncidentButton(
 }
 
 /** The close modal was submitted (reason, and for a false positive the suppression checkbox). */
-export async function handleCloseSubmission(deps: CommandDeps, input: { metadata: string; reason: string; proposeSuppression?: boolean }, who: Requester): Promise<Effect[]> {
+export async function handleCloseSubmission(
+  deps: CommandDeps,
+  input: { metadata: string; reason: string; proposeSuppression?: boolean },
+  who: Requester,
+): Promise<Effect[]> {
   const meta = parseCloseModalMetadata(input.metadata);
   const incident = meta ? await deps.store.getIncident(meta.incidentId) : undefined;
   if (!meta || !incident) return [reply(notice(':grey_question: This incident is no longer known to the responder. Nothing was changed.'))];
-  const event: IncidentEvent = meta.kind === 'resolve' ? { type: 'resolve', by: who.userId, reason: input.reason } : { type: 'mark_false_positive', by: who.userId, reason: input.reason };
+  const event: IncidentEvent =
+    meta.kind === 'resolve' ? { type: 'resolve', by: who.userId, reason: input.reason } : { type: 'mark_false_positive', by: who.userId, reason: input.reason };
   return change(deps, incident, event, meta.kind === 'resolve' ? 'close' : 'false-positive', who, { proposeSuppression: input.proposeSuppression ?? false });
 }
 
@@ -146,7 +159,14 @@ async function refused(deps: CommandDeps, who: Requester, verb: ChangingVerb): P
   return d.allowed ? undefined : [reply(notice(`:lock: You may not ${what}: ${safeText(d.reason, 300)}. Nothing was changed.`))];
 }
 
-async function change(deps: CommandDeps, incident: Incident, event: IncidentEvent, verb: ChangingVerb, who: Requester, opts: { proposeSuppression: boolean }): Promise<Effect[]> {
+async function change(
+  deps: CommandDeps,
+  incident: Incident,
+  event: IncidentEvent,
+  verb: ChangingVerb,
+  who: Requester,
+  opts: { proposeSuppression: boolean },
+): Promise<Effect[]> {
   const denied = await refused(deps, who, verb);
   if (denied) return denied;
   let result: ApplyResult;
@@ -192,7 +212,15 @@ async function change(deps: CommandDeps, incident: Incident, event: IncidentEven
 async function follow(deps: CommandDeps, incident: Incident, who: Requester, what: 'follow' | 'unfollow'): Promise<Effect[]> {
   if (what === 'follow') {
     const added = await deps.store.followIncident(incident.id, who.userId, deps.clock.now());
-    return [reply(notice(added ? `:bell: You follow ${incident.id}: a DM on every state change. \`/guardduty unfollow ${incident.id}\` (or Follow again) to stop.` : `:bell: You already follow ${incident.id}.`))];
+    return [
+      reply(
+        notice(
+          added
+            ? `:bell: You follow ${incident.id}: a DM on every state change. \`/guardduty unfollow ${incident.id}\` (or Follow again) to stop.`
+            : `:bell: You already follow ${incident.id}.`,
+        ),
+      ),
+    ];
   }
   const removed = await deps.store.unfollowIncident(incident.id, who.userId);
   return [reply(notice(removed ? `:no_bell: You no longer follow ${incident.id}.` : `:no_bell: You were not following ${incident.id}.`))];

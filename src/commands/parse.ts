@@ -104,7 +104,12 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       return { ok: true, verb };
     case 'status': {
       if (args.length === 0) return { ok: true, verb };
-      if (args.length > 1) return commandError('unexpected_argument', verb, `status takes at most one finding or incident; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+      if (args.length > 1)
+        return commandError(
+          'unexpected_argument',
+          verb,
+          `status takes at most one finding or incident; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`,
+        );
       const value = unwrapToken(args[0]!);
       const inc = parseIncidentRef(value);
       if (inc) return { ok: true, verb, subject: inc };
@@ -117,10 +122,14 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       const ids = args.map((t) => parseIncidentRef(unwrapToken(t))).filter((x): x is IncidentTarget => x !== undefined);
       const others = args.filter((t) => !parseIncidentRef(unwrapToken(t)));
       if (ids.length > 1) return commandError('unexpected_argument', verb, 'assign takes one incident id');
-      const malformed = badIncidentId(verb, others.filter((t) => /^inc-/i.test(unwrapToken(t))));
+      const malformed = badIncidentId(
+        verb,
+        others.filter((t) => /^inc-/i.test(unwrapToken(t))),
+      );
       if (malformed) return malformed;
       if (others.length === 0) return commandError('missing_argument', verb, 'assign needs the person to assign (@name, a user id, or me)');
-      if (others.length > 1) return commandError('unexpected_argument', verb, `assign takes one person; remove ${quote(others.slice(1).map(unwrapToken).join(' '))}`);
+      if (others.length > 1)
+        return commandError('unexpected_argument', verb, `assign takes one person; remove ${quote(others.slice(1).map(unwrapToken).join(' '))}`);
       return assignee(verb, others[0]!, ids[0]?.incidentId);
     }
     case 'close':
@@ -131,9 +140,14 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       const reason = plainFromSlack(rest.join(' '));
       if (reason === '') {
         const what = verb === 'close' ? 'closing' : 'marking a false positive';
-        return commandError('missing_argument', verb, `${what} needs a reason (it is recorded in the timeline${verb === 'false-positive' ? ' and sent to GuardDuty as feedback' : ''})`);
+        return commandError(
+          'missing_argument',
+          verb,
+          `${what} needs a reason (it is recorded in the timeline${verb === 'false-positive' ? ' and sent to GuardDuty as feedback' : ''})`,
+        );
       }
-      if (reason.length > MAX_REASON_LENGTH) return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
+      if (reason.length > MAX_REASON_LENGTH)
+        return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
       return { ok: true, verb, ...(incidentId ? { incidentId } : {}), reason };
     }
     case 'sample':
@@ -144,12 +158,14 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       const { incidentId, rest } = leadingIncident(args);
       const malformed = badIncidentId(verb, rest);
       if (malformed) return malformed;
-      if (rest.length > 0) return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
+      if (rest.length > 0)
+        return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
       return { ok: true, verb: verb as IncidentVerb, ...(incidentId ? { incidentId } : {}) };
     }
     case 'show': {
       if (args.length === 0) return commandError('missing_argument', verb, 'show needs a GuardDuty finding id');
-      if (args.length > 1) return commandError('unexpected_argument', verb, `show takes one finding id; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+      if (args.length > 1)
+        return commandError('unexpected_argument', verb, `show takes one finding id; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
       const findingId = unwrapToken(args[0]!);
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(findingId)) return commandError('malformed_argument', verb, `${quote(findingId)} is not a GuardDuty finding id`);
       return { ok: true, verb, findingId };
@@ -209,7 +225,8 @@ function grammarError(g: Grammar, code: CommandErrorCode, verb: CommandVerb | un
 /** Exactly one argument, unwrapped from Slack's formatting. */
 function singleArgument(g: Grammar, verb: CommandVerb, args: readonly string[], what: string): { ok: true; value: string } | CommandError {
   if (args.length === 0) return grammarError(g, 'missing_argument', verb, `${verb} needs ${what}`);
-  if (args.length > 1) return grammarError(g, 'unexpected_argument', verb, `${verb} takes one argument; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
+  if (args.length > 1)
+    return grammarError(g, 'unexpected_argument', verb, `${verb} takes one argument; remove ${quote(args.slice(1).map(unwrapToken).join(' '))}`);
   return { ok: true, value: unwrapToken(args[0]!) };
 }
 
@@ -236,5 +253,10 @@ function assignee(verb: CommandVerb, token: string, incidentId: string | undefin
 
 /** Every spelling accepted for a verb (for tests and docs). */
 export function spellingsOf(verb: CommandVerb, g: Grammar = GRAMMAR): string[] {
-  return [verb, ...Object.entries(g.aliases).filter(([, v]) => v === verb).map(([k]) => k)];
+  return [
+    verb,
+    ...Object.entries(g.aliases)
+      .filter(([, v]) => v === verb)
+      .map(([k]) => k),
+  ];
 }

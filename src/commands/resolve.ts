@@ -212,5 +212,7 @@ function sameImage(c: { image?: string; imageDigest?: string }, want: ImageTarge
 
 /** Real findings before samples, then the most recently updated. */
 function pick(found: Found[]): Found {
-  return [...found].sort((a, b) => Number(a.finding.sample) - Number(b.finding.sample) || Date.parse(b.finding.updatedAt) - Date.parse(a.finding.updatedAt))[0]!;
+  return [...found].sort(
+    (a, b) => Number(a.finding.sample) - Number(b.finding.sample) || Date.parse(b.finding.updatedAt) - Date.parse(a.finding.updatedAt),
+  )[0]!;
 }

@@ -26,11 +26,7 @@ export function unwrapToken(token: string): string {
   return decodeEntities(token);
 }
 
-export type Mention =
-  | { kind: 'user'; id: string }
-  | { kind: 'usergroup'; id: string }
-  | { kind: 'channel'; id: string }
-  | { kind: 'special'; name: string };
+export type Mention = { kind: 'user'; id: string } | { kind: 'usergroup'; id: string } | { kind: 'channel'; id: string } | { kind: 'special'; name: string };
 
 /** The Slack entity a token is, when it is a whole `<@…>`, `<#…>` or `<!…>` group. */
 export function mentionOf(token: string): Mention | undefined {

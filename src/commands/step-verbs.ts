@@ -44,7 +44,11 @@ export function stepVerbs(defs: readonly ActionDefinition[]): ReadonlyMap<string
 export type TargetKind = 'ecs_task' | 'instance' | 'pod';
 const TARGET_KINDS: readonly TargetKind[] = ['ecs_task', 'instance', 'pod'];
 const TARGET_TOKENS: Readonly<Record<TargetKind, string>> = { ecs_task: 'TASK_ARN', instance: 'INSTANCE_ID', pod: 'NAMESPACE/POD --cluster CLUSTER' };
-const TARGET_NOUNS: Readonly<Record<TargetKind, string>> = { ecs_task: 'an ECS task ARN', instance: 'an EC2 instance id', pod: 'an EKS pod (namespace/pod --cluster CLUSTER)' };
+const TARGET_NOUNS: Readonly<Record<TargetKind, string>> = {
+  ecs_task: 'an ECS task ARN',
+  instance: 'an EC2 instance id',
+  pod: 'an EKS pod (namespace/pod --cluster CLUSTER)',
+};
 
 /** `/guardduty VERB ARGUMENT` for a step verb. */
 export function stepUsage(command: string, v: StepVerb): string {

@@ -117,7 +117,12 @@ export function parseResourceTarget(value: string, allow: ReadonlySet<ResourceTa
   }
   if (FINDING_ID_RE.test(lower)) return ok({ kind: 'finding', findingId: lower });
   if (/^[0-9a-f]+$/i.test(v)) return bad(`${quote(v)} is not a GuardDuty finding id (32 hex characters)`);
-  const kinds = [allow.has('ecs_task') ? 'an ECS task ARN' : '', allow.has('instance') ? 'an EC2 instance id' : '', allow.has('pod') ? 'an EKS pod (namespace/pod --cluster CLUSTER)' : '', 'a GuardDuty finding id'].filter(Boolean);
+  const kinds = [
+    allow.has('ecs_task') ? 'an ECS task ARN' : '',
+    allow.has('instance') ? 'an EC2 instance id' : '',
+    allow.has('pod') ? 'an EKS pod (namespace/pod --cluster CLUSTER)' : '',
+    'a GuardDuty finding id',
+  ].filter(Boolean);
   return bad(`${quote(v)} is not ${kinds.slice(0, -1).join(', ')}${kinds.length > 1 ? ' or ' : ''}${kinds.at(-1)}`);
 }
 
@@ -142,7 +147,8 @@ export function parseImageTarget(value: string, opts: { ecrOnly: boolean }): Par
     return bad(`${quote(value)} has no tag or digest: add :TAG or @sha256:DIGEST (an untagged name means :latest, which may not be the image that ran)`);
   }
   const ecr = parseEcrImageUri(uri);
-  if (opts.ecrOnly && !ecr) return bad(`${quote(value)} is not in Amazon ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY); this step works on ECR images only`);
+  if (opts.ecrOnly && !ecr)
+    return bad(`${quote(value)} is not in Amazon ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY); this step works on ECR images only`);
   return ok({
     kind: 'image',
     uri,
@@ -163,7 +169,9 @@ export function parseAssignee(token: string): Parsed<Assignee> {
   if (m) return bad('assign a person (@name), not a channel or a special mention');
   if (SLACK_USER_ID_TYPED.test(token)) return ok({ kind: 'user', userId: token });
   if (token.startsWith('@')) {
-    return bad(`${quote(token)} arrived as plain text, not as a mention: pick the person from Slack's @ list (the command must escape users) or give their user id (U…)`);
+    return bad(
+      `${quote(token)} arrived as plain text, not as a mention: pick the person from Slack's @ list (the command must escape users) or give their user id (U…)`,
+    );
   }
   return bad(`${quote(token)} is not a Slack user: mention them with @ or give their user id (U…)`);
 }

@@ -3,16 +3,7 @@
  * Pure; every optional field left unset is omitted (not `undefined`) so findings compare equal
  * whatever their input casing and survive a JSON round trip unchanged.
  */
-import type {
-  ContainerInfo,
-  EcsDetails,
-  EksDetails,
-  Finding,
-  InstanceDetails,
-  NetworkInterfaceInfo,
-  ProcessInfo,
-  ResourceKind,
-} from './model.js';
+import type { ContainerInfo, EcsDetails, EksDetails, Finding, InstanceDetails, NetworkInterfaceInfo, ProcessInfo, ResourceKind } from './model.js';
 import type { ContainerWire, FindingWire } from './wire.js';
 
 const RUNTIME_KINDS: readonly ResourceKind[] = ['Instance', 'EKSCluster', 'ECSCluster', 'Container'];
@@ -199,9 +190,7 @@ function toProcess(w: FindingWire): ProcessInfo {
     commandLine: p?.commandLine ?? rt?.context?.commandLineExample,
     startTime: p?.startTime,
     uuid: p?.uuid,
-    lineage: (p?.lineage ?? []).map((l) =>
-      compact({ name: l.name, executablePath: l.executablePath, pid: l.pid, userId: l.userId, euid: l.euid }),
-    ),
+    lineage: (p?.lineage ?? []).map((l) => compact({ name: l.name, executablePath: l.executablePath, pid: l.pid, userId: l.userId, euid: l.euid })),
   });
 }
 

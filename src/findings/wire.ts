@@ -34,14 +34,17 @@ export function toIsoString(v: string | number | Date): string {
  * as "optional" — without it, a missing list would drop its whole parent object.)
  */
 function list<T extends z.ZodType>(item: T) {
-  return z.unknown().optional().transform((v): z.output<T>[] =>
-    Array.isArray(v)
-      ? v.flatMap((x) => {
-          const r = item.safeParse(x);
-          return r.success ? [r.data] : [];
-        })
-      : [],
-  );
+  return z
+    .unknown()
+    .optional()
+    .transform((v): z.output<T>[] =>
+      Array.isArray(v)
+        ? v.flatMap((x) => {
+            const r = item.safeParse(x);
+            return r.success ? [r.data] : [];
+          })
+        : [],
+    );
 }
 
 /** Optional nested object: a wrong type becomes undefined. */

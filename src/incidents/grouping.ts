@@ -113,7 +113,12 @@ function obj(v: unknown): Record<string, unknown> | undefined {
  * whose last finding is within `windowMs` of `now`. Several match → the one sharing the most
  * keys, then the most recently active, then the oldest. None → undefined (open a new incident).
  */
-export function chooseIncident(candidates: readonly Incident[], keys: readonly string[], now: number, windowMs = DEFAULT_GROUPING_WINDOW_MS): Incident | undefined {
+export function chooseIncident(
+  candidates: readonly Incident[],
+  keys: readonly string[],
+  now: number,
+  windowMs = DEFAULT_GROUPING_WINDOW_MS,
+): Incident | undefined {
   const wanted = new Set(keys);
   let best: { incident: Incident; overlap: number } | undefined;
   for (const incident of candidates) {

@@ -71,9 +71,16 @@ export function transition(incident: Incident, event: IncidentEvent, clock: Pick
   const label = STATE_LABEL[from].toLowerCase();
   if (isClosed(from)) {
     if (event.type === 'release') {
-      throw new IncidentError('no_change', `${incident.id} is already ${label}; releasing containment does not change its state`, { id: incident.id, state: from });
+      throw new IncidentError('no_change', `${incident.id} is already ${label}; releasing containment does not change its state`, {
+        id: incident.id,
+        state: from,
+      });
     }
-    throw new IncidentError('incident_closed', `${incident.id} is already ${label} (closed); it cannot be changed any more`, { id: incident.id, state: from, event: event.type });
+    throw new IncidentError('incident_closed', `${incident.id} is already ${label} (closed); it cannot be changed any more`, {
+      id: incident.id,
+      state: from,
+      event: event.type,
+    });
   }
   const ack = incident.acknowledgedAt ?? now;
 
@@ -98,7 +105,8 @@ export function transition(incident: Incident, event: IncidentEvent, clock: Pick
       return result(next, [{ kind: 'status_changed', from, to: 'contained', ...(event.via ? { reason: event.via } : {}), at: now, actor: event.by }], from);
     }
     case 'release': {
-      if (from !== 'contained') throw new IncidentError('no_change', `${incident.id} is ${label}, not contained; releasing changes nothing`, { id: incident.id, state: from });
+      if (from !== 'contained')
+        throw new IncidentError('no_change', `${incident.id} is ${label}, not contained; releasing changes nothing`, { id: incident.id, state: from });
       const next: Incident = { ...incident, state: 'acknowledged', acknowledgedAt: ack };
       return result(next, [{ kind: 'status_changed', from, to: 'acknowledged', reason: event.via ?? 'containment released', at: now, actor: event.by }], from);
     }

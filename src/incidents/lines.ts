@@ -58,10 +58,12 @@ export function at(l: SummaryLine, time: number): SummaryLine {
 export function renderMrkdwn(l: SummaryLine, max = 600): string {
   // Cut before inserting mentions so a mention is never halved; mentions are short (≤ 25 chars).
   const escaped = truncate(escapeMrkdwn(l.text), max);
-  return escaped.replace(PLACEHOLDER, (_m, i: string) => {
-    const id = l.mentions[Number(i)];
-    return id && SLACK_USER_ID.test(id) ? `<@${id}>` : id === 'system' ? 'the responder app' : 'someone';
-  }).replace(STRAY, '');
+  return escaped
+    .replace(PLACEHOLDER, (_m, i: string) => {
+      const id = l.mentions[Number(i)];
+      return id && SLACK_USER_ID.test(id) ? `<@${id}>` : id === 'system' ? 'the responder app' : 'someone';
+    })
+    .replace(STRAY, '');
 }
 
 /** Plain text (Markdown export, DM fallbacks): `@name` when known, else `@U…`. */

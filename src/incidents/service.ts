@@ -140,12 +140,23 @@ export class IncidentService {
    * (the active one, else the latest), and a containing or releasing result moves its state.
    * Undefined when the finding is in no incident.
    */
-  async recordRunPhase(findingId: string, p: RunPhase & { actor: string; serviceTask?: boolean }): Promise<(ApplyResult & { event: TimelineEvent }) | undefined> {
+  async recordRunPhase(
+    findingId: string,
+    p: RunPhase & { actor: string; serviceTask?: boolean },
+  ): Promise<(ApplyResult & { event: TimelineEvent }) | undefined> {
     const incidents = await this.d.store.incidentsForFinding(findingId);
     const target = currentIncident(incidents);
     if (!target) return undefined;
     const event = await this.d.store.appendIncidentEvent(target.id, { ...timelineEntryFor(p), at: this.d.clock.now(), actor: p.actor });
-    const effect = p.phase === 'result' ? containmentEffect({ action: p.action, status: p.status, ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}), ...(p.containment !== undefined ? { containment: p.containment } : {}) }) : undefined;
+    const effect =
+      p.phase === 'result'
+        ? containmentEffect({
+            action: p.action,
+            status: p.status,
+            ...(p.serviceTask !== undefined ? { serviceTask: p.serviceTask } : {}),
+            ...(p.containment !== undefined ? { containment: p.containment } : {}),
+          })
+        : undefined;
     if (effect) {
       try {
         const r = await this.apply(target.id, { type: effect, by: p.actor, via: this.d.labelOf?.(p.action) ?? actionLabel(p.action) });

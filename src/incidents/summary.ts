@@ -131,7 +131,8 @@ function actions(timeline: readonly TimelineEvent[], labelOf: (a: string) => str
     switch (e.kind) {
       case 'executed': {
         const approver = e.runId ? approvals.get(e.runId) : undefined;
-        const base = e.status === 'partial' ? line`${labelOf(e.action)} partly done by ${by}: ${e.headline}` : line`${labelOf(e.action)} by ${by}: ${e.headline}`;
+        const base =
+          e.status === 'partial' ? line`${labelOf(e.action)} partly done by ${by}: ${e.headline}` : line`${labelOf(e.action)} by ${by}: ${e.headline}`;
         out.push(at(approver ? appendApproval(base, approver) : base, e.at));
         break;
       }
@@ -182,7 +183,9 @@ function needs(incident: Incident, timeline: readonly TimelineEvent[], findings:
   }
 
   // Runs requested but with no result yet, and the last failure of each action not since fixed.
-  const results = new Set(timeline.filter((e) => (e.kind === 'executed' || e.kind === 'failed') && e.runId).map((e) => (e.kind === 'executed' || e.kind === 'failed' ? e.runId : '')));
+  const results = new Set(
+    timeline.filter((e) => (e.kind === 'executed' || e.kind === 'failed') && e.runId).map((e) => (e.kind === 'executed' || e.kind === 'failed' ? e.runId : '')),
+  );
   for (const e of timeline) {
     if (e.kind === 'action_requested' && e.runId && !results.has(e.runId)) {
       out.push(line`${labelOf(e.action)} requested by ${user(e.actor ?? 'system')} — still running or awaiting approval`);
@@ -212,7 +215,8 @@ function needs(incident: Incident, timeline: readonly TimelineEvent[], findings:
     out.push(line`Service ${services.join(', ')} will replace the stopped task from the same task definition — pin it to a clean image or scale it to zero`);
   }
   const instances = findings.filter((f) => f.kind === 'Instance' && !f.sample);
-  if (instances.length > 0 && !succeeded.has('preserve_evidence')) out.push(line`No evidence preserved yet (EBS snapshots, termination protection) — do it before changing the instance`);
+  if (instances.length > 0 && !succeeded.has('preserve_evidence'))
+    out.push(line`No evidence preserved yet (EBS snapshots, termination protection) — do it before changing the instance`);
   return out;
 }
 

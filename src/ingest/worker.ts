@@ -71,14 +71,18 @@ export function createInboxWorker(deps: {
         if (r.kind === 'done') {
           progressed = true;
           left--;
-        } else if (r.kind === 'blocked') backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
+        } else if (r.kind === 'blocked')
+          backoffMs = Math.max(backoffMs, r.retryInMs); // this one waits; the others go on
         else {
           backoffMs = r.retryInMs; // Slack or the store is down for everyone: stop and wait
           break;
         }
       }
       // Whatever this replica did not finish is free again (for its own retry or another replica).
-      if (left > 0) await deps.store.releaseMessages(owner).catch((err) => log.warn({ err: describeError(err) }, 'could not release inbox leases; they expire on their own'));
+      if (left > 0)
+        await deps.store
+          .releaseMessages(owner)
+          .catch((err) => log.warn({ err: describeError(err) }, 'could not release inbox leases; they expire on their own'));
       if (stopped) return;
       if (backoffMs > 0 && !progressed) await backoff(backoffMs);
     }
@@ -106,11 +110,17 @@ export function createInboxWorker(deps: {
         const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
         // A channel the bot cannot post in blocks only the messages routed there.
         const channelOnly = CHANNEL_SETUP_ERRORS.includes(String(context.slackError ?? ''));
-        log.warn({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay, channelOnly }, 'outage while processing; will retry');
+        log.warn(
+          { messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay, channelOnly },
+          'outage while processing; will retry',
+        );
         await deps.store.recordAttempt(entry.messageId, describeError(err)).catch(() => undefined);
         return { kind: channelOnly ? 'blocked' : 'outage', retryInMs: delay };
       }
-      log.error({ messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), code: isAppError(err) ? err.code : undefined }, 'message could not be processed; marked failed');
+      log.error(
+        { messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), code: isAppError(err) ? err.code : undefined },
+        'message could not be processed; marked failed',
+      );
       await deps.store.finishMessage(entry.messageId, 'failed', describeError(err));
       return { kind: 'done' };
     }

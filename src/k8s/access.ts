@@ -14,7 +14,8 @@ export interface Need {
   namespace?: string;
 }
 
-export const needText = (n: Need) => `${n.verb} ${n.resource}${n.group ? `.${n.group}` : ''}${n.namespace ? ` in namespace ${n.namespace}` : ' (cluster-wide)'}`;
+export const needText = (n: Need) =>
+  `${n.verb} ${n.resource}${n.group ? `.${n.group}` : ''}${n.namespace ? ` in namespace ${n.namespace}` : ' (cluster-wide)'}`;
 
 export async function missingPermissions(conn: KubeConnection, needs: readonly Need[]): Promise<Need[]> {
   const { authz } = await conn.apis();
@@ -26,7 +27,15 @@ export async function missingPermissions(conn: KubeConnection, needs: readonly N
         body: {
           apiVersion: 'authorization.k8s.io/v1',
           kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { verb: n.verb, resource: resource!, group: n.group ?? '', ...(subresource ? { subresource } : {}), ...(n.namespace ? { namespace: n.namespace } : {}) } },
+          spec: {
+            resourceAttributes: {
+              verb: n.verb,
+              resource: resource!,
+              group: n.group ?? '',
+              ...(subresource ? { subresource } : {}),
+              ...(n.namespace ? { namespace: n.namespace } : {}),
+            },
+          },
         },
       }),
     );

@@ -30,8 +30,16 @@ export interface KubeConnection {
 /** Builds the client-node APIs for an endpoint, its CA and a bearer token. */
 export function kubeApis(access: Pick<ClusterAccess, 'name' | 'endpoint' | 'caData'>, token: string): KubeApis {
   const kc = new KubeConfig();
-  kc.loadFromClusterAndUser({ name: access.name, server: access.endpoint, caData: access.caData, skipTLSVerify: false }, { name: 'guardduty-responder', token });
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), net: kc.makeApiClient(NetworkingV1Api), authz: kc.makeApiClient(AuthorizationV1Api) };
+  kc.loadFromClusterAndUser(
+    { name: access.name, server: access.endpoint, caData: access.caData, skipTLSVerify: false },
+    { name: 'guardduty-responder', token },
+  );
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    net: kc.makeApiClient(NetworkingV1Api),
+    authz: kc.makeApiClient(AuthorizationV1Api),
+  };
 }
 
 /** DescribeCluster once, then a token-refreshing connection to that cluster. */

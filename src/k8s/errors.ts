@@ -41,13 +41,22 @@ export function normaliseKubeError(err: unknown, c: KubeCallContext): AppError {
   const context = { ...c, ...(code !== undefined ? { httpStatusCode: code } : {}), ...(message ? { kubeMessage: message } : {}) };
   const what = describeCall(c);
   if (code === 401) {
-    return new AppError('k8s_unauthorized', `EKS cluster ${c.cluster} does not accept the app's IAM role (401). Add an EKS access entry for the role and the guardduty-responder group (see deploy/eks in the README).`, { cause: err, context });
+    return new AppError(
+      'k8s_unauthorized',
+      `EKS cluster ${c.cluster} does not accept the app's IAM role (401). Add an EKS access entry for the role and the guardduty-responder group (see deploy/eks in the README).`,
+      { cause: err, context },
+    );
   }
   if (code === 403) {
-    return new AppError('k8s_forbidden', `EKS cluster ${c.cluster} refused to let the app ${what} (403, RBAC). Add "${c.verb}" on "${c.resource}" to the guardduty-responder ClusterRole (deploy/eks/rbac.yaml).`, { cause: err, context });
+    return new AppError(
+      'k8s_forbidden',
+      `EKS cluster ${c.cluster} refused to let the app ${what} (403, RBAC). Add "${c.verb}" on "${c.resource}" to the guardduty-responder ClusterRole (deploy/eks/rbac.yaml).`,
+      { cause: err, context },
+    );
   }
   if (code === 404) return new AppError('k8s_not_found', `${what} on cluster ${c.cluster}: not found.`, { cause: err, context });
-  if (code === 409) return new AppError('action_conflict', `${what} on cluster ${c.cluster}: conflict (${message ?? 'changed meanwhile'}).`, { cause: err, context });
+  if (code === 409)
+    return new AppError('action_conflict', `${what} on cluster ${c.cluster}: conflict (${message ?? 'changed meanwhile'}).`, { cause: err, context });
   const reason = code !== undefined ? `HTTP ${code}${message ? `: ${message}` : ''}` : err instanceof Error ? err.message.split('\n')[0] : String(err);
   return new AppError('k8s_error', `Could not ${what} on cluster ${c.cluster} (${reason}).`, { cause: err, context });
 }

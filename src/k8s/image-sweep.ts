@@ -20,7 +20,13 @@ export interface ClusterSweep {
   error?: string;
 }
 
-export async function sweepClusters(eks: EKSClient, clusters: readonly string[], digest: string, now: () => number, opts: { concurrency?: number; pageSize?: number } = {}): Promise<ClusterSweep[]> {
+export async function sweepClusters(
+  eks: EKSClient,
+  clusters: readonly string[],
+  digest: string,
+  now: () => number,
+  opts: { concurrency?: number; pageSize?: number } = {},
+): Promise<ClusterSweep[]> {
   return mapWithConcurrency(clusters, opts.concurrency ?? CLUSTER_CONCURRENCY, async (cluster) => {
     try {
       const conn = await connectCluster(eks, cluster, now);

@@ -17,7 +17,9 @@ export interface SelectingPolicy {
 
 export async function listPolicies(conn: KubeConnection, namespace: string): Promise<V1NetworkPolicy[]> {
   const { net } = await conn.apis();
-  const list = await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'networkpolicies.networking.k8s.io', namespace }, () => net.listNamespacedNetworkPolicy({ namespace }));
+  const list = await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'networkpolicies.networking.k8s.io', namespace }, () =>
+    net.listNamespacedNetworkPolicy({ namespace }),
+  );
   return list.items;
 }
 
@@ -41,12 +43,16 @@ export function denyAllPolicy(name: string, namespace: string, label: { key: str
 export async function createPolicy(conn: KubeConnection, policy: V1NetworkPolicy): Promise<void> {
   const { net } = await conn.apis();
   const namespace = policy.metadata!.namespace!;
-  await kubeCall({ cluster: conn.cluster, verb: 'create', resource: 'networkpolicies.networking.k8s.io', namespace, name: policy.metadata!.name! }, () => net.createNamespacedNetworkPolicy({ namespace, body: policy }));
+  await kubeCall({ cluster: conn.cluster, verb: 'create', resource: 'networkpolicies.networking.k8s.io', namespace, name: policy.metadata!.name! }, () =>
+    net.createNamespacedNetworkPolicy({ namespace, body: policy }),
+  );
 }
 
 export async function deletePolicy(conn: KubeConnection, namespace: string, name: string): Promise<void> {
   const { net } = await conn.apis();
-  await kubeCall({ cluster: conn.cluster, verb: 'delete', resource: 'networkpolicies.networking.k8s.io', namespace, name }, () => net.deleteNamespacedNetworkPolicy({ namespace, name }));
+  await kubeCall({ cluster: conn.cluster, verb: 'delete', resource: 'networkpolicies.networking.k8s.io', namespace, name }, () =>
+    net.deleteNamespacedNetworkPolicy({ namespace, name }),
+  );
 }
 
 export interface Enforcement {
@@ -66,7 +72,11 @@ export async function checkEnforcement(conn: KubeConnection): Promise<Enforcemen
   const { apps } = await conn.apis();
   let items: V1DaemonSet[];
   try {
-    items = (await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'daemonsets.apps', namespace: 'kube-system' }, () => apps.listNamespacedDaemonSet({ namespace: 'kube-system' }))).items;
+    items = (
+      await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'daemonsets.apps', namespace: 'kube-system' }, () =>
+        apps.listNamespacedDaemonSet({ namespace: 'kube-system' }),
+      )
+    ).items;
   } catch (err) {
     return { enforcedBy: [], caveats: [`Could not check which network plugin enforces NetworkPolicy (${(err as Error).message}).`] };
   }
@@ -81,8 +91,11 @@ export async function checkEnforcement(conn: KubeConnection): Promise<Enforcemen
     } else if (name === 'calico-node') enforcedBy.push('Calico (calico-node)');
     else if (name === 'cilium') enforcedBy.push('Cilium');
   }
-  const caveats = enforcedBy.length > 0
-    ? ['Whether the plugin is healthy on the pod\'s node cannot be checked from the API.']
-    : ['No NetworkPolicy enforcement found in kube-system (VPC CNI network policy off, no Calico or Cilium): the policy would be stored but NOT enforced, and the pod keeps its network.'];
+  const caveats =
+    enforcedBy.length > 0
+      ? ["Whether the plugin is healthy on the pod's node cannot be checked from the API."]
+      : [
+          'No NetworkPolicy enforcement found in kube-system (VPC CNI network policy off, no Calico or Cilium): the policy would be stored but NOT enforced, and the pod keeps its network.',
+        ];
   return { enforcedBy, caveats };
 }

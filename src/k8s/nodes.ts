@@ -14,10 +14,19 @@ export async function readNode(conn: KubeConnection, name: string): Promise<V1No
 }
 
 /** `unschedulable` and labels in one merge patch (null removes a label). */
-export async function patchNode(conn: KubeConnection, name: string, change: { unschedulable?: boolean; labels?: Record<string, string | null> }): Promise<void> {
+export async function patchNode(
+  conn: KubeConnection,
+  name: string,
+  change: { unschedulable?: boolean; labels?: Record<string, string | null> },
+): Promise<void> {
   const { core } = await conn.apis();
-  const body = { ...(change.unschedulable !== undefined ? { spec: { unschedulable: change.unschedulable } } : {}), ...(change.labels ? { metadata: { labels: change.labels } } : {}) };
-  await kubeCall({ cluster: conn.cluster, verb: 'patch', resource: 'nodes', name }, () => core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+  const body = {
+    ...(change.unschedulable !== undefined ? { spec: { unschedulable: change.unschedulable } } : {}),
+    ...(change.labels ? { metadata: { labels: change.labels } } : {}),
+  };
+  await kubeCall({ cluster: conn.cluster, verb: 'patch', resource: 'nodes', name }, () =>
+    core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+  );
 }
 
 /** `aws:///us-east-1a/i-0123…` → `i-0123…`. */

@@ -33,7 +33,9 @@ export async function ownerChain(conn: KubeConnection, pod: V1Pod): Promise<Owne
     if (ref.kind !== 'ReplicaSet') break;
     const { apps } = await conn.apis();
     const name = ref.name;
-    const rs = await kubeCall({ cluster: conn.cluster, verb: 'get', resource: 'replicasets.apps', namespace, name }, () => apps.readNamespacedReplicaSet({ namespace, name }));
+    const rs = await kubeCall({ cluster: conn.cluster, verb: 'get', resource: 'replicasets.apps', namespace, name }, () =>
+      apps.readNamespacedReplicaSet({ namespace, name }),
+    );
     ref = controllerOf(rs.metadata?.ownerReferences);
   }
   return chain;

@@ -38,7 +38,9 @@ export function parsePodRef(text: string): PodRefResult {
   const parts = rest[0]!.split('/');
   if (parts.length !== 2) return { ok: false, error: `\`${rest[0]!.slice(0, 80)}\` is not namespace/pod. ${USAGE}` };
   const [namespace, pod] = parts as [string, string];
-  if (namespace.length > 63 || !NAMESPACE_RE.test(namespace)) return { ok: false, error: 'That is not a Kubernetes namespace name (lower-case letters, digits and -, at most 63).' };
-  if (pod.length > 253 || !POD_RE.test(pod)) return { ok: false, error: 'That is not a Kubernetes pod name (lower-case letters, digits, - and ., at most 253).' };
+  if (namespace.length > 63 || !NAMESPACE_RE.test(namespace))
+    return { ok: false, error: 'That is not a Kubernetes namespace name (lower-case letters, digits and -, at most 63).' };
+  if (pod.length > 253 || !POD_RE.test(pod))
+    return { ok: false, error: 'That is not a Kubernetes pod name (lower-case letters, digits, - and ., at most 253).' };
   return { ok: true, target: { cluster, namespace, pod } };
 }

@@ -72,7 +72,11 @@ export const POD_PAGE_SIZE = 500;
  * page of `pageSize` at a time (`limit` + `continue`): a 5,000-pod cluster is 10 requests, and
  * memory holds one page. Matches on the running image's digest, not the tag in the spec.
  */
-export async function podsRunningDigest(conn: KubeConnection, digest: string, pageSize = POD_PAGE_SIZE): Promise<{ pods: ImagePod[]; requests: number; scanned: number }> {
+export async function podsRunningDigest(
+  conn: KubeConnection,
+  digest: string,
+  pageSize = POD_PAGE_SIZE,
+): Promise<{ pods: ImagePod[]; requests: number; scanned: number }> {
   const pods: ImagePod[] = [];
   let token: string | undefined;
   let requests = 0;
@@ -80,7 +84,9 @@ export async function podsRunningDigest(conn: KubeConnection, digest: string, pa
   do {
     const { core } = await conn.apis();
     const next = token;
-    const page = await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'pods' }, () => core.listPodForAllNamespaces({ limit: pageSize, ...(next ? { _continue: next } : {}) }));
+    const page = await kubeCall({ cluster: conn.cluster, verb: 'list', resource: 'pods' }, () =>
+      core.listPodForAllNamespaces({ limit: pageSize, ...(next ? { _continue: next } : {}) }),
+    );
     requests += 1;
     scanned += page.items.length;
     for (const p of page.items) {

@@ -49,6 +49,9 @@ export function labelsToDetach(selector: V1LabelSelector | undefined, labels: La
 
 /** A string as a valid label value: ≤ 63 chars of [A-Za-z0-9-_.], alphanumeric at both ends. */
 export function toLabelValue(s: string): string {
-  const v = s.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  const v = s
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
   return v || 'unknown';
 }

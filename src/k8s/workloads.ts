@@ -9,7 +9,11 @@ import { kubeCall } from './errors.js';
 import type { Workload } from './owners.js';
 
 /** The RBAC resource (API group `apps`) of each workload kind: what a permission check names. */
-export const WORKLOAD_RESOURCE: Readonly<Record<Workload['kind'], string>> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+export const WORKLOAD_RESOURCE: Readonly<Record<Workload['kind'], string>> = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+};
 const resourceOf = (kind: Workload['kind']) => `${WORKLOAD_RESOURCE[kind]}.apps`;
 const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
@@ -45,12 +49,20 @@ export async function scaleWorkload(conn: KubeConnection, w: Workload, from: num
 }
 
 /** Replaces the image of the named containers of the pod template (indexes from `template`). */
-export async function setWorkloadImage(conn: KubeConnection, w: Workload, template: V1PodSpec, changes: { container: string; from: string; to: string }[]): Promise<void> {
+export async function setWorkloadImage(
+  conn: KubeConnection,
+  w: Workload,
+  template: V1PodSpec,
+  changes: { container: string; from: string; to: string }[],
+): Promise<void> {
   const ops: object[] = [];
   for (const c of changes) {
     const i = template.containers.findIndex((x) => x.name === c.container);
     if (i < 0) continue;
-    ops.push({ op: 'test', path: `/spec/template/spec/containers/${i}/image`, value: c.from }, { op: 'replace', path: `/spec/template/spec/containers/${i}/image`, value: c.to });
+    ops.push(
+      { op: 'test', path: `/spec/template/spec/containers/${i}/image`, value: c.from },
+      { op: 'replace', path: `/spec/template/spec/containers/${i}/image`, value: c.to },
+    );
   }
   if (ops.length > 0) await patchWorkload(conn, w, ops);
 }

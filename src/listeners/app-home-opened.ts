@@ -6,7 +6,12 @@ import type { Clock } from '../util/clock.js';
 
 export function register(
   app: BoltApp,
-  deps: { store: Pick<Store, 'addHomeViewer'>; clock: Clock; effects: Pick<EffectRunner, 'publishHome'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> },
+  deps: {
+    store: Pick<Store, 'addHomeViewer'>;
+    clock: Clock;
+    effects: Pick<EffectRunner, 'publishHome'>;
+    handOff: (what: string, work: () => Promise<void>) => Promise<void>;
+  },
 ): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;

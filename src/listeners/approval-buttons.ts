@@ -4,7 +4,10 @@ import type { ActionRunner } from '../remediation/runner.js';
 import type { BoltApp } from '../server.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../slack/messages/action-messages.js';
 
-export function register(app: BoltApp, deps: { runner: Pick<ActionRunner, 'decide'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> }): void {
+export function register(
+  app: BoltApp,
+  deps: { runner: Pick<ActionRunner, 'decide'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> },
+): void {
   for (const [actionId, approve] of [
     [APPROVE_ACTION_ID, true],
     [REJECT_ACTION_ID, false],

@@ -7,7 +7,10 @@ import type { ActionRunner } from '../remediation/runner.js';
 import type { BoltApp } from '../server.js';
 import { CARD_ACTION_PREFIX } from '../slack/messages/action-messages.js';
 
-export function register(app: BoltApp, deps: { runner: Pick<ActionRunner, 'open'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> }): void {
+export function register(
+  app: BoltApp,
+  deps: { runner: Pick<ActionRunner, 'open'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> },
+): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTION_PREFIX}`), async ({ ack, body, action }) => {
     await ack();
     await deps.handOff('open', async () => {

@@ -6,17 +6,31 @@ import type { ViewSubmitAction } from '@slack/bolt';
 import { handleCloseSubmission, type CommandDeps } from '../commands/handle.js';
 import type { EffectRunner } from '../notify/effects.js';
 import type { BoltApp } from '../server.js';
-import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INPUT_ACTION_ID, parseCloseModalMetadata, SUPPRESS_BLOCK_ID } from '../slack/messages/incident-controls.js';
+import {
+  CLOSE_MODAL_CALLBACK_ID,
+  CLOSE_REASON_BLOCK_ID,
+  INPUT_ACTION_ID,
+  parseCloseModalMetadata,
+  SUPPRESS_BLOCK_ID,
+} from '../slack/messages/incident-controls.js';
 import type { Store } from '../store/store.js';
 
 export function register(
   app: BoltApp,
-  deps: { commands: CommandDeps; effects: Pick<EffectRunner, 'run'>; store: Pick<Store, 'getIncident'>; handOff: (what: string, work: () => Promise<void>) => Promise<void> },
+  deps: {
+    commands: CommandDeps;
+    effects: Pick<EffectRunner, 'run'>;
+    store: Pick<Store, 'getIncident'>;
+    handOff: (what: string, work: () => Promise<void>) => Promise<void>;
+  },
 ): void {
   app.view<ViewSubmitAction>(CLOSE_MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
     const reason = (view.state.values[CLOSE_REASON_BLOCK_ID]?.[INPUT_ACTION_ID]?.value ?? '').trim();
     if (!reason) {
-      await ack({ response_action: 'errors', errors: { [CLOSE_REASON_BLOCK_ID]: 'Say why: it goes on the timeline (and to GuardDuty for a false positive).' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [CLOSE_REASON_BLOCK_ID]: 'Say why: it goes on the timeline (and to GuardDuty for a false positive).' },
+      });
       return;
     }
     await ack();

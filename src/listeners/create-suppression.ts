@@ -30,7 +30,12 @@ export function register(app: BoltApp, deps: CreateSuppressionDeps): void {
       if (!incident) return;
       const decision = await deps.authorizer.check(body.user.id, { id: 'create_suppression', changes: true });
       if (!decision.allowed) {
-        await deps.store.appendIncidentEvent(incident.id, { at: deps.clock.now(), actor: body.user.id, kind: 'note', text: `refused: create suppression rule (${decision.reason})` });
+        await deps.store.appendIncidentEvent(incident.id, {
+          at: deps.clock.now(),
+          actor: body.user.id,
+          kind: 'note',
+          text: `refused: create suppression rule (${decision.reason})`,
+        });
         if (channel) {
           const message = noticeMessage(refusalText({ label: 'create a suppression rule' }, decision.reason));
           await deps.effects.run([{ kind: 'reply', visibility: 'ephemeral', message }], { userId: body.user.id, channelId: channel });

@@ -14,7 +14,13 @@ import type { Store } from '../store/store.js';
 
 export function registerDigestHandlers(
   app: BoltApp,
-  deps: { store: Store; cards: Pick<CardNotifier, 'show'>; slack: Pick<SlackGateway, 'postEphemeral' | 'permalink'>; logger: Logger; track: (p: Promise<void>) => Promise<void> },
+  deps: {
+    store: Store;
+    cards: Pick<CardNotifier, 'show'>;
+    slack: Pick<SlackGateway, 'postEphemeral' | 'permalink'>;
+    logger: Logger;
+    track: (p: Promise<void>) => Promise<void>;
+  },
 ): void {
   const log = deps.logger.child({ component: 'slack-digest' });
   app.action<BlockAction<StaticSelectAction>>(DIGEST_OPEN_ACTION_ID, async ({ ack, body, action }) => {

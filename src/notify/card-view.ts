@@ -25,12 +25,25 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
     const incident = currentIncident(incidents);
     const timeline = incident ? await store.incidentEvents(incident.id) : [];
     // Containment is the resource's: every card about it reads the same record (actions/resource-keys.ts).
-    const isolation = await store.getFindingState<{ active?: boolean; by?: string; fromFinding?: string; incomplete?: string[] }>(stateOwner(finding, record.findingId, ISOLATION_STATE_KEY), ISOLATION_STATE_KEY);
+    const isolation = await store.getFindingState<{ active?: boolean; by?: string; fromFinding?: string; incomplete?: string[] }>(
+      stateOwner(finding, record.findingId, ISOLATION_STATE_KEY),
+      ISOLATION_STATE_KEY,
+    );
     const facts = (await store.getFindingState<Record<string, string>>(record.findingId, CARD_FACTS_KEY)) ?? {};
     const statusBy = await store.getFindingState<string>(record.findingId, STATUS_BY_KEY);
-    const revoked = await store.getFindingState<{ active?: boolean }>(stateOwner(finding, record.findingId, INSTANCE_PROFILE_STATE_KEY), INSTANCE_PROFILE_STATE_KEY);
-    const sharedFacts = isolation?.active && isolation.fromFinding && isolation.fromFinding !== record.findingId ? { Isolation: `isolated by Slack user ${isolation.by ?? 'unknown'} from the card of finding ${isolation.fromFinding}` } : {};
-    const state = { isolated: isolation?.active === true, isolationIncomplete: isolation?.active === true && (isolation.incomplete?.length ?? 0) > 0, credentialsRevoked: revoked?.active === true };
+    const revoked = await store.getFindingState<{ active?: boolean }>(
+      stateOwner(finding, record.findingId, INSTANCE_PROFILE_STATE_KEY),
+      INSTANCE_PROFILE_STATE_KEY,
+    );
+    const sharedFacts =
+      isolation?.active && isolation.fromFinding && isolation.fromFinding !== record.findingId
+        ? { Isolation: `isolated by Slack user ${isolation.by ?? 'unknown'} from the card of finding ${isolation.fromFinding}` }
+        : {};
+    const state = {
+      isolated: isolation?.active === true,
+      isolationIncomplete: isolation?.active === true && (isolation.incomplete?.length ?? 0) > 0,
+      credentialsRevoked: revoked?.active === true,
+    };
     const account = actsIn?.(finding.accountId, finding.region);
     // Outside the allowlists every step would be refused by the client factory: offer none.
     const steps = [...catalog.values()]

@@ -89,7 +89,13 @@ export function createDigestNotifier(deps: {
     await deps.slack.updateMessage(channel, d.ts, buildDigestMessage(d));
     const now = deps.clock.now();
     if (d.items.length > d.uploadedCount && (final || now - d.uploadedAt >= DIGEST_FILE_MS)) {
-      await deps.slack.uploadText({ channel, threadTs: d.ts, filename: 'storm-digest.tsv', title: `Storm digest: ${d.items.length} findings`, content: digestListText(d) });
+      await deps.slack.uploadText({
+        channel,
+        threadTs: d.ts,
+        filename: 'storm-digest.tsv',
+        title: `Storm digest: ${d.items.length} findings`,
+        content: digestListText(d),
+      });
       await save({ ...(await load(channel))!, uploadedCount: d.items.length, uploadedAt: now });
     } else if (d.items.length > d.uploadedCount) later(channel, d.uploadedAt + DIGEST_FILE_MS - now);
   }
@@ -102,13 +108,16 @@ export function createDigestNotifier(deps: {
   function later(channel: string, delayMs: number): void {
     dirty.add(channel);
     if (timers.has(channel)) return;
-    const timer = defer(() => {
-      timers.delete(channel);
-      running.add(channel);
-      void flush(channel, true)
-        .catch((err) => log.warn({ channel, err: describeError(err) }, 'digest update failed; the next fold retries'))
-        .finally(() => running.delete(channel));
-    }, Math.max(0, delayMs));
+    const timer = defer(
+      () => {
+        timers.delete(channel);
+        running.add(channel);
+        void flush(channel, true)
+          .catch((err) => log.warn({ channel, err: describeError(err) }, 'digest update failed; the next fold retries'))
+          .finally(() => running.delete(channel));
+      },
+      Math.max(0, delayMs),
+    );
     timers.set(channel, timer);
   }
 
@@ -132,9 +141,7 @@ export function createDigestNotifier(deps: {
         at: now,
       };
       const items = (current?.items ?? []).filter((i) => i.id !== finding.id).concat(item);
-      const d: StoredDigest = current
-        ? { ...current, items, lastAt: now }
-        : { channel, startedAt: now, items, lastAt: now, uploadedCount: 0, uploadedAt: 0 };
+      const d: StoredDigest = current ? { ...current, items, lastAt: now } : { channel, startedAt: now, items, lastAt: now, uploadedCount: 0, uploadedAt: 0 };
       await save(d);
       if (!d.ts) {
         const posted = await deps.slack.postMessage(channel, buildDigestMessage(d));

@@ -165,7 +165,10 @@ export class EffectRunner {
       r,
       { via },
     );
-    await this.run(effects.filter((e) => !(e.kind === 'refresh_cards')), { userId: phase.actor });
+    await this.run(
+      effects.filter((e) => !(e.kind === 'refresh_cards')),
+      { userId: phase.actor },
+    );
     for (const id of await this.d.store.incidentFindingIds(r.incident.id)) if (id !== findingId) await this.d.cards.refresh(id).catch(() => undefined);
   }
 

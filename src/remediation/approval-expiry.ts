@@ -24,10 +24,27 @@ export async function closeIfExpired(d: ExpiryDeps, req: Requester, run: ActionR
   // The run's last transition is the request for approval (planned → awaiting_approval).
   if (!d.authorizer.approvalExpired(run.updatedAt, now)) return false;
   const minutes = Math.round(d.authorizer.approvalTtlMs / 60_000);
-  const claim = await d.store.transitionRun(run.runId, ['awaiting_approval'], 'rejected', { result: { refused: 'approval expired', expiredAfterMinutes: minutes } }, now);
+  const claim = await d.store.transitionRun(
+    run.runId,
+    ['awaiting_approval'],
+    'rejected',
+    { result: { refused: 'approval expired', expiredAfterMinutes: minutes } },
+    now,
+  );
   if (!claim.ok) return false;
-  await d.store.appendAudit({ at: now, findingId: record.findingId, runId: run.runId, actor: req.userId, event: 'expired', detail: { action: def.id, requestedAt: run.updatedAt, ttlMinutes: minutes } });
+  await d.store.appendAudit({
+    at: now,
+    findingId: record.findingId,
+    runId: run.runId,
+    actor: req.userId,
+    event: 'expired',
+    detail: { action: def.id, requestedAt: run.updatedAt, ttlMinutes: minutes },
+  });
   await d.notify.approvalExpired(record, def, { requester: run.requestedBy, clickedBy: req.userId, minutes });
-  await d.notify.tell(req, record, `:hourglass: This request for *${def.label}* expired (approvals are valid for ${minutes} min). Nothing was changed: <@${run.requestedBy}> can ask again with a fresh plan.`);
+  await d.notify.tell(
+    req,
+    record,
+    `:hourglass: This request for *${def.label}* expired (approvals are valid for ${minutes} min). Nothing was changed: <@${run.requestedBy}> can ask again with a fresh plan.`,
+  );
   return true;
 }

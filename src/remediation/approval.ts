@@ -28,7 +28,13 @@ export async function decideRun(d: ActionRunnerDeps, req: DecideRequest, start: 
   }
   if (req.approve && (await closeIfExpired(d, req, run, record, def))) return;
   const to = req.approve ? 'running' : 'rejected';
-  const claim = await d.store.transitionRun(run.runId, ['awaiting_approval'], to, { approvedBy: req.userId, ...(req.approve ? ownerOf(d) : {}) }, d.clock.now());
+  const claim = await d.store.transitionRun(
+    run.runId,
+    ['awaiting_approval'],
+    to,
+    { approvedBy: req.userId, ...(req.approve ? ownerOf(d) : {}) },
+    d.clock.now(),
+  );
   if (!claim.ok) {
     const state = claim.reason === 'wrong_state' ? (claim.run?.state ?? 'handled') : 'handled';
     await d.notify.tell(req, record, `:information_source: This request was already ${state}. Nothing more was done.`);

@@ -27,6 +27,12 @@ export function failedClaimText(def: ActionDefinition, claim: FailedClaim): stri
     : `:information_source: This confirmation was already submitted (${claim.run?.state ?? 'handled'}). It was not run again.`;
 }
 
-export async function explainClaim(d: Pick<ActionRunnerDeps, 'notify'>, req: Requester, record: FindingRecord, def: ActionDefinition, claim: FailedClaim): Promise<void> {
+export async function explainClaim(
+  d: Pick<ActionRunnerDeps, 'notify'>,
+  req: Requester,
+  record: FindingRecord,
+  def: ActionDefinition,
+  claim: FailedClaim,
+): Promise<void> {
   await d.notify.tell(req, record, failedClaimText(def, claim));
 }

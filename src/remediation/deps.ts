@@ -61,7 +61,11 @@ export async function audit(
 }
 
 /** A timeline failure never stops a run: it is logged and the run goes on. */
-export async function phase(d: Pick<ActionRunnerDeps, 'onPhase' | 'logger'>, findingId: string, p: RunPhase & { actor: string; serviceTask?: boolean }): Promise<void> {
+export async function phase(
+  d: Pick<ActionRunnerDeps, 'onPhase' | 'logger'>,
+  findingId: string,
+  p: RunPhase & { actor: string; serviceTask?: boolean },
+): Promise<void> {
   await d.onPhase?.(findingId, p).catch((err) => d.logger.warn({ err: describeError(err), findingId }, 'incident timeline update failed'));
 }
 

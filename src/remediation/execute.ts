@@ -39,7 +39,13 @@ export async function executeRun(d: ActionRunnerDeps, def: ActionDefinition, run
   await progress.flush();
   const finalState = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'partial' ? 'partial' : 'failed';
   await d.store.transitionRun(run.runId, ['running'], finalState, { result: outcome }, d.clock.now());
-  await audit(d, record, run.runId, run.requestedBy, 'result', { action: def.id, status: outcome.status, headline: outcome.headline, requestIds: outcome.requestIds, notDone: outcome.notDone });
+  await audit(d, record, run.runId, run.requestedBy, 'result', {
+    action: def.id,
+    status: outcome.status,
+    headline: outcome.headline,
+    requestIds: outcome.requestIds,
+    notDone: outcome.notDone,
+  });
   await phase(d, record.findingId, {
     phase: 'result',
     action: def.id,
@@ -56,7 +62,8 @@ export async function executeRun(d: ActionRunnerDeps, def: ActionDefinition, run
   }
   // A failed read-only step (a refused scan, a sweep that could not run) changes nothing in AWS:
   // the card goes back to what it said before (e.g. "Malware found"); the thread has the failure.
-  if (!def.changes && outcome.status === 'failed' && !outcome.cardStatus && statusBefore.text) await setStatus(d, record.findingId, statusBefore.text, statusBefore.by ?? run.requestedBy);
+  if (!def.changes && outcome.status === 'failed' && !outcome.cardStatus && statusBefore.text)
+    await setStatus(d, record.findingId, statusBefore.text, statusBefore.by ?? run.requestedBy);
   else await setStatus(d, record.findingId, cardStatusOf(def, outcome), run.requestedBy);
   await d.notify.result(record, def, outcome, { actor: run.requestedBy, runId: run.runId });
   await d.notify.refreshCard(record.findingId);

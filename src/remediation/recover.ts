@@ -14,7 +14,14 @@ export async function recoverInterrupted(d: ActionRunnerDeps): Promise<number> {
     const record = await d.store.getFinding(run.findingId);
     const def = d.catalog.get(run.action as ActionId);
     await audit(d, record, run.runId, 'system', 'interrupted', { action: run.action });
-    await phase(d, run.findingId, { phase: 'result', action: run.action, runId: run.runId, status: 'failed', headline: 'interrupted by a restart of the responder', actor: run.requestedBy });
+    await phase(d, run.findingId, {
+      phase: 'result',
+      action: run.action,
+      runId: run.runId,
+      status: 'failed',
+      headline: 'interrupted by a restart of the responder',
+      actor: run.requestedBy,
+    });
     if (record && def) {
       await d.notify.interrupted(record, def, run.requestedBy);
       await setStatus(d, record.findingId, `:warning: ${def.label} interrupted by a restart — check and re-run`, run.requestedBy);

@@ -41,7 +41,12 @@ export async function submitRun(d: ActionRunnerDeps, req: SubmitRequest, start: 
     if (!claim.ok) return explainClaim(d, req, record, def, claim);
     await audit(d, record, run.runId, req.userId, 'approval_requested', { action: def.id, reason: req.reason });
     await phase(d, record.findingId, requested);
-    await d.notify.approvalRequested(record, def, plan, { requester: req.userId, runId: run.runId, expiresAt: d.clock.now() + d.authorizer.approvalTtlMs, ...reason });
+    await d.notify.approvalRequested(record, def, plan, {
+      requester: req.userId,
+      runId: run.runId,
+      expiresAt: d.clock.now() + d.authorizer.approvalTtlMs,
+      ...reason,
+    });
     return;
   }
   const claim = await d.store.transitionRun(run.runId, ['planned'], 'running', { input, ...reason, ...ownerOf(d) }, d.clock.now());

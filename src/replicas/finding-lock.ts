@@ -24,7 +24,10 @@ export function findingIdsOf(payload: string): string[] {
   return [];
 }
 
-export function withFindingLock(deps: { store: Store; clock: Clock; replicaId: string }, handle: (entry: InboxEntry) => Promise<void>): (entry: InboxEntry) => Promise<void> {
+export function withFindingLock(
+  deps: { store: Store; clock: Clock; replicaId: string },
+  handle: (entry: InboxEntry) => Promise<void>,
+): (entry: InboxEntry) => Promise<void> {
   return async (entry) => {
     const names = findingIdsOf(entry.payload).map((id) => `finding:${id}`);
     const held: string[] = [];

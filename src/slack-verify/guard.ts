@@ -40,7 +40,12 @@ export function foreignRequestGuard(deps: ForeignRequestGuardDeps): Middleware<A
     if (verdict.ok) return args.next();
     deps.logger.warn({ code: verdict.code, origin }, 'Slack request refused: not from this installation');
     await deps.store
-      .appendAudit({ at: deps.now(), actor: origin.userId ?? 'unknown', event: REFUSED_FOREIGN_REQUEST, detail: { code: verdict.code, reason: verdict.reason, ...origin } })
+      .appendAudit({
+        at: deps.now(),
+        actor: origin.userId ?? 'unknown',
+        event: REFUSED_FOREIGN_REQUEST,
+        detail: { code: verdict.code, reason: verdict.reason, ...origin },
+      })
       .catch((err) => deps.logger.error({ err: describeError(err) }, 'refusal could not be audited'));
     const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
     if (!ack) return; // Events API: Bolt has acknowledged already.

@@ -44,11 +44,17 @@ export function createIdentitySource(deps: {
       if (!r.teamId && !(orgWide && enterpriseId)) throw new Error('auth.test returned no team_id');
       const appId = configured.appId ?? r.appId;
       known = { ...(r.teamId ? { teamId: r.teamId } : {}), enterpriseId: enterpriseId ?? null, orgWide, ...(appId ? { appId } : {}) };
-      deps.logger.info({ ...known }, appId ? 'Slack identity learned from auth.test' : 'Slack identity learned from auth.test (app id unknown: set SLACK_APP_ID to check it)');
+      deps.logger.info(
+        { ...known },
+        appId ? 'Slack identity learned from auth.test' : 'Slack identity learned from auth.test (app id unknown: set SLACK_APP_ID to check it)',
+      );
       return known;
     } catch (err) {
       failedAt = deps.now();
-      deps.logger.error({ err: describeError(err) }, 'could not learn the Slack workspace from auth.test: Slack requests are refused until it is known (or set SLACK_TEAM_ID)');
+      deps.logger.error(
+        { err: describeError(err) },
+        'could not learn the Slack workspace from auth.test: Slack requests are refused until it is known (or set SLACK_TEAM_ID)',
+      );
       return undefined;
     } finally {
       pending = undefined;

@@ -7,10 +7,17 @@ import type { Clock } from '../util/clock.js';
 import { foreignRequestGuard } from './guard.js';
 import { createIdentitySource } from './identity.js';
 
-export function buildSlackGuard(config: Pick<Config, 'slack'>, deps: { slack: { whoAmI(): Promise<SlackWhoAmI> }; store: Pick<Store, 'appendAudit' | 'hasCardInChannel'>; clock: Clock; logger: Logger }) {
+export function buildSlackGuard(
+  config: Pick<Config, 'slack'>,
+  deps: { slack: { whoAmI(): Promise<SlackWhoAmI> }; store: Pick<Store, 'appendAudit' | 'hasCardInChannel'>; clock: Clock; logger: Logger },
+) {
   const s = config.slack;
   const identity = createIdentitySource({
-    configured: { ...(s.teamId ? { teamId: s.teamId } : {}), ...(s.enterpriseId ? { enterpriseId: s.enterpriseId } : {}), ...(s.appId ? { appId: s.appId } : {}) },
+    configured: {
+      ...(s.teamId ? { teamId: s.teamId } : {}),
+      ...(s.enterpriseId ? { enterpriseId: s.enterpriseId } : {}),
+      ...(s.appId ? { appId: s.appId } : {}),
+    },
     slack: deps.slack,
     now: deps.clock.now,
     logger: deps.logger,

@@ -7,17 +7,31 @@
 import type { RequestOrigin } from './origin.js';
 import type { SlackIdentity } from './identity.js';
 
-export type Verdict = { ok: true } | { ok: false; reason: string; code: 'identity_unknown' | 'foreign_app' | 'foreign_enterprise' | 'foreign_team' | 'foreign_channel' };
+export type Verdict =
+  | { ok: true }
+  | { ok: false; reason: string; code: 'identity_unknown' | 'foreign_app' | 'foreign_enterprise' | 'foreign_team' | 'foreign_channel' };
 
-export async function judgeOrigin(origin: RequestOrigin, identity: SlackIdentity | undefined, channelAllowed: (channelId: string) => Promise<boolean>): Promise<Verdict> {
+export async function judgeOrigin(
+  origin: RequestOrigin,
+  identity: SlackIdentity | undefined,
+  channelAllowed: (channelId: string) => Promise<boolean>,
+): Promise<Verdict> {
   if (!identity) {
-    return { ok: false, code: 'identity_unknown', reason: 'the responder could not yet confirm which Slack workspace it is installed in (auth.test failed); try again in a minute' };
+    return {
+      ok: false,
+      code: 'identity_unknown',
+      reason: 'the responder could not yet confirm which Slack workspace it is installed in (auth.test failed); try again in a minute',
+    };
   }
   if (identity.appId && origin.appId !== identity.appId) {
     return { ok: false, code: 'foreign_app', reason: `the request is for another Slack app (${origin.appId ?? 'none'})` };
   }
   if (identity.enterpriseId !== undefined && origin.enterpriseIds.some((e) => e !== identity.enterpriseId)) {
-    return { ok: false, code: 'foreign_enterprise', reason: `the request comes from another Enterprise Grid organization (${origin.enterpriseIds.join(', ')})` };
+    return {
+      ok: false,
+      code: 'foreign_enterprise',
+      reason: `the request comes from another Enterprise Grid organization (${origin.enterpriseIds.join(', ')})`,
+    };
   }
   if (identity.orgWide) {
     // Org-wide install: any workspace of our org, and the org must be named.
@@ -30,7 +44,11 @@ export async function judgeOrigin(origin: RequestOrigin, identity: SlackIdentity
   // Channels only matter where a person acts (commands and interactions); modals and App Home
   // carry no channel. DMs with the app (D…) are its own.
   if (origin.kind !== 'event' && origin.channelId && !origin.channelId.startsWith('D') && !(await channelAllowed(origin.channelId))) {
-    return { ok: false, code: 'foreign_channel', reason: `the responder does not serve channel ${origin.channelId}; use it in the channel where its cards are posted` };
+    return {
+      ok: false,
+      code: 'foreign_channel',
+      reason: `the responder does not serve channel ${origin.channelId}; use it in the channel where its cards are posted`,
+    };
   }
   return { ok: true };
 }

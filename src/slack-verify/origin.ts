@@ -30,7 +30,8 @@ export function originOf(body: unknown): RequestOrigin {
   const view = obj(b.view);
   const teamIds = [str(b.team_id), str(team?.id), str(user?.team_id), str(auth?.team_id), str(view?.app_installed_team_id)];
   const enterpriseIds = [str(b.enterprise_id), str(enterprise?.id), str(team?.enterprise_id), str(auth?.enterprise_id)];
-  const channelId = kind === 'command' ? str(b.channel_id) : kind === 'interaction' ? (str(obj(b.channel)?.id) ?? str(obj(b.container)?.channel_id)) : undefined;
+  const channelId =
+    kind === 'command' ? str(b.channel_id) : kind === 'interaction' ? (str(obj(b.channel)?.id) ?? str(obj(b.container)?.channel_id)) : undefined;
   const userId = str(user?.id) ?? str(b.user_id) ?? str(obj(b.event)?.user);
   return {
     kind,

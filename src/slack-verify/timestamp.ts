@@ -10,7 +10,9 @@ import type { RequestHandler } from 'express';
 /** The same 5 minutes Bolt uses for the past. */
 export const SLACK_MAX_CLOCK_SKEW_SEC = 5 * 60;
 
-export function refuseFutureSlackTimestamps(opts: { now?: () => number; onRefused?: (detail: { timestamp: number; aheadSec: number }) => void } = {}): RequestHandler {
+export function refuseFutureSlackTimestamps(
+  opts: { now?: () => number; onRefused?: (detail: { timestamp: number; aheadSec: number }) => void } = {},
+): RequestHandler {
   // Bolt compares with Date.now(); so must we, or the two windows would disagree.
   const now = opts.now ?? Date.now;
   return (req, res, next) => {

@@ -177,7 +177,18 @@ export function createSlackGateway(client: WebClient, pacer?: Pacer): SlackGatew
 /** Slack's own transient failures. */
 export const SLACK_TRANSIENT_ERRORS = ['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited'];
 /** Set-up mistakes: the card is kept and posted once the operator fixes the token or invites the bot. */
-export const SLACK_SETUP_ERRORS = ['not_in_channel', 'channel_not_found', 'invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'missing_scope', 'is_archived', 'team_access_not_granted'];
+export const SLACK_SETUP_ERRORS = [
+  'not_in_channel',
+  'channel_not_found',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'is_archived',
+  'team_access_not_granted',
+];
 
 /** Slack errors that a later retry can fix (outage, rate limit, network). */
 async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {

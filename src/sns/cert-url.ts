@@ -21,9 +21,7 @@ const SNS_HOST = new RegExp(`^sns\\.(${REGION})\\.amazonaws\\.com(\\.cn)?$`);
  * path `/SimpleNotificationService-<hex>.pem`, no query, no fragment. Lower-case scheme and host
  * only: the URL parser would fold `HTTPS://SNS.…` or `%2e` tricks into something that looks fine.
  */
-const STRICT_CERT_URL = new RegExp(
-  `^https://sns\\.(${REGION})\\.amazonaws\\.com(\\.cn)?/SimpleNotificationService-[0-9a-fA-F]{1,128}\\.pem$`,
-);
+const STRICT_CERT_URL = new RegExp(`^https://sns\\.(${REGION})\\.amazonaws\\.com(\\.cn)?/SimpleNotificationService-[0-9a-fA-F]{1,128}\\.pem$`);
 
 /** Longest SigningCertURL we look at; real ones are about 100 characters. */
 export const MAX_CERT_URL_LENGTH = 1024;

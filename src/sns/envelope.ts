@@ -53,7 +53,10 @@ export type SnsEnvelope = SnsNotification | SnsConfirmation;
  * Refusing one keeps the `Key\nValue\n` string to sign unambiguous: no value can smuggle in
  * something that reads as another key.
  */
-const singleLine = z.string().min(1).regex(/^[^\r\n]*$/);
+const singleLine = z
+  .string()
+  .min(1)
+  .regex(/^[^\r\n]*$/);
 
 const base = {
   MessageId: singleLine,

@@ -29,7 +29,11 @@ export function assertSignatureShape(env: SnsEnvelope, opts: SignatureShapeOptio
     throw new AppError('sns_signature_invalid', 'SNS SignatureVersion is not supported', { context });
   }
   if ((opts.requireSignatureV2 ?? true) && env.SignatureVersion !== '2') {
-    throw new AppError('sns_signature_invalid', 'SNS SignatureVersion 1 (SHA1) is refused: set the topic to SignatureVersion 2, or SNS_REQUIRE_SIGNATURE_V2=false', { context });
+    throw new AppError(
+      'sns_signature_invalid',
+      'SNS SignatureVersion 1 (SHA1) is refused: set the topic to SignatureVersion 2, or SNS_REQUIRE_SIGNATURE_V2=false',
+      { context },
+    );
   }
   if (env.Signature.length === 0 || !BASE64.test(env.Signature)) {
     throw new AppError('sns_signature_invalid', 'SNS Signature is not base64', { context });

@@ -49,9 +49,7 @@ export function createSnsConfirmApi(options: SnsConfirmApiOptions = {}): SnsConf
       if (region === undefined) {
         throw new AppError('sns_confirm_failed', 'SNS topic ARN has no Region', { context: { topicArn: topicArn.slice(0, 300) } });
       }
-      const out = await clientFor(region).send(
-        new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: token, AuthenticateOnUnsubscribe: 'true' }),
-      );
+      const out = await clientFor(region).send(new ConfirmSubscriptionCommand({ TopicArn: topicArn, Token: token, AuthenticateOnUnsubscribe: 'true' }));
       return out.SubscriptionArn !== undefined ? { subscriptionArn: out.SubscriptionArn } : {};
     },
     destroy() {

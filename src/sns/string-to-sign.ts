@@ -8,15 +8,7 @@ import type { SnsEnvelope } from './envelope.js';
 export const NOTIFICATION_SIGNED_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
 
 /** SubscriptionConfirmation / UnsubscribeConfirmation fields, in signing order. */
-export const CONFIRMATION_SIGNED_FIELDS = [
-  'Message',
-  'MessageId',
-  'SubscribeURL',
-  'Timestamp',
-  'Token',
-  'TopicArn',
-  'Type',
-] as const;
+export const CONFIRMATION_SIGNED_FIELDS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
 
 /** Builds the exact bytes (as a UTF-8 string) that SNS signed for this envelope. */
 export function stringToSign(env: SnsEnvelope): string {

@@ -16,7 +16,13 @@ export function createSqsClients(opts: { endpointFromEnv: boolean; logger: Logge
   const log = opts.logger.child({ component: 'sqs-sdk' });
   // The SDK prints a console warning on every call to a non-AWS queue host (LocalStack, tests);
   // that is expected there, so it goes to our log at debug level instead.
-  const sdkLogger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (...a: unknown[]) => log.debug({ sdk: a.map(String).join(' ') }, 'sdk notice'), error: (...a: unknown[]) => log.warn({ sdk: a.map(String).join(' ') }, 'sdk error') };
+  const sdkLogger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...a: unknown[]) => log.debug({ sdk: a.map(String).join(' ') }, 'sdk notice'),
+    error: (...a: unknown[]) => log.warn({ sdk: a.map(String).join(' ') }, 'sdk error'),
+  };
   const byRegion = new Map<string, SQSClient>();
   return {
     clientFor(queue) {

@@ -5,13 +5,7 @@
  * maxReceiveCount. While a batch is being stored its visibility is extended, so a slow store
  * never lets another consumer receive the same messages.
  */
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { describeError } from '../errors.js';
 import type { Finding } from '../findings/model.js';
 import type { Logger } from '../log.js';
@@ -130,7 +124,10 @@ export function createSqsIntake(deps: SqsIntakeDeps): SqsIntake {
       if (!poisonLogged.has(sqsId)) {
         if (poisonLogged.size >= MAX_REMEMBERED_POISON) poisonLogged.clear();
         poisonLogged.add(sqsId);
-        log.warn({ sqsMessageId: sqsId, reason: c.reason, receiveCount: m.Attributes?.ApproximateReceiveCount }, 'sqs message is not a finding; left for the dead-letter queue');
+        log.warn(
+          { sqsMessageId: sqsId, reason: c.reason, receiveCount: m.Attributes?.ApproximateReceiveCount },
+          'sqs message is not a finding; left for the dead-letter queue',
+        );
       }
       return 'keep';
     }
@@ -138,11 +135,20 @@ export function createSqsIntake(deps: SqsIntakeDeps): SqsIntake {
       const verdict = deps.admit?.(f) ?? { ok: true };
       if (!verdict.ok) {
         // No AWS call is ever made there (the client factory refuses); the card says why.
-        log.info({ sqsMessageId: sqsId, findingId: f.id, accountId: f.accountId, region: f.region, reason: verdict.reason }, 'sqs finding outside the allowlists: stored, its card says the app does not act there');
+        log.info(
+          { sqsMessageId: sqsId, findingId: f.id, accountId: f.accountId, region: f.region, reason: verdict.reason },
+          'sqs finding outside the allowlists: stored, its card says the app does not act there',
+        );
       }
     }
     // A store outage throws: the message stays in the queue and comes back after its visibility timeout.
-    const outcome = await deps.store.acceptMessage({ messageId: c.dedupeId, topicArn: c.source, receivedAt: deps.clock.now(), payload: c.payload, reqId: `sqs:${sqsId}` });
+    const outcome = await deps.store.acceptMessage({
+      messageId: c.dedupeId,
+      topicArn: c.source,
+      receivedAt: deps.clock.now(),
+      payload: c.payload,
+      reqId: `sqs:${sqsId}`,
+    });
     log.info({ sqsMessageId: sqsId, messageId: c.dedupeId, outcome }, outcome === 'accepted' ? 'sqs message accepted' : 'duplicate sqs message ignored');
     return outcome;
   }
@@ -162,7 +168,8 @@ export function createSqsIntake(deps: SqsIntakeDeps): SqsIntake {
     try {
       const out = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }));
       // Harmless: the message comes back and is a duplicate in the inbox then.
-      for (const f of out.Failed ?? []) log.warn({ code: f.Code, message: f.Message }, 'sqs delete failed; message will be re-received and ignored as a duplicate');
+      for (const f of out.Failed ?? [])
+        log.warn({ code: f.Code, message: f.Message }, 'sqs delete failed; message will be re-received and ignored as a duplicate');
     } catch (err) {
       log.warn({ err: describeError(err), messages: entries.length }, 'sqs delete failed; messages will be re-received and ignored as duplicates');
     }

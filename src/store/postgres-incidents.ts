@@ -70,12 +70,18 @@ export class PgIncidentStore extends PgBase {
   }
 
   async addIncidentFinding(incidentId: string, findingId: string, version: string, at: number): Promise<'added' | 'updated' | 'unchanged'> {
-    const ins = await this.q(
-      'INSERT INTO incident_findings (incident_id, finding_id, version, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [incidentId, findingId, version, at],
-    );
+    const ins = await this.q('INSERT INTO incident_findings (incident_id, finding_id, version, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      incidentId,
+      findingId,
+      version,
+      at,
+    ]);
     if (ins.rowCount === 1) return 'added';
-    const upd = await this.q('UPDATE incident_findings SET version = $3 WHERE incident_id = $1 AND finding_id = $2 AND version <> $3', [incidentId, findingId, version]);
+    const upd = await this.q('UPDATE incident_findings SET version = $3 WHERE incident_id = $1 AND finding_id = $2 AND version <> $3', [
+      incidentId,
+      findingId,
+      version,
+    ]);
     return upd.rowCount === 1 ? 'updated' : 'unchanged';
   }
 
@@ -120,7 +126,11 @@ export class PgIncidentStore extends PgBase {
   }
 
   async followIncident(incidentId: string, userId: string, at: number): Promise<boolean> {
-    const r = await this.q('INSERT INTO incident_followers (incident_id, user_id, followed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [incidentId, userId, at]);
+    const r = await this.q('INSERT INTO incident_followers (incident_id, user_id, followed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      incidentId,
+      userId,
+      at,
+    ]);
     return r.rowCount === 1;
   }
 

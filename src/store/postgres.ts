@@ -26,7 +26,14 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 const ACTIVE_RUN = `('running', 'awaiting_approval')`;
 
 export class PostgresStore extends PgReplicaStore implements Store {
-  async acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'> {
+  async acceptMessage(e: {
+    messageId: string;
+    topicArn: string;
+    receivedAt: number;
+    payload: string;
+    reqId?: string;
+    priority?: number;
+  }): Promise<'accepted' | 'duplicate'> {
     // One autocommit statement: committed (synchronous_commit) before we answer SNS 200.
     const r = await this.q(
       'INSERT INTO inbox (message_id, topic_arn, received_at, payload, req_id, priority) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING',
@@ -45,7 +52,11 @@ export class PostgresStore extends PgReplicaStore implements Store {
   }
 
   async finishMessage(messageId: string, state: 'done' | 'failed', error?: string): Promise<void> {
-    await this.q('UPDATE inbox SET state = $1, last_error = $2, lease_owner = NULL, leased_until = NULL WHERE message_id = $3', [state, error ?? null, messageId]);
+    await this.q('UPDATE inbox SET state = $1, last_error = $2, lease_owner = NULL, leased_until = NULL WHERE message_id = $3', [
+      state,
+      error ?? null,
+      messageId,
+    ]);
   }
 
   async recordAttempt(messageId: string, error: string): Promise<void> {
@@ -66,7 +77,17 @@ export class PostgresStore extends PgReplicaStore implements Store {
       const inserted = await q(
         `INSERT INTO findings (finding_id, account_id, region, updated_at, count, severity, finding_json, created_at, card_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (finding_id) DO NOTHING RETURNING *`,
-        [rec.findingId, rec.accountId, rec.region, rec.updatedAt, rec.count, rec.severity, rec.findingJson, rec.createdAt, randomBytes(12).toString('base64url')],
+        [
+          rec.findingId,
+          rec.accountId,
+          rec.region,
+          rec.updatedAt,
+          rec.count,
+          rec.severity,
+          rec.findingJson,
+          rec.createdAt,
+          randomBytes(12).toString('base64url'),
+        ],
       );
       if (inserted.rows[0]) return { record: toFinding(inserted.rows[0]), changed: true };
       // Row lock: a concurrent newer version waits here, then compares against what we wrote.
@@ -114,7 +135,20 @@ export class PostgresStore extends PgReplicaStore implements Store {
     await this.q(
       `INSERT INTO action_runs (run_id, finding_id, action, state, requested_by, approved_by, reason, input_json, plan_json, result_json, created_at, updated_at, owner)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)`,
-      [run.runId, run.findingId, run.action, run.state, run.requestedBy, run.approvedBy ?? null, run.reason ?? null, json(run.input), json(run.plan), json(run.result), run.createdAt, run.owner ?? null],
+      [
+        run.runId,
+        run.findingId,
+        run.action,
+        run.state,
+        run.requestedBy,
+        run.approvedBy ?? null,
+        run.reason ?? null,
+        json(run.input),
+        json(run.plan),
+        json(run.result),
+        run.createdAt,
+        run.owner ?? null,
+      ],
     );
   }
 
@@ -144,7 +178,18 @@ export class PostgresStore extends PgReplicaStore implements Store {
                input_json = COALESCE($5, input_json), plan_json = COALESCE($6, plan_json), result_json = COALESCE($7, result_json),
                owner = COALESCE($8, owner)
              WHERE run_id = $9 AND state = ANY($10::text[]) RETURNING *`,
-            [to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), patch.owner ?? null, runId, [...from]],
+            [
+              to,
+              at,
+              patch.approvedBy ?? null,
+              patch.reason ?? null,
+              json(patch.input),
+              json(patch.plan),
+              json(patch.result),
+              patch.owner ?? null,
+              runId,
+              [...from],
+            ],
           )
         ).rows[0] as Row | undefined;
       } catch (err) {

@@ -8,13 +8,11 @@ export class SqliteIncidentStore extends SqliteBase {
   createIncident(draft: NewIncident) {
     return this.run(() =>
       this.tx((): Incident => {
-        const info = this
-          .sql(
-            `INSERT INTO incidents (state, severity, title, account_id, region, assignee, channel, thread_ts, opened_at, acknowledged_at,
+        const info = this.sql(
+          `INSERT INTO incidents (state, severity, title, account_id, region, assignee, channel, thread_ts, opened_at, acknowledged_at,
                contained_at, closed_at, close_reason, closed_by, last_seen_at, keys_json, version, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-          )
-          .run(...incidentColumns(draft), draft.openedAt);
+        ).run(...incidentColumns(draft), draft.openedAt);
         const seq = Number(info.lastInsertRowid);
         const id = incidentId(seq);
         this.sql('UPDATE incidents SET id = ? WHERE seq = ?').run(id, seq);
@@ -41,14 +39,12 @@ export class SqliteIncidentStore extends SqliteBase {
   updateIncident(next: Incident, expectedVersion: number, at: number) {
     return this.run(() =>
       this.tx((): IncidentUpdateResult => {
-        const changed = this
-          .sql(
-            `UPDATE incidents SET state = ?, severity = ?, title = ?, account_id = ?, region = ?, assignee = ?, channel = ?, thread_ts = ?,
+        const changed = this.sql(
+          `UPDATE incidents SET state = ?, severity = ?, title = ?, account_id = ?, region = ?, assignee = ?, channel = ?, thread_ts = ?,
                opened_at = ?, acknowledged_at = ?, contained_at = ?, closed_at = ?, close_reason = ?, closed_by = ?, last_seen_at = ?,
                keys_json = ?, version = version + 1, updated_at = ?
              WHERE id = ? AND version = ?`,
-          )
-          .run(...incidentColumns(next), at, next.id, expectedVersion).changes;
+        ).run(...incidentColumns(next), at, next.id, expectedVersion).changes;
         const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(next.id) as Row | undefined;
         if (!row) return { ok: false, reason: 'not_found' };
         if (changed === 0) return { ok: false, reason: 'conflict', current: toIncident(row) };
@@ -67,13 +63,11 @@ export class SqliteIncidentStore extends SqliteBase {
   findIncidentsByKey(key: string, opts: { includeClosed?: boolean } = {}) {
     return this.run(() =>
       (
-        this
-          .sql(
-            `SELECT i.* FROM incident_keys k JOIN incidents i ON i.id = k.incident_id
+        this.sql(
+          `SELECT i.* FROM incident_keys k JOIN incidents i ON i.id = k.incident_id
              WHERE k.key = ? AND (? = 1 OR i.state IN ('open', 'acknowledged', 'contained'))
              ORDER BY i.last_seen_at DESC, i.seq DESC`,
-          )
-          .all(key, opts.includeClosed ? 1 : 0) as Row[]
+        ).all(key, opts.includeClosed ? 1 : 0) as Row[]
       ).map(toIncident),
     );
   }
@@ -81,9 +75,9 @@ export class SqliteIncidentStore extends SqliteBase {
   listOpenIncidents(limit = 1000) {
     return this.run(() =>
       (
-        this
-          .sql(`SELECT * FROM incidents WHERE state IN ('open', 'acknowledged', 'contained') ORDER BY severity DESC, opened_at, seq LIMIT ?`)
-          .all(limit) as Row[]
+        this.sql(`SELECT * FROM incidents WHERE state IN ('open', 'acknowledged', 'contained') ORDER BY severity DESC, opened_at, seq LIMIT ?`).all(
+          limit,
+        ) as Row[]
       ).map(toIncident),
     );
   }
@@ -105,16 +99,18 @@ export class SqliteIncidentStore extends SqliteBase {
 
   incidentFindingIds(incidentId: string) {
     return this.run(() =>
-      (this.sql('SELECT finding_id FROM incident_findings WHERE incident_id = ? ORDER BY added_at, rowid').all(incidentId) as Row[]).map((r) => r.finding_id as string),
+      (this.sql('SELECT finding_id FROM incident_findings WHERE incident_id = ? ORDER BY added_at, rowid').all(incidentId) as Row[]).map(
+        (r) => r.finding_id as string,
+      ),
     );
   }
 
   incidentsForFinding(findingId: string) {
     return this.run(() =>
       (
-        this
-          .sql('SELECT i.* FROM incident_findings f JOIN incidents i ON i.id = f.incident_id WHERE f.finding_id = ? ORDER BY i.opened_at DESC, i.seq DESC')
-          .all(findingId) as Row[]
+        this.sql(
+          'SELECT i.* FROM incident_findings f JOIN incidents i ON i.id = f.incident_id WHERE f.finding_id = ? ORDER BY i.opened_at DESC, i.seq DESC',
+        ).all(findingId) as Row[]
       ).map(toIncident),
     );
   }
@@ -122,9 +118,13 @@ export class SqliteIncidentStore extends SqliteBase {
   appendIncidentEvent(incidentId: string, event: NewTimelineEvent) {
     return this.run((): TimelineEvent => {
       const { kind, at, actor, ...detail } = event;
-      const info = this
-        .sql('INSERT INTO incident_events (incident_id, at, actor, kind, detail_json) VALUES (?, ?, ?, ?, ?)')
-        .run(incidentId, at, actor ?? null, kind, JSON.stringify(detail));
+      const info = this.sql('INSERT INTO incident_events (incident_id, at, actor, kind, detail_json) VALUES (?, ?, ?, ?, ?)').run(
+        incidentId,
+        at,
+        actor ?? null,
+        kind,
+        JSON.stringify(detail),
+      );
       return { ...event, id: Number(info.lastInsertRowid), incidentId };
     });
   }
@@ -157,7 +157,9 @@ export class SqliteIncidentStore extends SqliteBase {
 
   incidentFollowers(incidentId: string) {
     return this.run(() =>
-      (this.sql('SELECT user_id FROM incident_followers WHERE incident_id = ? ORDER BY followed_at, rowid').all(incidentId) as Row[]).map((r) => r.user_id as string),
+      (this.sql('SELECT user_id FROM incident_followers WHERE incident_id = ? ORDER BY followed_at, rowid').all(incidentId) as Row[]).map(
+        (r) => r.user_id as string,
+      ),
     );
   }
 }

@@ -85,7 +85,6 @@ export function json(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
 
-
 /** Incident column values in the order of the stores' INSERT/UPDATE statements (after the id). */
 export function incidentColumns(i: NewIncident): (string | number | null)[] {
   return [

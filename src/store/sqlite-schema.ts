@@ -151,4 +151,3 @@ export function migrate(db: Database.Database): void {
     })();
   }
 }
-

@@ -53,7 +53,11 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
         this.db.pragma('synchronous = FULL');
         try {
           return this.tx(() =>
-            batch.map(({ entry: e }) => (insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null, e.priority ?? inboxPriority(e.payload)).changes === 1 ? ('accepted' as const) : ('duplicate' as const))),
+            batch.map(({ entry: e }) =>
+              insert.run(e.messageId, e.topicArn, e.receivedAt, e.payload, e.reqId ?? null, e.priority ?? inboxPriority(e.payload)).changes === 1
+                ? ('accepted' as const)
+                : ('duplicate' as const),
+            ),
           );
         } finally {
           if (this.db.open) this.db.pragma('synchronous = NORMAL');
@@ -67,7 +71,14 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
     }
   }
 
-  acceptMessage(e: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'> {
+  acceptMessage(e: {
+    messageId: string;
+    topicArn: string;
+    receivedAt: number;
+    payload: string;
+    reqId?: string;
+    priority?: number;
+  }): Promise<'accepted' | 'duplicate'> {
     return new Promise((resolve, reject) => {
       this.acceptQueue.push({ entry: e, resolve, reject });
       if (!this.flushScheduled) {
@@ -116,16 +127,28 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
         if (row) {
           const existing = toFinding(row);
           if (!isNewer(rec, existing)) return { record: existing, changed: false };
-          this
-            .sql('UPDATE findings SET updated_at = ?, count = ?, severity = ?, finding_json = ? WHERE finding_id = ?')
-            .run(rec.updatedAt, rec.count, rec.severity, rec.findingJson, rec.findingId);
+          this.sql('UPDATE findings SET updated_at = ?, count = ?, severity = ?, finding_json = ? WHERE finding_id = ?').run(
+            rec.updatedAt,
+            rec.count,
+            rec.severity,
+            rec.findingJson,
+            rec.findingId,
+          );
         } else {
-          this
-            .sql(
-              `INSERT INTO findings (finding_id, account_id, region, updated_at, count, severity, finding_json, created_at, card_key)
+          this.sql(
+            `INSERT INTO findings (finding_id, account_id, region, updated_at, count, severity, finding_json, created_at, card_key)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(rec.findingId, rec.accountId, rec.region, rec.updatedAt, rec.count, rec.severity, rec.findingJson, rec.createdAt, randomBytes(12).toString('base64url'));
+          ).run(
+            rec.findingId,
+            rec.accountId,
+            rec.region,
+            rec.updatedAt,
+            rec.count,
+            rec.severity,
+            rec.findingJson,
+            rec.createdAt,
+            randomBytes(12).toString('base64url'),
+          );
         }
         const stored = toFinding(this.sql('SELECT * FROM findings WHERE finding_id = ?').get(rec.findingId) as Row);
         return { record: stored, changed: true };
@@ -135,9 +158,13 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
 
   setFindingCard(findingId: string, card: { channel: string; ts: string; postedVersion: string; threadTs?: string }) {
     return this.run(() => {
-      this
-        .sql('UPDATE findings SET channel = ?, ts = ?, posted_version = ?, thread_ts = COALESCE(?, thread_ts) WHERE finding_id = ?')
-        .run(card.channel, card.ts, card.postedVersion, card.threadTs ?? null, findingId);
+      this.sql('UPDATE findings SET channel = ?, ts = ?, posted_version = ?, thread_ts = COALESCE(?, thread_ts) WHERE finding_id = ?').run(
+        card.channel,
+        card.ts,
+        card.postedVersion,
+        card.threadTs ?? null,
+        findingId,
+      );
     });
   }
 
@@ -170,25 +197,23 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
 
   createRun(run: Omit<ActionRun, 'updatedAt'>) {
     return this.run(() => {
-      this
-        .sql(
-          `INSERT INTO action_runs (run_id, finding_id, action, state, requested_by, approved_by, reason, input_json, plan_json, result_json, created_at, updated_at)
+      this.sql(
+        `INSERT INTO action_runs (run_id, finding_id, action, state, requested_by, approved_by, reason, input_json, plan_json, result_json, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          run.runId,
-          run.findingId,
-          run.action,
-          run.state,
-          run.requestedBy,
-          run.approvedBy ?? null,
-          run.reason ?? null,
-          json(run.input),
-          json(run.plan),
-          json(run.result),
-          run.createdAt,
-          run.createdAt,
-        );
+      ).run(
+        run.runId,
+        run.findingId,
+        run.action,
+        run.state,
+        run.requestedBy,
+        run.approvedBy ?? null,
+        run.reason ?? null,
+        json(run.input),
+        json(run.plan),
+        json(run.result),
+        run.createdAt,
+        run.createdAt,
+      );
     });
   }
 
@@ -213,23 +238,19 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
         const current = toRun(row);
         if (!from.includes(current.state)) return { ok: false, reason: 'wrong_state', run: current };
         if (to === 'running' || to === 'awaiting_approval') {
-          const active = this
-            .sql(
-              `SELECT * FROM action_runs WHERE finding_id = ? AND action = ? AND run_id <> ?
+          const active = this.sql(
+            `SELECT * FROM action_runs WHERE finding_id = ? AND action = ? AND run_id <> ?
                AND state IN ('running', 'awaiting_approval')`,
-            )
-            .get(current.findingId, current.action, runId) as Row | undefined;
+          ).get(current.findingId, current.action, runId) as Row | undefined;
           if (active) return { ok: false, reason: 'busy', active: toRun(active) };
         }
-        this
-          .sql(
-            `UPDATE action_runs SET state = ?, updated_at = ?,
+        this.sql(
+          `UPDATE action_runs SET state = ?, updated_at = ?,
                approved_by = COALESCE(?, approved_by), reason = COALESCE(?, reason),
                input_json = COALESCE(?, input_json), plan_json = COALESCE(?, plan_json),
                result_json = COALESCE(?, result_json), owner = COALESCE(?, owner)
              WHERE run_id = ?`,
-          )
-          .run(to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), patch.owner ?? null, runId);
+        ).run(to, at, patch.approvedBy ?? null, patch.reason ?? null, json(patch.input), json(patch.plan), json(patch.result), patch.owner ?? null, runId);
         return { ok: true, run: toRun(this.sql('SELECT * FROM action_runs WHERE run_id = ?').get(runId) as Row) };
       }),
     );
@@ -240,16 +261,19 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
   }
 
   runsForFinding(findingId: string) {
-    return this.run(() =>
-      (this.sql('SELECT * FROM action_runs WHERE finding_id = ? ORDER BY created_at, rowid').all(findingId) as Row[]).map(toRun),
-    );
+    return this.run(() => (this.sql('SELECT * FROM action_runs WHERE finding_id = ? ORDER BY created_at, rowid').all(findingId) as Row[]).map(toRun));
   }
 
   appendAudit(e: Omit<AuditEntry, 'id'>) {
     return this.run(() => {
-      this
-        .sql('INSERT INTO audit (at, finding_id, run_id, actor, event, detail_json) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(e.at, e.findingId ?? null, e.runId ?? null, e.actor ?? null, e.event, json(e.detail));
+      this.sql('INSERT INTO audit (at, finding_id, run_id, actor, event, detail_json) VALUES (?, ?, ?, ?, ?, ?)').run(
+        e.at,
+        e.findingId ?? null,
+        e.runId ?? null,
+        e.actor ?? null,
+        e.event,
+        json(e.detail),
+      );
     });
   }
 
@@ -278,12 +302,10 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
 
   putFindingState(findingId: string, key: string, value: unknown, at: number) {
     return this.run(() => {
-      this
-        .sql(
-          `INSERT INTO finding_state (finding_id, key, value_json, updated_at) VALUES (?, ?, ?, ?)
+      this.sql(
+        `INSERT INTO finding_state (finding_id, key, value_json, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT(finding_id, key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at`,
-        )
-        .run(findingId, key, JSON.stringify(value ?? null), at);
+      ).run(findingId, key, JSON.stringify(value ?? null), at);
     });
   }
 
@@ -298,5 +320,4 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
       if (this.db.open) this.db.close();
     });
   }
-
 }

@@ -46,15 +46,7 @@ export interface FindingRecord {
   readonly threadTs?: string;
 }
 
-export type RunState =
-  | 'planned'
-  | 'awaiting_approval'
-  | 'running'
-  | 'succeeded'
-  | 'partial'
-  | 'failed'
-  | 'rejected'
-  | 'interrupted';
+export type RunState = 'planned' | 'awaiting_approval' | 'running' | 'succeeded' | 'partial' | 'failed' | 'rejected' | 'interrupted';
 
 export const FINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'partial', 'failed', 'rejected', 'interrupted'];
 
@@ -94,7 +86,14 @@ export interface AuditEntry {
 
 export interface Store {
   /** Stores a verified message. 'duplicate' when this MessageId was already accepted. */
-  acceptMessage(entry: { messageId: string; topicArn: string; receivedAt: number; payload: string; reqId?: string; priority?: number }): Promise<'accepted' | 'duplicate'>;
+  acceptMessage(entry: {
+    messageId: string;
+    topicArn: string;
+    receivedAt: number;
+    payload: string;
+    reqId?: string;
+    priority?: number;
+  }): Promise<'accepted' | 'duplicate'>;
   /** Most severe first (priority, peeked from the payload when not given), then oldest. */
   pendingMessages(limit: number): Promise<InboxEntry[]>;
   getMessage(messageId: string): Promise<InboxEntry | undefined>;
@@ -106,7 +105,9 @@ export interface Store {
    * Inserts the finding, or replaces the stored one when `record` is newer (later updatedAt or
    * higher count). Returns the stored record and whether it changed.
    */
-  upsertFinding(record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt' | 'cardKey'> & { createdAt: number }): Promise<{ record: FindingRecord; changed: boolean }>;
+  upsertFinding(
+    record: Omit<FindingRecord, 'channel' | 'ts' | 'postedVersion' | 'statusText' | 'createdAt' | 'cardKey'> & { createdAt: number },
+  ): Promise<{ record: FindingRecord; changed: boolean }>;
   getFindingByCardKey(cardKey: string): Promise<FindingRecord | undefined>;
   /** Whether any finding card was posted in this channel (Slack requests from other channels are refused). */
   hasCardInChannel(channel: string): Promise<boolean>;
@@ -124,7 +125,13 @@ export interface Store {
    * if it is still in one of `from`. Entering running/awaiting_approval fails with 'busy' when
    * another run of the same action on the same finding is already there.
    */
-  transitionRun(runId: string, from: readonly RunState[], to: RunState, patch?: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result' | 'owner'>>, at?: number): Promise<ClaimResult>;
+  transitionRun(
+    runId: string,
+    from: readonly RunState[],
+    to: RunState,
+    patch?: Partial<Pick<ActionRun, 'approvedBy' | 'reason' | 'input' | 'plan' | 'result' | 'owner'>>,
+    at?: number,
+  ): Promise<ClaimResult>;
   runsInState(state: RunState): Promise<ActionRun[]>;
   runsForFinding(findingId: string): Promise<ActionRun[]>;
 
@@ -218,7 +225,16 @@ export function findingOf(r: Pick<FindingRecord, 'findingJson'>): Finding {
 
 /** The row upsertFinding stores for a normalised finding (the inverse of findingOf). */
 export function findingRow(f: Finding, createdAt: number): Parameters<Store['upsertFinding']>[0] {
-  return { findingId: f.id, accountId: f.accountId, region: f.region, updatedAt: f.updatedAt, count: f.count, severity: f.severity, findingJson: JSON.stringify(f), createdAt };
+  return {
+    findingId: f.id,
+    accountId: f.accountId,
+    region: f.region,
+    updatedAt: f.updatedAt,
+    count: f.count,
+    severity: f.severity,
+    findingJson: JSON.stringify(f),
+    createdAt,
+  };
 }
 
 /** Where replies about a finding go: its incident thread's root, or its own card. */

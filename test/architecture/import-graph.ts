@@ -41,7 +41,10 @@ export function importGraph(root: string): ImportEdge[] {
         typeOnly = st.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly));
       }
       if (!spec?.startsWith('.')) continue;
-      const target = relative(root, resolve(root, dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
+      const target = relative(root, resolve(root, dirname(file), spec))
+        .split('\\')
+        .join('/')
+        .replace(/\.js$/, '.ts');
       edges.push({ from: file, to: target, typeOnly });
     }
   }

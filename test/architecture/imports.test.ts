@@ -81,7 +81,10 @@ describe('the dependency rule of src/', () => {
   const edges = importGraph(SRC);
 
   it('places every source file in a layer', () => {
-    assert.deepEqual(sourceFiles(SRC).filter((f) => !layerOf(f)), []);
+    assert.deepEqual(
+      sourceFiles(SRC).filter((f) => !layerOf(f)),
+      [],
+    );
   });
 
   it('has no import cycles', () => {

@@ -35,7 +35,11 @@ test('responder users and user-group members may act; others may not', async () 
 });
 
 test('a per-action rule replaces the responder list and can require approval', async () => {
-  const policy = buildPolicy({ responderUserIds: ['U0LEAD'], responderUsergroupIds: [] }, { actions: { stop_task: { users: ['U0OTHER'], requireApproval: true } } }, ['stop_task']);
+  const policy = buildPolicy(
+    { responderUserIds: ['U0LEAD'], responderUsergroupIds: [] },
+    { actions: { stop_task: { users: ['U0OTHER'], requireApproval: true } } },
+    ['stop_task'],
+  );
   const a = createAuthorizer(policy, { slack: client(), clock: fakeClock() });
   assert.equal((await a.check('U0LEAD', changing)).allowed, false);
   assert.equal((await a.check('U0OTHER', changing)).allowed, true);
@@ -51,6 +55,12 @@ test('an unverifiable group membership is a refusal (fail closed)', async () => 
 });
 
 test('a policy file with unknown actions or bad ids is refused at start', () => {
-  assert.throws(() => buildPolicy({ responderUserIds: [], responderUsergroupIds: [] }, { actions: { nuke: {} } }, ['stop_task']), (e) => isAppError(e, 'config_invalid') && /nuke/.test(e.message));
-  assert.throws(() => buildPolicy({ responderUserIds: [], responderUsergroupIds: [] }, { actions: { stop_task: { users: ['bob'] } } }), (e) => isAppError(e, 'config_invalid'));
+  assert.throws(
+    () => buildPolicy({ responderUserIds: [], responderUsergroupIds: [] }, { actions: { nuke: {} } }, ['stop_task']),
+    (e) => isAppError(e, 'config_invalid') && /nuke/.test(e.message),
+  );
+  assert.throws(
+    () => buildPolicy({ responderUserIds: [], responderUsergroupIds: [] }, { actions: { stop_task: { users: ['bob'] } } }),
+    (e) => isAppError(e, 'config_invalid'),
+  );
 });

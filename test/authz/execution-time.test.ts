@@ -56,7 +56,10 @@ test('the click-time membership cache lasts at most 10 s', async () => {
 
 test('rate limit: the 4th changing-step confirmation within 60 s is refused with "slow down"; read-only steps and execution checks are not counted; it frees up as time passes', async () => {
   const clock = fakeClock();
-  const a = createAuthorizer(buildPolicy({ responderUserIds: ['U0FAST', 'U0OTHER'], responderUsergroupIds: [], actionRateLimit: { count: 3, windowMs: 60_000 } }), { slack: client(), clock });
+  const a = createAuthorizer(
+    buildPolicy({ responderUserIds: ['U0FAST', 'U0OTHER'], responderUsergroupIds: [], actionRateLimit: { count: 3, windowMs: 60_000 } }),
+    { slack: client(), clock },
+  );
   for (let i = 0; i < 3; i++) {
     assert.equal((await a.check('U0FAST', stopTask)).allowed, true, `click ${i + 1}`);
     assert.equal((await a.check('U0FAST', stopTask, { fresh: true })).allowed, true, 'the execution check of an opened confirmation is not a new confirmation');
@@ -95,7 +98,10 @@ test('REQUIRE_APPROVAL=destructive|all|none turns on the two-person rule without
   assert.equal(withSetting('all').requiresApproval(isolate), true);
   assert.equal(withSetting('all').requiresApproval(findTasks), false, 'read-only steps never wait for a second person');
   assert.equal(withSetting('none').requiresApproval(stopTask), false);
-  assert.throws(() => loadConfig(minimalEnv({ REQUIRE_APPROVAL: 'sometimes' })), (e) => isAppError(e, 'config_invalid') && /REQUIRE_APPROVAL/.test(e.message));
+  assert.throws(
+    () => loadConfig(minimalEnv({ REQUIRE_APPROVAL: 'sometimes' })),
+    (e) => isAppError(e, 'config_invalid') && /REQUIRE_APPROVAL/.test(e.message),
+  );
 });
 
 test('approvals expire after APPROVAL_TTL_MINUTES (default 30)', () => {
@@ -108,7 +114,10 @@ test('approvals expire after APPROVAL_TTL_MINUTES (default 30)', () => {
   assert.equal(a.approvalExpired(t0, t0 + 30 * 60_000 + 1), true);
   const short = loadConfig(minimalEnv({ APPROVAL_TTL_MINUTES: '5' }));
   assert.equal(approvalExpired(t0, t0 + 5 * 60_000 + 1, short.authz.approvalTtlMs), true);
-  assert.throws(() => loadConfig(minimalEnv({ APPROVAL_TTL_MINUTES: '0' })), (e) => isAppError(e, 'config_invalid'));
+  assert.throws(
+    () => loadConfig(minimalEnv({ APPROVAL_TTL_MINUTES: '0' })),
+    (e) => isAppError(e, 'config_invalid'),
+  );
 });
 
 test('ACTION_RATE_LIMIT is N/Ws (or N/Wm); off turns it off; nonsense is refused at start', () => {
@@ -116,7 +125,10 @@ test('ACTION_RATE_LIMIT is N/Ws (or N/Wm); off turns it off; nonsense is refused
   assert.deepEqual(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: '3/60s' })).authz.actionRateLimit, { count: 3, windowMs: 60_000 });
   assert.deepEqual(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: '5/2m' })).authz.actionRateLimit, { count: 5, windowMs: 120_000 });
   assert.equal(loadConfig(minimalEnv({ ACTION_RATE_LIMIT: 'off' })).authz.actionRateLimit, undefined);
-  assert.throws(() => loadConfig(minimalEnv({ ACTION_RATE_LIMIT: 'fast' })), (e) => isAppError(e, 'config_invalid') && /ACTION_RATE_LIMIT/.test(e.message));
+  assert.throws(
+    () => loadConfig(minimalEnv({ ACTION_RATE_LIMIT: 'fast' })),
+    (e) => isAppError(e, 'config_invalid') && /ACTION_RATE_LIMIT/.test(e.message),
+  );
 });
 
 function minimalEnv(extra: Record<string, string>): Record<string, string> {

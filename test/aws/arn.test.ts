@@ -35,7 +35,10 @@ describe('ECS ARNs', () => {
 
   test('service, task definition, container instance', () => {
     assert.deepEqual(
-      [parseServiceArn('arn:aws:ecs:eu-west-1:123456789012:service/prod/web')?.clusterName, parseServiceArn('arn:aws:ecs:eu-west-1:123456789012:service/prod/web')?.serviceName],
+      [
+        parseServiceArn('arn:aws:ecs:eu-west-1:123456789012:service/prod/web')?.clusterName,
+        parseServiceArn('arn:aws:ecs:eu-west-1:123456789012:service/prod/web')?.serviceName,
+      ],
       ['prod', 'web'],
     );
     assert.equal(parseServiceArn('arn:aws:ecs:eu-west-1:123456789012:service/web')?.serviceName, 'web');

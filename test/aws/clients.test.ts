@@ -122,8 +122,14 @@ describe('createAwsClientFactory', () => {
 
   test('rejects a malformed account id or missing Region', () => {
     const f = createAwsClientFactory({ credentials });
-    assert.throws(() => f.forTarget({ accountId: '123' }), (e: unknown) => isAppError(e, 'action_invalid'));
-    assert.throws(() => f.forTarget({ accountId: '123456789012' }), (e: unknown) => isAppError(e, 'action_invalid'));
+    assert.throws(
+      () => f.forTarget({ accountId: '123' }),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
+    assert.throws(
+      () => f.forTarget({ accountId: '123456789012' }),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
   });
 
   test('the limiter sits inside the retry loop, before signing', () => {
@@ -152,7 +158,10 @@ describe('createAwsClientFactory', () => {
     await ecs.send(new DescribeClustersCommand({}));
     await ecs.send(new ListTasksCommand({ cluster: 'prod' }));
     await ecs.send(new ListTasksCommand({ cluster: 'prod' }));
-    assert.deepEqual(transport.seen.map((s) => s.split('.')[1]), ['ListTasks', 'ListTasks', 'DescribeClusters', 'ListTasks', 'ListTasks']);
+    assert.deepEqual(
+      transport.seen.map((s) => s.split('.')[1]),
+      ['ListTasks', 'ListTasks', 'DescribeClusters', 'ListTasks', 'ListTasks'],
+    );
     assert.deepEqual(clock.sleeps, [50, 50]);
   });
 
@@ -164,7 +173,14 @@ describe('createAwsClientFactory', () => {
     const { ec2 } = f.forTarget({ accountId: '123456789012' });
     for (let i = 0; i < 12; i++) {
       await ec2.send(
-        new CreateNetworkAclEntryCommand({ NetworkAclId: 'acl-1', RuleNumber: i + 1, Egress: false, Protocol: '-1', RuleAction: 'deny', CidrBlock: '10.0.0.1/32' }),
+        new CreateNetworkAclEntryCommand({
+          NetworkAclId: 'acl-1',
+          RuleNumber: i + 1,
+          Egress: false,
+          Protocol: '-1',
+          RuleAction: 'deny',
+          CidrBlock: '10.0.0.1/32',
+        }),
       );
     }
     await ec2.send(new DescribeNetworkAclsCommand({}));

@@ -14,10 +14,13 @@ test('an ECR quota refusal (one scan per image per 24 h) is answered at once, no
   const img = aws.seed.image({ repository: 'r', tag: 't' });
   const { ecr } = factory.forTarget({ accountId: aws.accountId });
   await ecr.send(new StartImageScanCommand({ repositoryName: 'r', imageId: { imageDigest: img.digest } }));
-  await assert.rejects(ecr.send(new StartImageScanCommand({ repositoryName: 'r', imageId: { imageDigest: img.digest } })), (e: Error & { $metadata?: { attempts?: number } }) => {
-    assert.equal(e.name, 'LimitExceededException');
-    assert.equal(e.$metadata?.attempts, 1);
-    return true;
-  });
+  await assert.rejects(
+    ecr.send(new StartImageScanCommand({ repositoryName: 'r', imageId: { imageDigest: img.digest } })),
+    (e: Error & { $metadata?: { attempts?: number } }) => {
+      assert.equal(e.name, 'LimitExceededException');
+      assert.equal(e.$metadata?.attempts, 1);
+      return true;
+    },
+  );
   assert.equal(aws.callsTo('ecr:StartImageScan').length, 2);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isAccountId, isRegion, REGION_PATTERN } from '../../src/aws/ids.js';
 
-test('Region names: every partition\'s shape, nothing that could smuggle a host name', () => {
+test("Region names: every partition's shape, nothing that could smuggle a host name", () => {
   for (const r of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-10', 'il-central-1']) assert.ok(isRegion(r), r);
   for (const r of ['', 'us-east', 'US-EAST-1', 'us-east-1a', 'us-east-123', 'evil.example/#', 'us-east-1.evil.example', 'x-1']) assert.ok(!isRegion(r), r);
   assert.ok(new RegExp(`^sqs\\.(${REGION_PATTERN})\\.amazonaws\\.com$`).test('sqs.eu-west-3.amazonaws.com'));

@@ -6,7 +6,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAwsClientFactory, type AwsClientFactory, type AwsClients } from '../../src/aws/clients.js';
-import { planEvidence, takeEvidence, revokeInstanceProfile, restoreInstanceProfile, describeInstance, eksClusterOfInstance, instanceArn } from '../../src/aws/ec2/index.js';
+import {
+  planEvidence,
+  takeEvidence,
+  revokeInstanceProfile,
+  restoreInstanceProfile,
+  describeInstance,
+  eksClusterOfInstance,
+  instanceArn,
+} from '../../src/aws/ec2/index.js';
 import { findAutoScalingGroup, protectAndDetach, reattach } from '../../src/aws/autoscaling/index.js';
 import { deregister, findTargetGroupsForInstance, reregister } from '../../src/aws/elbv2/index.js';
 import { startMalwareScan, waitForMalwareScan } from '../../src/aws/guardduty/index.js';
@@ -46,7 +54,10 @@ test('evidence: plan from live state, take it, and the double shows every change
   const inst = aws.ec2.instances.get(s.instanceId)!;
   assert.equal(inst.disableApiTermination, true);
   assert.equal(inst.shutdownBehavior, 'stop');
-  assert.deepEqual(s.volumeIds.map((v) => aws.ec2.volumes.get(v)?.attachment?.deleteOnTermination), [false, false]);
+  assert.deepEqual(
+    s.volumeIds.map((v) => aws.ec2.volumes.get(v)?.attachment?.deleteOnTermination),
+    [false, false],
+  );
   for (const snap of r.snapshots) {
     const stored = aws.ec2.snapshots.get(snap.snapshotId)!;
     assert.equal(stored.volumeId, snap.volumeId);
@@ -57,7 +68,10 @@ test('evidence: plan from live state, take it, and the double shows every change
   assert.equal(r.requestIds.length, 4 + 2 + 1, 'four attribute changes (protection, DeleteOnTermination × 2, shutdown), two snapshots, one tag');
 
   const again = await planEvidence(c, s.instanceId);
-  assert.deepEqual(again.steps.map((x) => x.action), ['ec2:CreateSnapshot', 'ec2:CreateSnapshot', 'ec2:CreateTags']);
+  assert.deepEqual(
+    again.steps.map((x) => x.action),
+    ['ec2:CreateSnapshot', 'ec2:CreateSnapshot', 'ec2:CreateTags'],
+  );
 });
 
 test('evidence with CreateSnapshot denied: the protections stay, the failure names ec2:CreateSnapshot', async () => {
@@ -90,7 +104,11 @@ test('Auto Scaling + load balancers: detach (deregisters from the group target g
   const found = await findTargetGroupsForInstance(c, s.instanceId, { vpcId: info.vpcId!, ips: info.privateIps });
   assert.deepEqual(
     found.registrations.map((x) => [x.targetGroupName, x.port, x.state]).sort(),
-    [['shop-admin', 9000, 'healthy'], ['shop-web', 80, 'draining'], ['shop-web', 8443, 'healthy']],
+    [
+      ['shop-admin', 9000, 'healthy'],
+      ['shop-web', 80, 'draining'],
+      ['shop-web', 8443, 'healthy'],
+    ],
     'the group deregistered its own registration (port 80); the port override and the direct group remain',
   );
   assert.equal(found.calls, 1 + 2);
@@ -121,7 +139,9 @@ test('instance profile: revoke records the ARN, release restores it; EKS node an
 });
 
 test('malware scan: start with an idempotency key, wait (injected sleep) for INFECTED with counts', async () => {
-  const s = aws.seed.instance({ malwareScan: { status: 'COMPLETED', result: 'INFECTED', threats: [{ name: 'Linux.Miner', count: 3 }], completesAfterPolls: 2 } });
+  const s = aws.seed.instance({
+    malwareScan: { status: 'COMPLETED', result: 'INFECTED', threats: [{ name: 'Linux.Miner', count: 3 }], completesAfterPolls: 2 },
+  });
   const arn = instanceArn({ region: aws.region, accountId: aws.accountId, instanceId: s.instanceId });
   const started = await startMalwareScan(c, { instanceArn: arn, idempotencyKey: 'act-77' });
   const again = await startMalwareScan(c, { instanceArn: arn, idempotencyKey: 'act-77' });
@@ -146,13 +166,20 @@ test('container: pause fails, the caller falls back to stop; no SSM agent is aws
   const stopped = await runDockerCommand(c, { instanceId: s.instanceId, containerId: cid, verb: 'stop' }, noSleep);
   assert.deepEqual([stopped.status, stopped.stdout], ['Success', `${cid}\n`]);
   assert.deepEqual(aws.ssm.commandsSentTo(s.instanceId), [`docker pause ${cid}`, `docker stop ${cid}`]);
-  await assert.rejects(runDockerCommand(c, { instanceId: none.instanceId, containerId: cid, verb: 'pause' }, noSleep), (e: unknown) => isAppError(e, 'aws_ssm_unavailable'));
+  await assert.rejects(runDockerCommand(c, { instanceId: none.instanceId, containerId: cid, verb: 'pause' }, noSleep), (e: unknown) =>
+    isAppError(e, 'aws_ssm_unavailable'),
+  );
 });
 
 test('a DescribeTargetHealth still throttled after the client gave up is one failure (aws_throttled); the other groups are searched', async () => {
   const s = aws.seed.instance({ targetGroups: ['throttled-tg', 'fine-tg'] });
   // One attempt per call, so the SDK's real-time backoff never runs in this test.
-  const single = createAwsClientFactory({ endpointUrl: aws.endpoint, defaultRegion: aws.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  const single = createAwsClientFactory({
+    endpointUrl: aws.endpoint,
+    defaultRegion: aws.region,
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
   try {
     aws.failNext('elasticloadbalancing:DescribeTargetHealth', 'Throttling');
     const found = await findTargetGroupsForInstance(single.forTarget({ accountId: aws.accountId }), s.instanceId, { vpcId: s.vpcId, concurrency: 1 });

@@ -31,9 +31,22 @@ async function world(extra: { externalId?: string; durationMs?: number } = {}) {
     credentials: org.adminCredentials,
     maxAttempts: 1,
     credentialClock: clock,
-    organization: { memberRoleArn: ROLE, accountIds: [ADMIN, PROD, STAGING], regions: ['us-east-1', 'eu-west-1'], ...(extra.externalId ? { externalId: extra.externalId } : {}) },
+    organization: {
+      memberRoleArn: ROLE,
+      accountIds: [ADMIN, PROD, STAGING],
+      regions: ['us-east-1', 'eu-west-1'],
+      ...(extra.externalId ? { externalId: extra.externalId } : {}),
+    },
   });
-  return { clock, org, factory, async close() { factory.destroy(); await org.close(); } };
+  return {
+    clock,
+    org,
+    factory,
+    async close() {
+      factory.destroy();
+      await org.close();
+    },
+  };
 }
 
 describe('organization: credentials per account', () => {
@@ -72,8 +85,14 @@ describe('organization: credentials per account', () => {
     const w = await world();
     t.after(() => w.close());
     await w.factory.scope.resolveOwn();
-    assert.throws(() => w.factory.forTarget({ accountId: OUTSIDE, actor: { requester: 'U0ALICE', step: 'stop_task' } }), (e: unknown) => isAppError(e, 'account_not_allowed') && /444444444444/.test((e as Error).message));
-    assert.throws(() => w.factory.forTarget({ accountId: PROD, region: 'ap-south-1' }), (e: unknown) => isAppError(e, 'region_not_allowed'));
+    assert.throws(
+      () => w.factory.forTarget({ accountId: OUTSIDE, actor: { requester: 'U0ALICE', step: 'stop_task' } }),
+      (e: unknown) => isAppError(e, 'account_not_allowed') && /444444444444/.test((e as Error).message),
+    );
+    assert.throws(
+      () => w.factory.forTarget({ accountId: PROD, region: 'ap-south-1' }),
+      (e: unknown) => isAppError(e, 'region_not_allowed'),
+    );
     assert.equal(w.org.sts.assumeRoleCalls.length, 0);
     assert.equal(w.org.trail.filter((r) => r.event !== 'sts:GetCallerIdentity').length, 0);
     assert.equal(w.factory.scope.describe(OUTSIDE, 'us-east-1').actsIn, false);
@@ -84,7 +103,13 @@ describe('organization: credentials per account', () => {
     const clock = fakeClock();
     const org = await startOrganizationDouble({ admin: ADMIN, members: [PROD], regions: ['us-east-1'], now: clock.now });
     org.sts.addRole(roleIn(PROD));
-    const f = createAwsClientFactory({ endpointUrl: org.endpoint, defaultRegion: 'us-east-1', credentials: org.adminCredentials, maxAttempts: 1, organization: { memberRoleArn: ROLE } });
+    const f = createAwsClientFactory({
+      endpointUrl: org.endpoint,
+      defaultRegion: 'us-east-1',
+      credentials: org.adminCredentials,
+      maxAttempts: 1,
+      organization: { memberRoleArn: ROLE },
+    });
     t.after(async () => {
       f.destroy();
       await org.close();
@@ -92,7 +117,10 @@ describe('organization: credentials per account', () => {
     // Before the own account is known, the call itself waits for it and is then refused.
     await assert.rejects(f.forTarget({ accountId: PROD }).ecs.send(new ListClustersCommand({})), (e: unknown) => isAppError(e, 'account_not_allowed'));
     assert.equal(f.scope.ownAccountId(), ADMIN);
-    assert.throws(() => f.forTarget({ accountId: PROD }), (e: unknown) => isAppError(e, 'account_not_allowed'));
+    assert.throws(
+      () => f.forTarget({ accountId: PROD }),
+      (e: unknown) => isAppError(e, 'account_not_allowed'),
+    );
     assert.equal(org.sts.assumeRoleCalls.length, 0);
     assert.equal(org.callsIn(PROD).length, 0);
   });
@@ -103,7 +131,11 @@ describe('organization: credentials per account', () => {
     w.org.sts.addRole(roleIn(STAGING), { externalId: 'another' });
     await assert.rejects(
       w.factory.forTarget({ accountId: STAGING, actor: { requester: 'U0ALICE', step: 'stop_task' } }).ecs.send(new ListClustersCommand({})),
-      (e: unknown) => isAppError(e, 'aws_role_denied') && (e as Error).message.includes(roleIn(STAGING)) && /trust policy/.test((e as Error).message) && /external id/.test((e as Error).message),
+      (e: unknown) =>
+        isAppError(e, 'aws_role_denied') &&
+        (e as Error).message.includes(roleIn(STAGING)) &&
+        /trust policy/.test((e as Error).message) &&
+        /external id/.test((e as Error).message),
     );
     assert.equal(w.org.sts.assumeRoleCalls.at(-1)?.error, 'AccessDenied');
     assert.equal(w.org.callsIn(STAGING).filter((r) => !r.event.startsWith('sts:')).length, 0);
@@ -131,7 +163,12 @@ describe('organization: credentials per account', () => {
     assert.equal(sweep.errors.length, 0, JSON.stringify(sweep.errors));
     assert.equal(sweep.matches.length, 900);
     assert.ok(calls > 15, `the sweep outlived one session (${calls} calls, one minute each)`);
-    const sessions = new Set(w.org.callsIn(PROD).filter((r) => r.event.startsWith('ecs:')).map((r) => r.accessKeyId));
+    const sessions = new Set(
+      w.org
+        .callsIn(PROD)
+        .filter((r) => r.event.startsWith('ecs:'))
+        .map((r) => r.accessKeyId),
+    );
     assert.ok(sessions.size >= 2, 'fresh credentials were used after the first ones neared expiry');
     assert.equal(w.org.trail.filter((r) => r.error === 'ExpiredTokenException').length, 0, 'no call was sent with expired credentials');
     assert.ok(REFRESH_MARGIN_MS > 0);

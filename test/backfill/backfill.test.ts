@@ -9,7 +9,11 @@ import { ecsFindingEvent, startEcsWorld, type EcsWorld } from '../helpers/ecs-wo
 import type { Harness } from '../helpers/harness.js';
 
 function findingAt(w: EcsWorld, n: number, updatedAt: number, count = 1) {
-  const task = { taskArn: `arn:aws:ecs:us-east-1:123456789012:task/prod/${String(n).padStart(32, 'a')}`, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod', image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/app${n}:1` };
+  const task = {
+    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/prod/${String(n).padStart(32, 'a')}`,
+    clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+    image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/app${n}:1`,
+  };
   const { event, findingId } = ecsFindingEvent(task, `bf${String(n).padStart(30, '0')}`);
   event.detail.updatedAt = new Date(updatedAt).toISOString();
   event.detail.service.count = count;
@@ -54,7 +58,10 @@ test('backfill after an outage: one card per finding SNS dropped, none for one a
   const list = aws.callsTo('guardduty:ListFindings');
   assert.ok(list.length >= 1);
   assert.ok(aws.callsTo('guardduty:GetFindings').length >= 1);
-  assert.ok(await h.responder.store.getMessage(backfillMessageId(lost[0]!.findingId, lost[0]!.event.detail.updatedAt, 1)), 'fed through the inbox, under a stable id');
+  assert.ok(
+    await h.responder.store.getMessage(backfillMessageId(lost[0]!.findingId, lost[0]!.event.detail.updatedAt, 1)),
+    'fed through the inbox, under a stable id',
+  );
 
   const posts = h.slack.callsTo('chat.postMessage').length;
   const updates = h.slack.callsTo('chat.update').length;

@@ -128,9 +128,23 @@ function worstCase(): Finding {
     n.networkInterfaceId = evil(500);
     for (const g of n.securityGroups) Object.assign(g, { groupId: evil(300), groupName: evil(3000) });
   }
-  Object.assign(detail.resource.instanceDetails, { instanceId: evil(500), instanceType: evil(500), iamInstanceProfile: { arn: evil(3000) }, availabilityZone: evil(300), imageId: evil(300), instanceState: evil(300) });
+  Object.assign(detail.resource.instanceDetails, {
+    instanceId: evil(500),
+    instanceType: evil(500),
+    iamInstanceProfile: { arn: evil(3000) },
+    availabilityZone: evil(300),
+    imageId: evil(300),
+    instanceState: evil(300),
+  });
   const p = detail.service.runtimeDetails.process;
-  Object.assign(p, { name: evil(5000), executablePath: evil(5000), executableSha256: evil(5000), user: evil(5000), pwd: evil(5000), commandLine: evil(50_000) });
+  Object.assign(p, {
+    name: evil(5000),
+    executablePath: evil(5000),
+    executableSha256: evil(5000),
+    user: evil(5000),
+    pwd: evil(5000),
+    commandLine: evil(50_000),
+  });
   for (const l of p.lineage) l.name = evil(3000);
   detail.service.action.networkConnectionAction.remoteIpDetails.ipAddressV4 = evil(3000);
   detail.service.action.networkConnectionAction.remoteIpDetails.country.countryName = evil(3000);

@@ -71,7 +71,10 @@ describe('finding card: common part', () => {
     const link = actions.elements.at(-1);
     assert.equal(link?.action_id, CONSOLE_BUTTON_ACTION_ID);
     assert.equal(link?.text.text, 'View in GuardDuty console');
-    assert.equal(link?.url, 'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90');
+    assert.equal(
+      link?.url,
+      'https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?macros=current&fId=c2c6f0b7e1a94d0f8a5f2e6d4b3a1c90',
+    );
   });
 
   test('notification text: level, title, resource, account and region on one line', () => {
@@ -115,7 +118,13 @@ describe('finding card: runtime resource kinds', () => {
   });
 
   test('ECS on EC2: group that is not a service, and the container instance', () => {
-    includesAll(seen(card(FIXTURES.ecsEc2)), ['`family:report-worker` (not a service)', '`EC2`', '*Host instance*\n`i-0d1e2f3a4b5c6d7e8`', '`eni-0aa11bb22cc33dd44`', '`report-worker`']);
+    includesAll(seen(card(FIXTURES.ecsEc2)), [
+      '`family:report-worker` (not a service)',
+      '`EC2`',
+      '*Host instance*\n`i-0d1e2f3a4b5c6d7e8`',
+      '`eni-0aa11bb22cc33dd44`',
+      '`report-worker`',
+    ]);
   });
 
   test('EC2 instance: id, type, VPC, every ENI with private IPs and security groups, tags, profile', () => {
@@ -203,11 +212,21 @@ describe('finding card: non-runtime findings get a sensible generic card', () =>
   });
 
   test('RDS login: instance, cluster, engine, user, database', () => {
-    includesAll(seen(card(FIXTURES.rdsLogin)), ['*DB instance*\n`orders-db-1`', '*DB cluster*\n`orders-db`', '`aurora-postgresql`', '*DB user*\n`reporting_ro`', '*Database*\n`orders`']);
+    includesAll(seen(card(FIXTURES.rdsLogin)), [
+      '*DB instance*\n`orders-db-1`',
+      '*DB cluster*\n`orders-db`',
+      '`aurora-postgresql`',
+      '*DB user*\n`reporting_ro`',
+      '*Database*\n`orders`',
+    ]);
   });
 
   test('attack sequence: critical, principal, signal count', () => {
-    includesAll(seen(card(FIXTURES.attackSequence)), ['🔴 CRITICAL · Potential credential compromise', '*Principal*\n`ci-deployer` (IAMUser)', '*Attack sequence*\n2 signals']);
+    includesAll(seen(card(FIXTURES.attackSequence)), [
+      '🔴 CRITICAL · Potential credential compromise',
+      '*Principal*\n`ci-deployer` (IAMUser)',
+      '*Attack sequence*\n2 signals',
+    ]);
   });
 
   test('an unknown resource type with no identifiers still renders', () => {
@@ -286,13 +305,20 @@ describe('finding card: view (status, actions, facts)', () => {
 
   test('programming errors are refused: duplicate ids, values over 2000, more than 24 actions', () => {
     const f = fixtureFinding(FIXTURES.ecsFargate);
-    const refused = (view: CardView) => assert.throws(() => buildFindingCard(f, view), (e: unknown) => isAppError(e, 'action_invalid'));
+    const refused = (view: CardView) =>
+      assert.throws(
+        () => buildFindingCard(f, view),
+        (e: unknown) => isAppError(e, 'action_invalid'),
+      );
     refused({ status: 's', actions: [actions[0]!, actions[0]!] });
     refused({ status: 's', actions: [{ actionId: CONSOLE_BUTTON_ACTION_ID, text: 't', value: 'v' }] });
     refused({ status: 's', actions: [{ actionId: 'a', text: 't', value: 'v'.repeat(2001) }] });
     refused({ status: 's', actions: [{ actionId: 'x'.repeat(256), text: 't', value: 'v' }] });
     refused({ status: 's', actions: Array.from({ length: 25 }, (_, i) => ({ actionId: `a${i}`, text: 't', value: 'v' })) });
-    card(FIXTURES.huge, { status: 's', actions: Array.from({ length: 24 }, (_, i) => ({ actionId: `a${i}`, text: 't'.repeat(100), value: 'v'.repeat(2000) })) });
+    card(FIXTURES.huge, {
+      status: 's',
+      actions: Array.from({ length: 24 }, (_, i) => ({ actionId: `a${i}`, text: 't'.repeat(100), value: 'v'.repeat(2000) })),
+    });
   });
 });
 

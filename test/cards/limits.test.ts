@@ -59,8 +59,14 @@ describe('truncate', () => {
 
 describe('lists with "and N more"', () => {
   test('listWithMore shows max items then the count of the rest', () => {
-    assert.deepEqual(listWithMore([1, 2, 3, 4, 5], 3, (n) => `#${n}`), ['#1', '#2', '#3', andMore(2)]);
-    assert.deepEqual(listWithMore([1, 2], 3, (n) => `#${n}`), ['#1', '#2']);
+    assert.deepEqual(
+      listWithMore([1, 2, 3, 4, 5], 3, (n) => `#${n}`),
+      ['#1', '#2', '#3', andMore(2)],
+    );
+    assert.deepEqual(
+      listWithMore([1, 2], 3, (n) => `#${n}`),
+      ['#1', '#2'],
+    );
     assert.equal(andMore(7), '…and 7 more');
   });
 
@@ -79,7 +85,10 @@ describe('lists with "and N more"', () => {
   });
 
   test('joinWithin honours maxItems even when more would fit', () => {
-    assert.equal(joinWithin(['a', 'b', 'c', 'd'], (s) => s, { maxChars: 1000, maxItems: 2, sep: ', ' }), 'a, b, …and 2 more');
+    assert.equal(
+      joinWithin(['a', 'b', 'c', 'd'], (s) => s, { maxChars: 1000, maxItems: 2, sep: ', ' }),
+      'a, b, …and 2 more',
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { buildFindingCard } from '../../src/cards/finding-card.js';
 import { EXIT_INVALID_INPUT, EXIT_OK, EXIT_USAGE, main, RENDER_STATUS, type CliIo } from '../../src/cli.js';
 import { FIXTURES, fixtureFinding, fixturePath, fixtureText } from '../fixtures/findings/load.js';
 import { assertWithinBlockKitLimits } from '../cards/limits-helper.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/guardduty-responder.js', import.meta.url));
@@ -121,7 +122,7 @@ describe('cli main()', () => {
 
 describe('render: incomplete findings and non-findings', () => {
   test('a finding without resource renders the fallback card; a Slack payload is refused', async () => {
-    const event = JSON.parse(fixtureText(FIXTURES.ecsFargate)) as Record<string, any>;
+    const event = JSON.parse(fixtureText(FIXTURES.ecsFargate)) as EditableJson;
     delete (event.detail ?? event).resource;
     const r = await runMain(['render', '-'], {}, JSON.stringify(event));
     assert.equal(r.code, EXIT_OK, r.stderr);

@@ -20,13 +20,28 @@ async function setup(over: Partial<CommandDeps> = {}) {
   const clock = fakeClock();
   const incidents = new IncidentService({ store, clock });
   const ingest = async (f: Finding) => {
-    await store.upsertFinding({ findingId: f.id, accountId: f.accountId, region: f.region, updatedAt: f.updatedAt, count: f.count, severity: f.severity, findingJson: JSON.stringify(f), createdAt: clock.now() });
+    await store.upsertFinding({
+      findingId: f.id,
+      accountId: f.accountId,
+      region: f.region,
+      updatedAt: f.updatedAt,
+      count: f.count,
+      severity: f.severity,
+      findingJson: JSON.stringify(f),
+      createdAt: clock.now(),
+    });
     const r = await incidents.recordFinding(f);
     await incidents.setThread(r.incident!.id, CHANNEL, `17000000${r.incident!.id.slice(4)}.000100`);
   };
   await ingest(ECS);
   await ingest(EC2);
-  const deps: CommandDeps = { store, incidents, clock, permalinkOf: async (i) => (i.threadTs ? `https://example.slack.com/archives/${i.channel}/p${i.threadTs.replace('.', '')}` : undefined), ...over };
+  const deps: CommandDeps = {
+    store,
+    incidents,
+    clock,
+    permalinkOf: async (i) => (i.threadTs ? `https://example.slack.com/archives/${i.channel}/p${i.threadTs.replace('.', '')}` : undefined),
+    ...over,
+  };
   return { store, clock, incidents, deps };
 }
 
@@ -57,7 +72,10 @@ test('a remediation command opens the same confirmation as the card button (same
   const effects = await handleCommand(deps, `isolate ${ECS.ecs!.taskArn}`, { userId: ALICE, channelId: 'C0OTHER' });
   const record = await store.getFinding(ECS.id);
   assert.deepEqual(effects[0], { kind: 'open_action', findingId: ECS.id, cardKey: record!.cardKey, actionId: 'isolate_task', incidentId: 'INC-1' });
-  assert.match(replyText(effects), /isolate: progress and the result — will be posted in <https:\/\/example\.slack\.com\/archives\/C0SECURITY\/p\d+\|INC-1's thread>/);
+  assert.match(
+    replyText(effects),
+    /isolate: progress and the result — will be posted in <https:\/\/example\.slack\.com\/archives\/C0SECURITY\/p\d+\|INC-1's thread>/,
+  );
   const unknown = await handleCommand(deps, 'isolate i-0fffffffffffffff0', { userId: ALICE });
   assert.deepEqual(kinds(unknown), ['reply'], 'a resource in no finding: nothing is opened');
   const outside = await handleCommand({ ...deps, coverage: { regions: ['eu-west-1'] } }, `stop ${ECS.id}`, { userId: ALICE });
@@ -92,7 +110,13 @@ test('false positive: state change, GuardDuty close-out of its findings; closing
   const { deps, store } = await setup();
   const effects = await handleCommand(deps, 'fp INC-1 red team exercise, ticket SEC-42', { userId: ALICE, channelId: CHANNEL });
   const closeOut = effects.find((e) => e.kind === 'guardduty_close_out');
-  assert.deepEqual(closeOut, { kind: 'guardduty_close_out', incidentId: 'INC-1', findingIds: [ECS.id], reason: 'red team exercise, ticket SEC-42', proposeSuppression: false });
+  assert.deepEqual(closeOut, {
+    kind: 'guardduty_close_out',
+    incidentId: 'INC-1',
+    findingIds: [ECS.id],
+    reason: 'red team exercise, ticket SEC-42',
+    proposeSuppression: false,
+  });
   assert.equal((await store.getIncident('INC-1'))?.state, 'false_positive');
   assert.ok(!kinds(effects).includes('dm'), 'no follower, no DM');
   const twice = await handleCommand(deps, 'close INC-1 again', { userId: ALICE });
@@ -108,7 +132,9 @@ test('close needs someone to have taken it; without an id the caller is told to 
 });
 
 test('authorization: a refused user changes nothing', async () => {
-  const { deps, store } = await setup({ authorize: async (u) => (u === ALICE ? { allowed: true } : { allowed: false, reason: 'you are not in RESPONDER_USER_IDS' }) });
+  const { deps, store } = await setup({
+    authorize: async (u) => (u === ALICE ? { allowed: true } : { allowed: false, reason: 'you are not in RESPONDER_USER_IDS' }),
+  });
   const effects = await handleCommand(deps, 'assign INC-1 me', { userId: BOB });
   assert.deepEqual(kinds(effects), ['reply']);
   assert.match(replyText(effects), /:lock: You may not assign incidents: you are not in RESPONDER_USER_IDS\. Nothing was changed\./);
@@ -156,6 +182,9 @@ test('buttons: Take it (twice), Follow toggles, Close… opens the modal whose s
   const done = await handleCloseSubmission(deps, { metadata: view.private_metadata!, reason: 'scanner', proposeSuppression: true }, inThread);
   assert.deepEqual((done.find((e) => e.kind === 'guardduty_close_out') as { proposeSuppression: boolean }).proposeSuppression, true);
   assert.equal((await store.getIncident('INC-1'))?.state, 'false_positive');
-  assert.match(replyText(await handleCloseSubmission(deps, { metadata: '{"incidentId":"INC-404","kind":"resolve"}', reason: 'x' }, inThread)), /no longer known/);
+  assert.match(
+    replyText(await handleCloseSubmission(deps, { metadata: '{"incidentId":"INC-404","kind":"resolve"}', reason: 'x' }, inThread)),
+    /no longer known/,
+  );
   assert.match(replyText(await handleIncidentButton(deps, 'take', 'INC-77', inThread)), /no longer known/);
 });

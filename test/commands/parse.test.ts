@@ -39,7 +39,15 @@ test('verbs are case-insensitive and extra whitespace is tolerated', () => {
   assert.deepEqual(ok(`  ISOLATE   ${TASK}  `), {
     ok: true,
     verb: 'isolate',
-    target: { kind: 'ecs_task', arn: TASK, partition: 'aws', region: 'us-east-1', accountId: '123456789012', clusterName: 'prod-payments', taskId: '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e' },
+    target: {
+      kind: 'ecs_task',
+      arn: TASK,
+      partition: 'aws',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      clusterName: 'prod-payments',
+      taskId: '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e',
+    },
   });
   assert.equal(ok(`Malware-Scan\u00a0i-0ABC1234DEF567890`).verb, 'malware-scan');
 });
@@ -51,7 +59,13 @@ test('isolate / release / stop take a task ARN (new and old format), an instance
     assert.deepEqual(ok(`${verb} ${FINDING.toUpperCase()}`), { ok: true, verb, target: { kind: 'finding', findingId: FINDING } });
   }
   const old = ok(`stop ${OLD_TASK}`);
-  assert.ok(old.verb === 'stop' && 'target' in old && old.target.kind === 'ecs_task' && old.target.clusterName === undefined && old.target.taskId === '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e');
+  assert.ok(
+    old.verb === 'stop' &&
+      'target' in old &&
+      old.target.kind === 'ecs_task' &&
+      old.target.clusterName === undefined &&
+      old.target.taskId === '8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e',
+  );
   for (const p of ['aws-cn', 'aws-us-gov']) {
     const r = ok(`isolate arn:${p}:ecs:cn-north-1:123456789012:task/c/abc`);
     assert.ok(r.verb === 'isolate' && 'target' in r && r.target.kind === 'ecs_task' && r.target.partition === p);
@@ -88,7 +102,11 @@ test('malformed targets say what was expected', () => {
   fails('isolate', 'missing_argument', /isolate needs a target/);
   fails(`isolate ${TASK} i-0abc1234`, 'unexpected_argument', /remove "i-0abc1234"/);
   fails('isolate arn:aws:ecs:us-east-1:123456789012:cluster/prod', 'malformed_argument', /cluster ARN; give the ARN of the task/);
-  fails('isolate prod-payments', 'malformed_argument', /is not an ECS task ARN, an EC2 instance id, an EKS pod \(namespace\/pod --cluster CLUSTER\) or a GuardDuty finding id/);
+  fails(
+    'isolate prod-payments',
+    'malformed_argument',
+    /is not an ECS task ARN, an EC2 instance id, an EKS pod \(namespace\/pod --cluster CLUSTER\) or a GuardDuty finding id/,
+  );
   fails('isolate arn:aws:ec2:us-east-1:123456789012:instance/i-0abc1234', 'malformed_argument', /not an ECS task ARN/);
   fails('isolate arn:aws-iso:ecs:us-iso-east-1:123456789012:task/c/abc', 'malformed_argument', /partition "aws-iso" is not supported/);
   fails('isolate arn:aws:ecs::123456789012:task/c/abc', 'malformed_argument', /no valid region/);
@@ -105,12 +123,25 @@ test('image verbs take an image URI with a tag or digest; quarantine and scan ne
   assert.deepEqual(ok(`quarantine ${ECR}@${DIGEST}`), {
     ok: true,
     verb: 'quarantine',
-    image: { kind: 'image', uri: `${ECR}@${DIGEST}`, registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com', repository: 'checkout-api', digest: DIGEST, ecr: { registryId: '123456789012', region: 'us-east-1' } },
+    image: {
+      kind: 'image',
+      uri: `${ECR}@${DIGEST}`,
+      registry: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      repository: 'checkout-api',
+      digest: DIGEST,
+      ecr: { registryId: '123456789012', region: 'us-east-1' },
+    },
   });
   const scan = ok(`scan ${ECR}:1.4.2`);
   assert.ok(scan.verb === 'scan' && 'image' in scan && scan.image.tag === '1.4.2');
   const anywhere = ok('image nginx:1.27');
-  assert.ok(anywhere.verb === 'image' && 'image' in anywhere && anywhere.image.registry === 'docker.io' && anywhere.image.repository === 'library/nginx' && anywhere.image.ecr === undefined);
+  assert.ok(
+    anywhere.verb === 'image' &&
+      'image' in anywhere &&
+      anywhere.image.registry === 'docker.io' &&
+      anywhere.image.repository === 'library/nginx' &&
+      anywhere.image.ecr === undefined,
+  );
   fails(`image ${ECR}`, 'malformed_argument', /no tag or digest/);
   fails('quarantine nginx:1.27', 'malformed_argument', /not in Amazon ECR/);
   fails('scan docker.io/library/nginx@sha256:short', 'malformed_argument', /not an image URI/);
@@ -142,7 +173,11 @@ test('assign: escaped mention, raw user id, or me; with the incident id before o
   assert.deepEqual(ok('assign <@W0123ABCD> inc-3'), { ok: true, verb: 'assign', incidentId: 'INC-3', assignee: { kind: 'user', userId: 'W0123ABCD' } });
   assert.deepEqual(ok('assign U0123ABCD'), { ok: true, verb: 'assign', assignee: { kind: 'user', userId: 'U0123ABCD' } });
   assert.deepEqual(ok('assign INC-4 me'), { ok: true, verb: 'assign', incidentId: 'INC-4', assignee: { kind: 'self' } });
-  assert.deepEqual(ok('assign INC-4 <@U0123ABCD|alice smith>'), { ok: true, verb: 'assign', incidentId: 'INC-4', assignee: { kind: 'user', userId: 'U0123ABCD' } }, 'a display name with a space stays one token');
+  assert.deepEqual(
+    ok('assign INC-4 <@U0123ABCD|alice smith>'),
+    { ok: true, verb: 'assign', incidentId: 'INC-4', assignee: { kind: 'user', userId: 'U0123ABCD' } },
+    'a display name with a space stays one token',
+  );
 });
 
 test('assign: bad input', () => {
@@ -157,7 +192,12 @@ test('assign: bad input', () => {
 });
 
 test('close and false-positive: reason required, id optional, Slack formatting undone in the reason', () => {
-  assert.deepEqual(ok('close INC-12   image rebuilt,   service redeployed'), { ok: true, verb: 'close', incidentId: 'INC-12', reason: 'image rebuilt, service redeployed' });
+  assert.deepEqual(ok('close INC-12   image rebuilt,   service redeployed'), {
+    ok: true,
+    verb: 'close',
+    incidentId: 'INC-12',
+    reason: 'image rebuilt, service redeployed',
+  });
   assert.deepEqual(ok('false-positive red team exercise'), { ok: true, verb: 'false-positive', reason: 'red team exercise' });
   assert.deepEqual(ok('FP inc-7 pentest by <@U0123ABCD|bob> see <https://wiki.example/x|the plan> &amp; &lt;notes&gt;'), {
     ok: true,
@@ -188,27 +228,27 @@ test('unknown verbs get a suggestion and the general usage', () => {
 
 test('every verb and alias parses (with a valid argument) and has a usage line', () => {
   const arg: Record<CommandVerb, string> = {
-    'help': '',
-    'isolate': TASK,
-    'release': TASK,
-    'stop': TASK,
-    'quarantine': `${ECR}:1`,
-    'image': `${ECR}:1`,
-    'scan': `${ECR}:1`,
-    'evidence': 'i-0abc1234',
+    help: '',
+    isolate: TASK,
+    release: TASK,
+    stop: TASK,
+    quarantine: `${ECR}:1`,
+    image: `${ECR}:1`,
+    scan: `${ECR}:1`,
+    evidence: 'i-0abc1234',
     'malware-scan': 'i-0abc1234',
-    'cordon': 'web/shop-1 --cluster prod',
-    'pods': 'web/shop-1 --cluster prod',
+    cordon: 'web/shop-1 --cluster prod',
+    pods: 'web/shop-1 --cluster prod',
     'update-image': '--cluster=prod web/shop-1',
-    'revoke': 'web/shop-1 --cluster prod',
-    'sample': '--region eu-west-1',
-    'status': '',
-    'assign': 'INC-1 me',
-    'close': 'INC-1 done',
+    revoke: 'web/shop-1 --cluster prod',
+    sample: '--region eu-west-1',
+    status: '',
+    assign: 'INC-1 me',
+    close: 'INC-1 done',
     'false-positive': 'INC-1 benign',
-    'follow': 'INC-1',
-    'unfollow': 'INC-1',
-    'timeline': 'INC-1',
+    follow: 'INC-1',
+    unfollow: 'INC-1',
+    timeline: 'INC-1',
   };
   for (const verb of VERBS) {
     assert.ok(USAGE[verb]!.startsWith(`/guardduty ${verb}`), `usage of ${verb}`);

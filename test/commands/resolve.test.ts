@@ -22,7 +22,16 @@ async function setup() {
 }
 
 async function ingest(store: SqliteStore, incidents: IncidentService, f: Finding, at: number): Promise<void> {
-  await store.upsertFinding({ findingId: f.id, accountId: f.accountId, region: f.region, updatedAt: f.updatedAt, count: f.count, severity: f.severity, findingJson: JSON.stringify(f), createdAt: at });
+  await store.upsertFinding({
+    findingId: f.id,
+    accountId: f.accountId,
+    region: f.region,
+    updatedAt: f.updatedAt,
+    count: f.count,
+    severity: f.severity,
+    findingJson: JSON.stringify(f),
+    createdAt: at,
+  });
   await incidents.recordFinding(f);
 }
 
@@ -79,17 +88,27 @@ test('an image resolves by digest (key index) or by repository and tag (open inc
 test('a pod (namespace/pod --cluster) or an EKS finding id resolves to the finding on that pod, in its account and Region', async () => {
   const { store } = await setup();
   const byPod = await resolves(store, 'isolate media/image-resizer-6d8f9c7b5-x2kqp --cluster prod-eks');
-  assert.deepEqual([byPod.actionId, byPod.record.findingId, byPod.finding.accountId, byPod.finding.region], ['isolate_pod', POD.id, '345678901234', 'ap-southeast-2']);
+  assert.deepEqual(
+    [byPod.actionId, byPod.record.findingId, byPod.finding.accountId, byPod.finding.region],
+    ['isolate_pod', POD.id, '345678901234', 'ap-southeast-2'],
+  );
   assert.deepEqual(byPod.subject, { kind: 'pod', cluster: 'prod-eks', namespace: 'media', pod: 'image-resizer-6d8f9c7b5-x2kqp' });
-  assert.ok(byPod.incident, 'threaded in the pod\'s incident');
+  assert.ok(byPod.incident, "threaded in the pod's incident");
   assert.equal((await resolves(store, `cordon ${POD.id}`)).actionId, 'cordon_node');
   assert.equal((await resolves(store, `pods ${POD.id}`)).actionId, 'find_image_pods');
-  await refused(store, 'isolate media/image-resizer-6d8f9c7b5-x2kqp --cluster prod-eks', 'out_of_scope', /region ap-southeast-2 is not covered/, { regions: ['us-east-1'] });
+  await refused(store, 'isolate media/image-resizer-6d8f9c7b5-x2kqp --cluster prod-eks', 'out_of_scope', /region ap-southeast-2 is not covered/, {
+    regions: ['us-east-1'],
+  });
 });
 
 test('resources in no known finding, sample ids typed by hand, and unsupported kinds are refused', async () => {
   const { store } = await setup();
-  await refused(store, 'isolate arn:aws:ecs:us-east-1:123456789012:task/prod/ffffffffffffffffffffffffffffffff', 'unknown_resource', /not in any finding the responder has received/);
+  await refused(
+    store,
+    'isolate arn:aws:ecs:us-east-1:123456789012:task/prod/ffffffffffffffffffffffffffffffff',
+    'unknown_resource',
+    /not in any finding the responder has received/,
+  );
   await refused(store, `isolate ${'0'.repeat(32)}`, 'unknown_resource', /if that is an ECS task id, give the full task ARN/);
   await refused(store, `isolate ${SAMPLE.ecs!.taskArn}`, 'unknown_resource', /not in any finding/);
   await refused(store, `malware-scan ${POD.id}`, 'unsupported_target', /malware-scan does not apply to an EKS pod/);
@@ -99,7 +118,9 @@ test('resources in no known finding, sample ids typed by hand, and unsupported k
 
 test('a target outside the covered accounts or regions is refused before anything runs', async () => {
   const { store } = await setup();
-  await refused(store, `isolate ${ECS.ecs!.taskArn}`, 'out_of_scope', /region us-east-1 is not covered by this responder \(it acts in eu-west-1\)/, { regions: ['eu-west-1'] });
+  await refused(store, `isolate ${ECS.ecs!.taskArn}`, 'out_of_scope', /region us-east-1 is not covered by this responder \(it acts in eu-west-1\)/, {
+    regions: ['eu-west-1'],
+  });
   await refused(store, `isolate ${EC2.id}`, 'out_of_scope', /account 123456789012 is not covered/, { accountIds: ['999999999999'] });
   assert.equal(outsideCoverage({ accountId: '1', region: 'r' }, {}), undefined);
   assert.equal(outsideCoverage({ accountId: '1', region: 'r' }, { accountIds: [], regions: ['r'] }), undefined);

@@ -21,11 +21,25 @@ test('a valid environment gives a frozen config with defaults', () => {
 
 test('a bad environment fails with every problem listed at once', () => {
   try {
-    loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user-token', SNS_TOPIC_ARNS: 'not-an-arn', MIN_SEVERITY: 'urgent', RESPONDER_USER_IDS: 'bob', SLACK_CHANNEL_BY_SEVERITY: 'high=#sec' });
+    loadConfig({
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      SNS_TOPIC_ARNS: 'not-an-arn',
+      MIN_SEVERITY: 'urgent',
+      RESPONDER_USER_IDS: 'bob',
+      SLACK_CHANNEL_BY_SEVERITY: 'high=#sec',
+    });
     assert.fail('should throw');
   } catch (err) {
     assert.ok(isAppError(err, 'config_invalid'));
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SNS_TOPIC_ARNS', 'MIN_SEVERITY', 'RESPONDER_USER_IDS', 'SLACK_CHANNEL_BY_SEVERITY']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_CHANNEL_ID',
+      'SNS_TOPIC_ARNS',
+      'MIN_SEVERITY',
+      'RESPONDER_USER_IDS',
+      'SLACK_CHANNEL_BY_SEVERITY',
+    ]) {
       assert.match(err.message, new RegExp(name), `mentions ${name}`);
     }
   }
@@ -39,7 +53,12 @@ test('empty values mean unset (env files with KEY=)', () => {
 });
 
 test('the severity channel map and responder lists are parsed', () => {
-  const c = loadConfig({ ...good, SLACK_CHANNEL_BY_SEVERITY: 'high=C0HIGH, critical=C0CRIT', RESPONDER_USER_IDS: 'U01,U02', RESPONDER_USERGROUP_IDS: 'S0ONCALL' });
+  const c = loadConfig({
+    ...good,
+    SLACK_CHANNEL_BY_SEVERITY: 'high=C0HIGH, critical=C0CRIT',
+    RESPONDER_USER_IDS: 'U01,U02',
+    RESPONDER_USERGROUP_IDS: 'S0ONCALL',
+  });
   assert.deepEqual({ ...c.slack.channelBySeverity }, { high: 'C0HIGH', critical: 'C0CRIT' });
   assert.deepEqual([...c.authz.responderUserIds], ['U01', 'U02']);
   assert.deepEqual([...c.authz.responderUsergroupIds], ['S0ONCALL']);

@@ -14,7 +14,10 @@ test('Socket Mode + SQS only: no signing secret, no topics', () => {
   assert.deepEqual(c.sns.topicArns, []);
   assert.deepEqual(c.sqs.queueUrls, [QUEUE, 'http://localhost:4566/000000000000/gd']);
   assert.equal(c.sqs.endpointFromEnv, false);
-  assert.equal(loadConfig({ ...slack, SLACK_APP_TOKEN: 'xapp-1', SQS_QUEUE_URLS: QUEUE, AWS_ENDPOINT_URL_SQS: 'http://localhost:4566' }).sqs.endpointFromEnv, true);
+  assert.equal(
+    loadConfig({ ...slack, SLACK_APP_TOKEN: 'xapp-1', SQS_QUEUE_URLS: QUEUE, AWS_ENDPOINT_URL_SQS: 'http://localhost:4566' }).sqs.endpointFromEnv,
+    true,
+  );
 });
 
 test('neither a signing secret nor an app token, neither topics nor queues: both problems listed with the others', () => {

@@ -17,5 +17,8 @@ test('SNS_REQUIRE_SIGNATURE_V2 defaults to true; false accepts SignatureVersion 
 });
 
 test('SNS_REQUIRE_SIGNATURE_V2 other than true/false fails at start', () => {
-  assert.throws(() => loadConfig({ ...good, SNS_REQUIRE_SIGNATURE_V2: 'yes' }), (e: unknown) => isAppError(e, 'config_invalid') && /SNS_REQUIRE_SIGNATURE_V2/.test(e.message));
+  assert.throws(
+    () => loadConfig({ ...good, SNS_REQUIRE_SIGNATURE_V2: 'yes' }),
+    (e: unknown) => isAppError(e, 'config_invalid') && /SNS_REQUIRE_SIGNATURE_V2/.test(e.message),
+  );
 });

@@ -8,14 +8,19 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 const template = readFileSync(new URL('../../deploy/member-role.yml', import.meta.url), 'utf8');
-const policy = JSON.parse(readFileSync(new URL('../../docs/aws/iam-policy.json', import.meta.url), 'utf8')) as { Statement: { Sid: string; Action: string | string[]; Resource: string }[] };
+const policy = JSON.parse(readFileSync(new URL('../../docs/aws/iam-policy.json', import.meta.url), 'utf8')) as {
+  Statement: { Sid: string; Action: string | string[]; Resource: string }[];
+};
 
 test('the member role policy is the step policy, statement for statement (regenerate with scripts/member-role-template.mjs)', () => {
   const start = template.indexOf('{', template.indexOf('PolicyDocument:'));
   const end = template.indexOf('\nOutputs:');
   const doc = JSON.parse(template.slice(start, end)) as { Statement: unknown[] };
-  assert.deepEqual(doc.Statement, policy.Statement.filter((s) => !/^(AssumeMemberRole|Administrator)/.test(s.Sid)));
-  assert.ok(!JSON.stringify(doc.Statement).includes('guardduty:ArchiveFindings'), 'close-out is the administrator\'s, not the member role\'s');
+  assert.deepEqual(
+    doc.Statement,
+    policy.Statement.filter((s) => !/^(AssumeMemberRole|Administrator)/.test(s.Sid)),
+  );
+  assert.ok(!JSON.stringify(doc.Statement).includes('guardduty:ArchiveFindings'), "close-out is the administrator's, not the member role's");
 });
 
 test('the trust policy: the app role only, external id, SourceIdentity required, SetSourceIdentity and TagSession allowed', () => {

@@ -42,7 +42,9 @@ test('Auto Scaling (awsQuery): describe membership, protect, detach without decr
     await autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ProtectedFromScaleIn: true }));
     assert.equal(aws.autoscaling.groups.get('web-asg')?.instances.get(s.instanceId)?.protectedFromScaleIn, true);
 
-    const det = await autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false }));
+    const det = await autoscaling.send(
+      new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false }),
+    );
     const activity = det.Activities?.[0];
     assert.match(activity?.ActivityId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(activity?.StatusCode, 'InProgress');
@@ -59,8 +61,14 @@ test('Auto Scaling (awsQuery): describe membership, protect, detach without decr
     assert.equal(states[s.instanceId], 'draining');
     assert.equal(Object.values(states).filter((x) => x === 'initial').length, 1);
 
-    await rejectsWith(autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ProtectedFromScaleIn: true })), 'ValidationError');
-    await rejectsWith(autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'nope', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })), 'ValidationError');
+    await rejectsWith(
+      autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ProtectedFromScaleIn: true })),
+      'ValidationError',
+    );
+    await rejectsWith(
+      autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'nope', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })),
+      'ValidationError',
+    );
 
     // Attach back: desired 1 → 2 (max 2); a third would exceed max.
     await autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId] }));
@@ -68,16 +76,25 @@ test('Auto Scaling (awsQuery): describe membership, protect, detach without decr
     const again = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: s.targetGroupArns[0], Targets: [{ Id: s.instanceId }] }));
     assert.equal(again.TargetHealthDescriptions?.[0]?.TargetHealth?.State, 'initial', 'the group registers it again');
     const extra = aws.seed.instance({});
-    const max = await rejectsWith(autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [extra.instanceId] })), 'ValidationError');
+    const max = await rejectsWith(
+      autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [extra.instanceId] })),
+      'ValidationError',
+    );
     assert.match(max.message, /above max value 2/);
 
     aws.denyOperation('autoscaling:DetachInstances');
-    const denied = await rejectsWith(autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })), 'AccessDenied');
+    const denied = await rejectsWith(
+      autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })),
+      'AccessDenied',
+    );
     assert.equal(denied.$metadata.httpStatusCode, 403);
     assert.match(denied.message, /autoscaling:DetachInstances on resource: arn:aws:autoscaling:/);
     aws.allowOperation('autoscaling:DetachInstances');
     aws.failNext('autoscaling:DetachInstances', { code: 'ResourceContention', message: 'You already have a pending update', status: 500 });
-    const contention = await rejectsWith(autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })), 'ResourceContentionFault');
+    const contention = await rejectsWith(
+      autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: 'web-asg', InstanceIds: [s.instanceId], ShouldDecrementDesiredCapacity: false })),
+      'ResourceContentionFault',
+    );
     assert.equal(contention.$fault, 'server', 'the SDK maps the awsQuery code to its modelled exception');
   } finally {
     await aws.close();
@@ -98,38 +115,67 @@ test('ELBv2 (awsQuery): paged DescribeTargetGroups, DescribeTargetHealth with po
     const one = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [s.targetGroupArns[0]!] }));
     const tg = one.TargetGroups?.[0];
     assert.deepEqual([tg?.TargetGroupName, tg?.Port, tg?.TargetType, tg?.VpcId, tg?.LoadBalancerArns?.length], ['web', 80, 'instance', s.vpcId, 1]);
-    await rejectsWith(elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/0'] })), 'TargetGroupNotFoundException');
+    await rejectsWith(
+      elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/x/0'] })),
+      'TargetGroupNotFoundException',
+    );
     await rejectsWith(elbv2.send(new DescribeTargetGroupsCommand({ PageSize: 401 })), 'ValidationError');
 
     const web = s.targetGroupArns[0]!;
     const all = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web }));
-    assert.deepEqual(all.TargetHealthDescriptions?.map((h) => [h.Target?.Id, h.Target?.Port, h.TargetHealth?.State]), [
-      [s.instanceId, 80, 'healthy'],
-      [s.instanceId, 8443, 'healthy'],
-    ]);
+    assert.deepEqual(
+      all.TargetHealthDescriptions?.map((h) => [h.Target?.Id, h.Target?.Port, h.TargetHealth?.State]),
+      [
+        [s.instanceId, 80, 'healthy'],
+        [s.instanceId, 8443, 'healthy'],
+      ],
+    );
     const notThere = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web, Targets: [{ Id: 'i-0000000000000dead' }] }));
-    assert.deepEqual([notThere.TargetHealthDescriptions?.[0]?.TargetHealth?.State, notThere.TargetHealthDescriptions?.[0]?.TargetHealth?.Reason], ['unused', 'Target.NotRegistered']);
+    assert.deepEqual(
+      [notThere.TargetHealthDescriptions?.[0]?.TargetHealth?.State, notThere.TargetHealthDescriptions?.[0]?.TargetHealth?.Reason],
+      ['unused', 'Target.NotRegistered'],
+    );
 
     // Without the port, only the default-port registration goes; the 8443 override stays.
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: s.instanceId }] }));
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: 'i-0000000000000dead' }] })); // unknown target: success
     let now = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web }));
-    assert.deepEqual(now.TargetHealthDescriptions?.map((h) => [h.Target?.Port, h.TargetHealth?.State, h.TargetHealth?.Reason]), [
-      [80, 'draining', 'Target.DeregistrationInProgress'],
-      [8443, 'healthy', undefined],
-    ]);
+    assert.deepEqual(
+      now.TargetHealthDescriptions?.map((h) => [h.Target?.Port, h.TargetHealth?.State, h.TargetHealth?.Reason]),
+      [
+        [80, 'draining', 'Target.DeregistrationInProgress'],
+        [8443, 'healthy', undefined],
+      ],
+    );
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: s.instanceId, Port: 8443 }] }));
     clock.advance(300_000);
     now = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web }));
     assert.deepEqual(now.TargetHealthDescriptions, [], 'gone after the 300 s deregistration delay');
 
-    await elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: s.instanceId, Port: 80 }, { Id: s.instanceId, Port: 8443 }] }));
+    await elbv2.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: web,
+        Targets: [
+          { Id: s.instanceId, Port: 80 },
+          { Id: s.instanceId, Port: 8443 },
+        ],
+      }),
+    );
     now = await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web }));
-    assert.deepEqual(now.TargetHealthDescriptions?.map((h) => [h.Target?.Port, h.TargetHealth?.State]), [[80, 'initial'], [8443, 'initial']]);
+    assert.deepEqual(
+      now.TargetHealthDescriptions?.map((h) => [h.Target?.Port, h.TargetHealth?.State]),
+      [
+        [80, 'initial'],
+        [8443, 'initial'],
+      ],
+    );
     await rejectsWith(elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: 'i-0000000000000dead' }] })), 'InvalidTargetException');
 
     aws.denyOperation('elasticloadbalancing:DeregisterTargets');
-    const denied = await rejectsWith(elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: s.instanceId, Port: 80 }] })), 'AccessDenied');
+    const denied = await rejectsWith(
+      elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: web, Targets: [{ Id: s.instanceId, Port: 80 }] })),
+      'AccessDenied',
+    );
     assert.match(denied.message, new RegExp(`elasticloadbalancing:DeregisterTargets on resource: ${web.replace(/[/.]/g, '\\$&')}`));
     aws.setLimits({ 'elasticloadbalancing:describe': { burst: 1, perSecond: 1, ops: ['DescribeTargetHealth'] } });
     await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: web }));

@@ -33,9 +33,14 @@ test('DescribeNetworkInterfaces by id, by instance and by private IP; unknown id
     assert.ok(byId.$metadata.requestId, 'EC2 request id reaches $metadata via the x-amzn-RequestId header');
 
     const byIp = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.1.20'] }] }));
-    assert.deepEqual(byIp.NetworkInterfaces?.map((n) => n.NetworkInterfaceId), [f.eniId]);
+    assert.deepEqual(
+      byIp.NetworkInterfaces?.map((n) => n.NetworkInterfaceId),
+      [f.eniId],
+    );
 
-    const byInstance = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [e.instance!.instanceId] }] }));
+    const byInstance = await ec2.send(
+      new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [e.instance!.instanceId] }] }),
+    );
     assert.deepEqual(
       byInstance.NetworkInterfaces?.map((n) => [n.Attachment?.DeviceIndex, n.RequesterManaged]),
       [
@@ -44,7 +49,10 @@ test('DescribeNetworkInterfaces by id, by instance and by private IP; unknown id
       ],
       'the host primary ENI is yours; the awsvpc task ENI is ECS-managed',
     );
-    const err = await rejectsWith(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000dead'] })), 'InvalidNetworkInterfaceID.NotFound');
+    const err = await rejectsWith(
+      ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0000000000000dead'] })),
+      'InvalidNetworkInterfaceID.NotFound',
+    );
     assert.equal(err.$metadata.httpStatusCode, 400);
   } finally {
     await aws.close();
@@ -69,7 +77,10 @@ test('ModifyNetworkInterfaceAttribute is refused on requester-managed ENIs (Farg
     // Tags are the one thing you may change on a requester-managed ENI.
     await ec2.send(new CreateTagsCommand({ Resources: [f.eniId], Tags: [{ Key: 'quarantine', Value: 'finding-1' }] }));
     assert.deepEqual(aws.ec2.networkInterfaces.get(f.eniId)?.tags, [{ key: 'quarantine', value: 'finding-1' }]);
-    await rejectsWith(ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: b.eniId, Groups: ['sg-0000000000000000f'] })), 'InvalidGroup.NotFound');
+    await rejectsWith(
+      ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: b.eniId, Groups: ['sg-0000000000000000f'] })),
+      'InvalidGroup.NotFound',
+    );
   } finally {
     await aws.close();
   }
@@ -93,18 +104,38 @@ test('CreateSecurityGroup comes with the allow-all egress rule; RevokeSecurityGr
     const sg = described.SecurityGroups?.[0];
     assert.equal(sg?.Description, 'GuardDuty isolation');
     assert.deepEqual(sg?.IpPermissions, []);
-    assert.deepEqual(sg?.IpPermissionsEgress, [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] }]);
+    assert.deepEqual(sg?.IpPermissionsEgress, [
+      { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [], UserIdGroupPairs: [] },
+    ]);
 
-    const revoked = await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: created.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const revoked = await ec2.send(
+      new RevokeSecurityGroupEgressCommand({ GroupId: created.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }),
+    );
     assert.equal(revoked.Return, true);
     assert.equal(revoked.RevokedSecurityGroupRules?.[0]?.IsEgress, true);
-    const after = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:purpose', Values: ['isolation'] }, { Name: 'vpc-id', Values: [net.vpc.vpcId] }] }));
-    assert.deepEqual(after.SecurityGroups?.map((g) => [g.GroupId, g.IpPermissionsEgress]), [[created.GroupId, []]]);
+    const after = await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'tag:purpose', Values: ['isolation'] },
+          { Name: 'vpc-id', Values: [net.vpc.vpcId] },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      after.SecurityGroups?.map((g) => [g.GroupId, g.IpPermissionsEgress]),
+      [[created.GroupId, []]],
+    );
     const byName = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['gd-*'] }] }));
     assert.equal(byName.SecurityGroups?.length, 1);
 
-    await rejectsWith(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'gd-isolation', Description: 'again', VpcId: net.vpc.vpcId })), 'InvalidGroup.Duplicate');
-    await rejectsWith(ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: created.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })), 'InvalidPermission.NotFound');
+    await rejectsWith(
+      ec2.send(new CreateSecurityGroupCommand({ GroupName: 'gd-isolation', Description: 'again', VpcId: net.vpc.vpcId })),
+      'InvalidGroup.Duplicate',
+    );
+    await rejectsWith(
+      ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: created.GroupId, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] })),
+      'InvalidPermission.NotFound',
+    );
   } finally {
     await aws.close();
   }
@@ -133,7 +164,10 @@ test('CreateNetworkAclEntry adds a deny for the task IP; the same rule number is
       ],
     );
     await ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: t.networkAclId, RuleNumber: 10, Egress: true }));
-    await rejectsWith(ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: t.networkAclId, RuleNumber: 10, Egress: true })), 'InvalidNetworkAclEntry.NotFound');
+    await rejectsWith(
+      ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: t.networkAclId, RuleNumber: 10, Egress: true })),
+      'InvalidNetworkAclEntry.NotFound',
+    );
     await rejectsWith(ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: ['acl-00000000000000000'] })), 'InvalidNetworkAclID.NotFound');
   } finally {
     await aws.close();
@@ -151,7 +185,14 @@ test('DescribeInstances shows the container instance with its ENIs, state and ta
     assert.equal(inst?.VpcId, e.vpcId);
     assert.deepEqual(inst?.Tags, [{ Key: 'Name', Value: 'ecs-prod' }]);
     assert.deepEqual(inst?.NetworkInterfaces?.map((n) => n.NetworkInterfaceId).sort(), [...e.instance!.eniIds].sort());
-    const filtered = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['running'] }, { Name: 'tag:Name', Values: ['ecs-*'] }] }));
+    const filtered = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: 'instance-state-name', Values: ['running'] },
+          { Name: 'tag:Name', Values: ['ecs-*'] },
+        ],
+      }),
+    );
     assert.equal(filtered.Reservations?.length, 1);
     await rejectsWith(ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000'] })), 'InvalidInstanceID.NotFound');
     const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [e.subnetId] }));

@@ -27,7 +27,10 @@ test('BatchGetImage returns manifests by digest and by tag, and failures for mis
     assert.deepEqual(out.images?.[1]?.imageId, { imageDigest: DIGEST, imageTag: '1.4.2' });
     assert.deepEqual(
       out.failures?.map((f) => [f.imageId?.imageTag ?? f.imageId?.imageDigest, f.failureCode]),
-      [['nope', 'ImageNotFound'], [`sha256:${'0'.repeat(64)}`, 'ImageNotFound']],
+      [
+        ['nope', 'ImageNotFound'],
+        [`sha256:${'0'.repeat(64)}`, 'ImageNotFound'],
+      ],
     );
     assert.ok(out.$metadata.requestId);
     await rejectsWith(ecr.send(new BatchGetImageCommand({ repositoryName: 'ghost', imageIds: [{ imageTag: 'x' }] })), 'RepositoryNotFoundException');
@@ -42,7 +45,9 @@ test('BatchDeleteImage by digest removes the image and all its tags; missing one
     aws.seed.image({ repository: 'web', tag: '1.4.2', digest: DIGEST });
     aws.ecr.putImage({ repository: 'web', digest: DIGEST, tags: ['latest'] });
     const { ecr } = clients(aws);
-    const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: DIGEST }, { imageDigest: `sha256:${'1'.repeat(64)}` }] }));
+    const out = await ecr.send(
+      new BatchDeleteImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: DIGEST }, { imageDigest: `sha256:${'1'.repeat(64)}` }] }),
+    );
     assert.deepEqual(out.imageIds, [
       { imageDigest: DIGEST, imageTag: '1.4.2' },
       { imageDigest: DIGEST, imageTag: 'latest' },
@@ -81,7 +86,10 @@ test('an image scan is IN_PROGRESS, then COMPLETE on the configured poll, with s
     assert.equal(started.imageScanStatus?.status, 'IN_PROGRESS');
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push(await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'web', imageId })));
-    assert.deepEqual(statuses.map((s) => s.imageScanStatus?.status), ['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETE']);
+    assert.deepEqual(
+      statuses.map((s) => s.imageScanStatus?.status),
+      ['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETE'],
+    );
     assert.equal(statuses[0]?.imageScanFindings, undefined);
     assert.deepEqual(statuses[2]?.imageScanFindings?.findingSeverityCounts, { CRITICAL: 2, HIGH: 5 });
     const details = await ecr.send(new DescribeImagesCommand({ repositoryName: 'web' }));

@@ -19,7 +19,10 @@ test('AWS_ENDPOINT_URL alone sends every service to the one double, routed by pr
     assert.deepEqual(clusters.clusterArns, ['arn:aws:ecs:us-east-1:123456789012:cluster/prod']);
     assert.equal(repos.repositories?.[0]?.repositoryUri, '123456789012.dkr.ecr.us-east-1.amazonaws.com/web');
     assert.deepEqual(vpcs.Vpcs, []);
-    assert.deepEqual(aws.calls.map((c) => `${c.service}:${c.op}`), ['ecs:ListClusters', 'ecr:DescribeRepositories', 'ec2:DescribeVpcs']);
+    assert.deepEqual(
+      aws.calls.map((c) => `${c.service}:${c.op}`),
+      ['ecs:ListClusters', 'ecr:DescribeRepositories', 'ec2:DescribeVpcs'],
+    );
   } finally {
     if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
     else process.env.AWS_ENDPOINT_URL = saved;

@@ -78,9 +78,15 @@ test('denyOperation answers AccessDeniedException (json) and UnauthorizedOperati
     await ecs.send(new StopTaskCommand({ cluster: 'prod', task: t.taskArn }));
 
     aws.denyOperation('ec2:ModifyNetworkInterfaceAttribute');
-    const unauthorized = await rejectsWith(ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: t.eniId, Groups: ['sg-1'] })), 'UnauthorizedOperation');
+    const unauthorized = await rejectsWith(
+      ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: t.eniId, Groups: ['sg-1'] })),
+      'UnauthorizedOperation',
+    );
     assert.equal(unauthorized.$metadata.httpStatusCode, 403);
-    assert.match(unauthorized.message, /not authorized to perform: ec2:ModifyNetworkInterfaceAttribute on resource: arn:aws:ec2:us-east-1:123456789012:network-interface\/eni-/);
+    assert.match(
+      unauthorized.message,
+      /not authorized to perform: ec2:ModifyNetworkInterfaceAttribute on resource: arn:aws:ec2:us-east-1:123456789012:network-interface\/eni-/,
+    );
 
     aws.denyOperation('ecr:BatchDeleteImage');
     await rejectsWith(ecr.send(new BatchDeleteImageCommand({ repositoryName: 'web', imageIds: [{ imageDigest: DIGEST }] })), 'AccessDeniedException');
@@ -105,7 +111,9 @@ test('failNext injects server errors and dropped connections for a number of cal
     await rejectsWith(ecs.send(new ListTasksCommand({ cluster: 'prod' })), 'ClusterNotFoundException');
 
     aws.failNext('*', { reset: true });
-    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: 'prod' })), (e: Error) => /socket hang up|ECONNRESET/i.test(`${e.name} ${e.message} ${(e as { code?: string }).code ?? ''}`));
+    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: 'prod' })), (e: Error) =>
+      /socket hang up|ECONNRESET/i.test(`${e.name} ${e.message} ${(e as { code?: string }).code ?? ''}`),
+    );
     assert.equal(aws.callsTo('ecs:ListTasks').length, 5);
   } finally {
     await aws.close();

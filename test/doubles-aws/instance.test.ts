@@ -37,11 +37,20 @@ test('seed.instance: DescribeInstances shows EBS volumes with DeleteOnTerminatio
     assert.equal(i?.Tags?.find((t) => t.Key === 'eks:cluster-name')?.Value, 'prod');
     assert.equal(i?.Tags?.find((t) => t.Key === 'kubernetes.io/cluster/prod')?.Value, 'owned');
     const enis = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
-    assert.deepEqual(enis.NetworkInterfaces?.map((n) => n.Attachment?.DeviceIndex), [0, 1]);
+    assert.deepEqual(
+      enis.NetworkInterfaces?.map((n) => n.Attachment?.DeviceIndex),
+      [0, 1],
+    );
     const byFilter = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: ['i-0000000000000dead'] }] }));
     assert.deepEqual(byFilter.Reservations, [], 'a filter on a missing id is an empty answer, not an error');
     const vols = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
-    assert.deepEqual(vols.Volumes?.map((v) => [v.Size, v.Attachments?.[0]?.Device]), [[8, '/dev/xvda'], [100, '/dev/sdf']]);
+    assert.deepEqual(
+      vols.Volumes?.map((v) => [v.Size, v.Attachments?.[0]?.Device]),
+      [
+        [8, '/dev/xvda'],
+        [100, '/dev/sdf'],
+      ],
+    );
   } finally {
     await aws.close();
   }
@@ -53,27 +62,50 @@ test('DescribeInstanceAttribute / ModifyInstanceAttribute: one attribute per cal
     const s = aws.seed.instance({ volumes: 2 });
     const { ec2 } = clients(aws);
     const read = async () => ({
-      protection: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'disableApiTermination' }))).DisableApiTermination?.Value,
-      shutdown: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }))).InstanceInitiatedShutdownBehavior?.Value,
-      mapping: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'blockDeviceMapping' }))).BlockDeviceMappings?.map((b) => b.Ebs?.DeleteOnTermination),
+      protection: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'disableApiTermination' }))).DisableApiTermination
+        ?.Value,
+      shutdown: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'instanceInitiatedShutdownBehavior' })))
+        .InstanceInitiatedShutdownBehavior?.Value,
+      mapping: (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'blockDeviceMapping' }))).BlockDeviceMappings?.map(
+        (b) => b.Ebs?.DeleteOnTermination,
+      ),
     });
     assert.deepEqual(await read(), { protection: false, shutdown: 'terminate', mapping: [true, true] });
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, DisableApiTermination: { Value: true } }));
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, InstanceInitiatedShutdownBehavior: { Value: 'stop' } }));
-    const out = await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { DeleteOnTermination: false } }] }));
+    const out = await ec2.send(
+      new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, BlockDeviceMappings: [{ DeviceName: '/dev/sdf', Ebs: { DeleteOnTermination: false } }] }),
+    );
     assert.ok(out.$metadata.requestId);
     assert.deepEqual(await read(), { protection: true, shutdown: 'stop', mapping: [true, false] });
 
     const both = await rejectsWith(
-      ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, DisableApiTermination: { Value: true }, InstanceInitiatedShutdownBehavior: { Value: 'stop' } })),
+      ec2.send(
+        new ModifyInstanceAttributeCommand({
+          InstanceId: s.instanceId,
+          DisableApiTermination: { Value: true },
+          InstanceInitiatedShutdownBehavior: { Value: 'stop' },
+        }),
+      ),
       'InvalidParameterCombination',
     );
     assert.match(both.message, /multiple attribute types/);
-    await rejectsWith(ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: s.instanceId, BlockDeviceMappings: [{ DeviceName: '/dev/sdz', Ebs: { DeleteOnTermination: false } }] })), 'InvalidInstanceAttributeValue');
+    await rejectsWith(
+      ec2.send(
+        new ModifyInstanceAttributeCommand({
+          InstanceId: s.instanceId,
+          BlockDeviceMappings: [{ DeviceName: '/dev/sdz', Ebs: { DeleteOnTermination: false } }],
+        }),
+      ),
+      'InvalidInstanceAttributeValue',
+    );
     await rejectsWith(ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: s.instanceId, Attribute: 'nonsense' as 'kernel' })), 'InvalidParameterValue');
 
     const spot = aws.seed.instance({ spot: true });
-    await rejectsWith(ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: spot.instanceId, DisableApiTermination: { Value: true } })), 'UnsupportedOperation');
+    await rejectsWith(
+      ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: spot.instanceId, DisableApiTermination: { Value: true } })),
+      'UnsupportedOperation',
+    );
     const desc = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [spot.instanceId] }));
     assert.equal(desc.Reservations?.[0]?.Instances?.[0]?.InstanceLifecycle, 'spot');
   } finally {
@@ -106,12 +138,18 @@ test('CreateSnapshot with TagSpecifications; DescribeSnapshots by id/owner/filte
     assert.equal(second.Snapshots?.[0]?.State, 'completed', 'completes on the second DescribeSnapshots (snapshotCompletesAfterPolls)');
     assert.equal(second.Snapshots?.[0]?.Progress, '100%');
     const byTag = await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:guardduty-finding-id', Values: ['f1'] }] }));
-    assert.deepEqual(byTag.Snapshots?.map((x) => x.SnapshotId), [snap.SnapshotId]);
+    assert.deepEqual(
+      byTag.Snapshots?.map((x) => x.SnapshotId),
+      [snap.SnapshotId],
+    );
     await ec2.send(new CreateTagsCommand({ Resources: [snap.SnapshotId!, s.volumeIds[0]!], Tags: [{ Key: 'case', Value: '42' }] }));
     assert.deepEqual(aws.ec2.volumes.get(s.volumeIds[0]!)?.tags, [{ key: 'case', value: '42' }]);
 
     await rejectsWith(ec2.send(new CreateSnapshotCommand({ VolumeId: 'vol-0000000000000dead' })), 'InvalidVolume.NotFound');
-    await rejectsWith(ec2.send(new CreateSnapshotCommand({ VolumeId: s.volumeIds[0], TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'a', Value: 'b' }] }] })), 'InvalidParameterValue');
+    await rejectsWith(
+      ec2.send(new CreateSnapshotCommand({ VolumeId: s.volumeIds[0], TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'a', Value: 'b' }] }] })),
+      'InvalidParameterValue',
+    );
     await rejectsWith(ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-0000000000000dead'] })), 'InvalidSnapshot.NotFound');
   } finally {
     await aws.close();
@@ -145,7 +183,10 @@ test('instance profile: describe by instance-id filter, disassociate, associate 
     await rejectsWith(ec2.send(new AssociateIamInstanceProfileCommand({ InstanceId: s.instanceId, IamInstanceProfile: { Name: 'other' } })), 'IncorrectState');
 
     aws.denyOperation('ec2:DisassociateIamInstanceProfile');
-    const denied = await rejectsWith(ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: back.IamInstanceProfileAssociation!.AssociationId })), 'UnauthorizedOperation');
+    const denied = await rejectsWith(
+      ec2.send(new DisassociateIamInstanceProfileCommand({ AssociationId: back.IamInstanceProfileAssociation!.AssociationId })),
+      'UnauthorizedOperation',
+    );
     assert.match(denied.message, /ec2:DisassociateIamInstanceProfile/);
   } finally {
     await aws.close();

@@ -64,7 +64,10 @@ test('seeded task shapes: Fargate, EC2 awsvpc (plain and trunked) and bridge', a
     const tr = aws.seed.ec2AwsvpcTask({ cluster: 'prod', image: IMAGE, digest: DIGEST, trunked: true });
     assert.equal(tr.eni.interfaceType, 'branch');
     const hostEnis = tr.instance!.eniIds.map((id) => aws.ec2.networkInterfaces.get(id)!);
-    assert.deepEqual(hostEnis.map((n) => n.interfaceType), ['interface', 'trunk']);
+    assert.deepEqual(
+      hostEnis.map((n) => n.interfaceType),
+      ['interface', 'trunk'],
+    );
 
     const b = aws.seed.bridgeTask({ cluster: 'prod', image: IMAGE, digest: DIGEST, instanceId: e.instance!.instanceId });
     assert.equal(b.eni.requesterManaged, false, 'bridge tasks share the instance primary ENI');

@@ -42,7 +42,10 @@ export function mergePatch(target: Obj, patch: Obj): Obj {
 export function applyJsonPatch(target: Obj, ops: { op: string; path: string; value?: unknown }[]): Obj {
   const doc = clone(target);
   for (const op of ops) {
-    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop()!;
     let parent = doc;
     for (const p of parts) {
@@ -67,8 +70,13 @@ function listRawPods(c: K8sCluster, q: URLSearchParams): RawJson {
   const limit = Number(q.get('limit') ?? 0) || c.rawPods.length;
   const start = q.get('continue') ? Number(Buffer.from(q.get('continue')!, 'base64url').toString()) : 0;
   const more = start + limit < c.rawPods.length;
-  const metadata = { resourceVersion: '1', ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: c.rawPods.length - start - limit } : {}) };
-  return new RawJson(`{"apiVersion":"v1","kind":"PodList","metadata":${JSON.stringify(metadata)},"items":[${c.rawPods.slice(start, start + limit).join(',')}]}`);
+  const metadata = {
+    resourceVersion: '1',
+    ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: c.rawPods.length - start - limit } : {}),
+  };
+  return new RawJson(
+    `{"apiVersion":"v1","kind":"PodList","metadata":${JSON.stringify(metadata)},"items":[${c.rawPods.slice(start, start + limit).join(',')}]}`,
+  );
 }
 
 const sortedPods = new WeakMap<K8sCluster, { size: number; version: number; list: Obj[] }>();
@@ -77,13 +85,24 @@ function listPods(c: K8sCluster, q: URLSearchParams) {
   if (c.rawPods.length > 0 && c.pods.size === 0) return listRawPods(c, q);
   // Sorted once per change of the pod set (a 5,000-pod list is paged 10 times).
   const cache = sortedPods.get(c);
-  const all = cache && cache.size === c.pods.size && cache.version === c.version ? cache.list : [...c.pods.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
+  const all =
+    cache && cache.size === c.pods.size && cache.version === c.version
+      ? cache.list
+      : [...c.pods.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
   sortedPods.set(c, { size: c.pods.size, version: c.version, list: all });
   const limit = Number(q.get('limit') ?? 0) || all.length;
   const start = q.get('continue') ? Number(Buffer.from(q.get('continue')!, 'base64url').toString()) : 0;
   const items = all.slice(start, start + limit);
   const more = start + limit < all.length;
-  return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1', ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: all.length - start - limit } : {}) }, items };
+  return {
+    apiVersion: 'v1',
+    kind: 'PodList',
+    metadata: {
+      resourceVersion: '1',
+      ...(more ? { continue: Buffer.from(String(start + limit)).toString('base64url'), remainingItemCount: all.length - start - limit } : {}),
+    },
+    items,
+  };
 }
 
 export function routeOf(method: string, path: string): Route | undefined {
@@ -92,12 +111,29 @@ export function routeOf(method: string, path: string): Route | undefined {
   if (m) {
     const [namespace, name, log] = [m[1]!, m[2]!, m[3]];
     const key = `${namespace}/${name}`;
-    const pod = (c: K8sCluster) => c.pods.get(key) ?? (() => { throw notFound('pods', name); })();
-    if (log && method === 'GET') return { verb: 'get', resource: 'pods/log', namespace, name, run: (c, i) => { pod(c); return c.logs.get(`${key}/${i.query.get('container') ?? ''}`) ?? ''; } };
+    const pod = (c: K8sCluster) =>
+      c.pods.get(key) ??
+      (() => {
+        throw notFound('pods', name);
+      })();
+    if (log && method === 'GET')
+      return {
+        verb: 'get',
+        resource: 'pods/log',
+        namespace,
+        name,
+        run: (c, i) => {
+          pod(c);
+          return c.logs.get(`${key}/${i.query.get('container') ?? ''}`) ?? '';
+        },
+      };
     if (method === 'GET') return { verb: 'get', resource: 'pods', namespace, name, run: (c) => pod(c) };
     if (method === 'PATCH')
       return {
-        verb: 'patch', resource: 'pods', namespace, name,
+        verb: 'patch',
+        resource: 'pods',
+        namespace,
+        name,
         run: (c, i) => {
           if (!i.contentType.startsWith('application/merge-patch+json')) throw fail(415, 'UnsupportedMediaType', `unexpected patch type ${i.contentType}`);
           const next = mergePatch(pod(c), i.body);
@@ -109,7 +145,10 @@ export function routeOf(method: string, path: string): Route | undefined {
       };
     if (method === 'DELETE')
       return {
-        verb: 'delete', resource: 'pods', namespace, name,
+        verb: 'delete',
+        resource: 'pods',
+        namespace,
+        name,
         run: (c) => {
           const p = pod(c);
           c.pods.delete(key);
@@ -124,10 +163,22 @@ export function routeOf(method: string, path: string): Route | undefined {
   if (m && method === 'GET') {
     const namespace = m[1]!;
     return {
-      verb: 'list', resource: 'events', namespace,
+      verb: 'list',
+      resource: 'events',
+      namespace,
       run: (c, i) => {
-        const want = Object.fromEntries((i.query.get('fieldSelector') ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
-        const items = c.events.filter((e) => e.metadata.namespace === namespace && (!want['involvedObject.name'] || e.involvedObject.name === want['involvedObject.name']) && (!want['involvedObject.kind'] || e.involvedObject.kind === want['involvedObject.kind']));
+        const want = Object.fromEntries(
+          (i.query.get('fieldSelector') ?? '')
+            .split(',')
+            .filter(Boolean)
+            .map((kv) => kv.split('=') as [string, string]),
+        );
+        const items = c.events.filter(
+          (e) =>
+            e.metadata.namespace === namespace &&
+            (!want['involvedObject.name'] || e.involvedObject.name === want['involvedObject.name']) &&
+            (!want['involvedObject.kind'] || e.involvedObject.kind === want['involvedObject.kind']),
+        );
         return { apiVersion: 'v1', kind: 'EventList', metadata: {}, items };
       },
     };
@@ -135,23 +186,60 @@ export function routeOf(method: string, path: string): Route | undefined {
   m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)$/.exec(path);
   if (m && method === 'GET') {
     const [namespace, name] = [m[1]!, m[2]!];
-    return { verb: 'get', resource: 'serviceaccounts', namespace, name, run: (c) => c.serviceAccounts.get(`${namespace}/${name}`) ?? (() => { throw notFound('serviceaccounts', name); })() };
+    return {
+      verb: 'get',
+      resource: 'serviceaccounts',
+      namespace,
+      name,
+      run: (c) =>
+        c.serviceAccounts.get(`${namespace}/${name}`) ??
+        (() => {
+          throw notFound('serviceaccounts', name);
+        })(),
+    };
   }
   m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
   if (m) {
     const name = m[1]!;
-    const node = (c: K8sCluster) => c.nodes.get(name) ?? (() => { throw notFound('nodes', name); })();
+    const node = (c: K8sCluster) =>
+      c.nodes.get(name) ??
+      (() => {
+        throw notFound('nodes', name);
+      })();
     if (method === 'GET') return { verb: 'get', resource: 'nodes', name, run: (c) => node(c) };
-    if (method === 'PATCH') return { verb: 'patch', resource: 'nodes', name, run: (c, i) => { const next = mergePatch(node(c), i.body); c.nodes.set(name, next); return next; } };
+    if (method === 'PATCH')
+      return {
+        verb: 'patch',
+        resource: 'nodes',
+        name,
+        run: (c, i) => {
+          const next = mergePatch(node(c), i.body);
+          c.nodes.set(name, next);
+          return next;
+        },
+      };
   }
   m = /^\/apis\/networking\.k8s\.io\/v1\/namespaces\/([^/]+)\/networkpolicies(?:\/([^/]+))?$/.exec(path);
   if (m) {
     const [namespace, name] = [m[1]!, m[2]];
     const resource = 'networkpolicies.networking.k8s.io';
-    if (!name && method === 'GET') return { verb: 'list', resource, namespace, run: (c) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicyList', metadata: {}, items: [...c.policies.values()].filter((p) => p.metadata.namespace === namespace) }) };
+    if (!name && method === 'GET')
+      return {
+        verb: 'list',
+        resource,
+        namespace,
+        run: (c) => ({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicyList',
+          metadata: {},
+          items: [...c.policies.values()].filter((p) => p.metadata.namespace === namespace),
+        }),
+      };
     if (!name && method === 'POST')
       return {
-        verb: 'create', resource, namespace,
+        verb: 'create',
+        resource,
+        namespace,
         run: (c, i) => {
           const p = clone(i.body) as Obj;
           const key = `${namespace}/${p.metadata.name}`;
@@ -160,20 +248,50 @@ export function routeOf(method: string, path: string): Route | undefined {
           return p;
         },
       };
-    if (name && method === 'DELETE') return { verb: 'delete', resource, namespace, name, run: (c) => { const p = c.policies.get(`${namespace}/${name}`); if (!p) throw notFound(resource, name); c.policies.delete(`${namespace}/${name}`); return { kind: 'Status', status: 'Success' }; } };
+    if (name && method === 'DELETE')
+      return {
+        verb: 'delete',
+        resource,
+        namespace,
+        name,
+        run: (c) => {
+          const p = c.policies.get(`${namespace}/${name}`);
+          if (!p) throw notFound(resource, name);
+          c.policies.delete(`${namespace}/${name}`);
+          return { kind: 'Status', status: 'Success' };
+        },
+      };
   }
   m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefulsets|daemonsets|replicasets)(?:\/([^/]+))?$/.exec(path);
   if (m) {
     const [namespace, kind, name] = [m[1]!, m[2]!, m[3]];
     const resource = `${kind}.apps`;
-    if (!name && method === 'GET') return { verb: 'list', resource, namespace, run: (c) => ({ apiVersion: 'apps/v1', kind: 'List', metadata: {}, items: [...c.workloads.entries()].filter(([k]) => k.startsWith(`${kind}/${namespace}/`)).map(([, v]) => v) }) };
+    if (!name && method === 'GET')
+      return {
+        verb: 'list',
+        resource,
+        namespace,
+        run: (c) => ({
+          apiVersion: 'apps/v1',
+          kind: 'List',
+          metadata: {},
+          items: [...c.workloads.entries()].filter(([k]) => k.startsWith(`${kind}/${namespace}/`)).map(([, v]) => v),
+        }),
+      };
     if (!name) return undefined;
     const key = `${kind}/${namespace}/${name}`;
-    const obj = (c: K8sCluster) => c.workloads.get(key) ?? (() => { throw notFound(resource, name); })();
+    const obj = (c: K8sCluster) =>
+      c.workloads.get(key) ??
+      (() => {
+        throw notFound(resource, name);
+      })();
     if (method === 'GET') return { verb: 'get', resource, namespace, name, run: (c) => obj(c) };
     if (method === 'PATCH')
       return {
-        verb: 'patch', resource, namespace, name,
+        verb: 'patch',
+        resource,
+        namespace,
+        name,
         run: (c, i) => {
           if (!i.contentType.startsWith('application/json-patch+json')) throw fail(415, 'UnsupportedMediaType', `unexpected patch type ${i.contentType}`);
           const next = applyJsonPatch(obj(c), i.body as never);
@@ -189,7 +307,8 @@ export function routeOf(method: string, path: string): Route | undefined {
   }
   if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && method === 'POST')
     return {
-      verb: 'create', resource: 'selfsubjectaccessreviews.authorization.k8s.io',
+      verb: 'create',
+      resource: 'selfsubjectaccessreviews.authorization.k8s.io',
       run: (c, i) => {
         const ra = (i.body as Obj).spec.resourceAttributes;
         const resource = `${ra.resource}${ra.subresource ? `/${ra.subresource}` : ''}${ra.group ? `.${ra.group}` : ''}`;

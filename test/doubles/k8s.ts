@@ -43,39 +43,105 @@ export class K8sCluster {
   private seq = 0;
   /** Bumped on every change through the API (the paging cache of the pod list keys on it). */
   version = 0;
-  constructor(readonly name: string, readonly endpoint: string) {}
+  constructor(
+    readonly name: string,
+    readonly endpoint: string,
+  ) {}
 
-  addPod(p: { namespace?: string; name: string; labels?: Record<string, string>; node?: string; image?: string; digest?: string; owner?: { kind: string; name: string }; serviceAccount?: string; containers?: string[] }): Obj {
+  addPod(p: {
+    namespace?: string;
+    name: string;
+    labels?: Record<string, string>;
+    node?: string;
+    image?: string;
+    digest?: string;
+    owner?: { kind: string; name: string };
+    serviceAccount?: string;
+    containers?: string[];
+  }): Obj {
     const namespace = p.namespace ?? 'default';
     const containers = p.containers ?? ['app'];
     const image = p.image ?? 'web:1';
     const pod: Obj = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: p.name, namespace, uid: `uid-${p.name}`, labels: { ...(p.labels ?? {}) }, ...(p.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: p.owner.kind, name: p.owner.name, uid: `uid-${p.owner.name}`, controller: true }] } : {}) },
-      spec: { nodeName: p.node ?? 'ip-10-0-1-20.ec2.internal', serviceAccountName: p.serviceAccount ?? 'default', containers: containers.map((c) => ({ name: c, image })) },
-      status: { phase: 'Running', podIP: '10.0.1.55', containerStatuses: containers.map((c) => ({ name: c, image, imageID: p.digest ? `${image.split(':')[0]}@${p.digest}` : '', ready: true, restartCount: 0 })) },
+      metadata: {
+        name: p.name,
+        namespace,
+        uid: `uid-${p.name}`,
+        labels: { ...(p.labels ?? {}) },
+        ...(p.owner
+          ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: p.owner.kind, name: p.owner.name, uid: `uid-${p.owner.name}`, controller: true }] }
+          : {}),
+      },
+      spec: {
+        nodeName: p.node ?? 'ip-10-0-1-20.ec2.internal',
+        serviceAccountName: p.serviceAccount ?? 'default',
+        containers: containers.map((c) => ({ name: c, image })),
+      },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.1.55',
+        containerStatuses: containers.map((c) => ({
+          name: c,
+          image,
+          imageID: p.digest ? `${image.split(':')[0]}@${p.digest}` : '',
+          ready: true,
+          restartCount: 0,
+        })),
+      },
     };
     this.pods.set(`${namespace}/${p.name}`, pod);
     return pod;
   }
 
   /** Deployment → ReplicaSet `<name>-rs` → `replicas` pods. */
-  addDeployment(d: { namespace?: string; name: string; replicas?: number; labels?: Record<string, string>; image?: string; digest?: string; node?: string }): string[] {
+  addDeployment(d: {
+    namespace?: string;
+    name: string;
+    replicas?: number;
+    labels?: Record<string, string>;
+    image?: string;
+    digest?: string;
+    node?: string;
+  }): string[] {
     const namespace = d.namespace ?? 'default';
     const replicas = d.replicas ?? 2;
     const labels = d.labels ?? { app: d.name };
     const image = d.image ?? 'web:1';
-    this.workloads.set(`deployments/${namespace}/${d.name}`, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: d.name, namespace, uid: `uid-${d.name}` }, spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image }] } } } });
-    this.workloads.set(`replicasets/${namespace}/${d.name}-rs`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${d.name}-rs`, namespace, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: `uid-${d.name}`, controller: true }] }, spec: { replicas } });
+    this.workloads.set(`deployments/${namespace}/${d.name}`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: d.name, namespace, uid: `uid-${d.name}` },
+      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image }] } } },
+    });
+    this.workloads.set(`replicasets/${namespace}/${d.name}-rs`, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${d.name}-rs`,
+        namespace,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: `uid-${d.name}`, controller: true }],
+      },
+      spec: { replicas },
+    });
     const names: string[] = [];
-    for (let i = 0; i < replicas; i++) names.push(this.replica(namespace, d.name, { labels, image, ...(d.digest ? { digest: d.digest } : {}), ...(d.node ? { node: d.node } : {}) }));
+    for (let i = 0; i < replicas; i++)
+      names.push(this.replica(namespace, d.name, { labels, image, ...(d.digest ? { digest: d.digest } : {}), ...(d.node ? { node: d.node } : {}) }));
     return names;
   }
 
   private replica(namespace: string, deployment: string, t: { labels: Record<string, string>; image: string; digest?: string; node?: string }): string {
     const name = `${deployment}-rs-${(++this.seq).toString(36).padStart(5, 'x')}`;
-    this.addPod({ namespace, name, labels: t.labels, image: t.image, ...(t.digest ? { digest: t.digest } : {}), ...(t.node ? { node: t.node } : {}), owner: { kind: 'ReplicaSet', name: `${deployment}-rs` } });
+    this.addPod({
+      namespace,
+      name,
+      labels: t.labels,
+      image: t.image,
+      ...(t.digest ? { digest: t.digest } : {}),
+      ...(t.node ? { node: t.node } : {}),
+      owner: { kind: 'ReplicaSet', name: `${deployment}-rs` },
+    });
     return name;
   }
 
@@ -94,7 +160,12 @@ export class K8sCluster {
   }
 
   addNode(name: string, instanceId: string, az = 'us-east-1a'): void {
-    this.nodes.set(name, { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { providerID: `aws:///${az}/${instanceId}` } });
+    this.nodes.set(name, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+      spec: { providerID: `aws:///${az}/${instanceId}` },
+    });
   }
 
   addPolicy(namespace: string, name: string, spec: Obj): void {
@@ -102,7 +173,12 @@ export class K8sCluster {
   }
 
   addDaemonSet(name: string, containers: Obj[], namespace = 'kube-system'): void {
-    this.workloads.set(`daemonsets/${namespace}/${name}`, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace }, spec: { template: { spec: { containers } } } });
+    this.workloads.set(`daemonsets/${namespace}/${name}`, {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name, namespace },
+      spec: { template: { spec: { containers } } },
+    });
   }
 
   addServiceAccount(namespace: string, name: string, annotations: Record<string, string> = {}): void {
@@ -125,7 +201,10 @@ export class K8sCluster {
     if (!dep) return;
     const want = dep.spec.replicas as number;
     const labels = dep.spec.template.metadata.labels as Record<string, string>;
-    const matches = (p: Obj) => p.metadata.namespace === namespace && p.metadata.ownerReferences?.[0]?.name === rsName && Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v);
+    const matches = (p: Obj) =>
+      p.metadata.namespace === namespace &&
+      p.metadata.ownerReferences?.[0]?.name === rsName &&
+      Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v);
     const have = [...this.pods.values()].filter(matches);
     for (const extra of have.slice(want)) this.pods.delete(`${namespace}/${extra.metadata.name}`);
     const template = { labels, image: dep.spec.template.spec.containers[0].image as string };
@@ -181,7 +260,14 @@ async function tokenValid(header: string | undefined, cluster: string, opts: K8s
   const region = url.hostname.split('.')[1]!;
   const signer = new SignatureV4({ service: 'sts', region, credentials: opts.credentials, sha256: Sha256 });
   const again = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: url.hostname, path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: url.hostname, 'x-k8s-aws-id': cluster } },
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: url.hostname,
+      path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      headers: { host: url.hostname, 'x-k8s-aws-id': cluster },
+    },
     { expiresIn: 60, signingDate: new Date(signedAt) },
   );
   return again.query?.['X-Amz-Signature'] === q.get('X-Amz-Signature');
@@ -215,7 +301,17 @@ export async function startK8sDouble(opts: K8sDoubleOptions): Promise<K8sDouble>
     const body = raw ? (JSON.parse(raw) as unknown) : undefined;
     const route = routeOf(method, path);
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
-    const call: K8sCall = { cluster: cluster?.name ?? '?', method, path, query: url.searchParams, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}), ...(body !== undefined ? { body } : {}), status: 0, verb: route?.verb ?? '?', resource: route?.resource ?? '?' };
+    const call: K8sCall = {
+      cluster: cluster?.name ?? '?',
+      method,
+      path,
+      query: url.searchParams,
+      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+      ...(body !== undefined ? { body } : {}),
+      status: 0,
+      verb: route?.verb ?? '?',
+      resource: route?.resource ?? '?',
+    };
     calls.push(call);
     if (!cluster) {
       call.status = send(res, 404, statusBody(404, 'NotFound', 'no such cluster'));

@@ -170,7 +170,13 @@ export async function startSlackDouble(): Promise<SlackDouble> {
         const messages = calls
           .filter((c) => c.method === 'chat.postMessage' && c.ts && c.args.channel === args.channel)
           .filter((c) => (inThread ? c.args.thread_ts === inThread || c.ts === inThread : !c.args.thread_ts))
-          .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text, ...(c.args.thread_ts ? { thread_ts: c.args.thread_ts } : {}), ...(c.args.metadata ? { metadata: parseMaybeJson(c.args.metadata) } : {}) }))
+          .map((c) => ({
+            type: 'message',
+            ts: c.ts,
+            text: c.args.text,
+            ...(c.args.thread_ts ? { thread_ts: c.args.thread_ts } : {}),
+            ...(c.args.metadata ? { metadata: parseMaybeJson(c.args.metadata) } : {}),
+          }))
           .reverse();
         return json(200, { ok: true, messages, has_more: false });
       }

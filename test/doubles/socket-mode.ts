@@ -80,7 +80,14 @@ export async function startSocketModeDouble(slack: SlackDouble): Promise<SocketM
     const ping = setInterval(() => ws.ping(), 2_000);
     ping.unref();
     ws.on('close', () => clearInterval(ping));
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'applink-double', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0TEST' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'applink-double', approximate_connection_time: 18060 },
+        connection_info: { app_id: 'A0TEST' },
+      }),
+    );
     notify();
   });
 

@@ -75,7 +75,10 @@ export async function startSqsDouble(opts: { now?: () => number; maxWaitMs?: num
   };
 
   const byUrl = (url: unknown): SqsQueue => {
-    const name = String(url ?? '').split('/').pop() ?? '';
+    const name =
+      String(url ?? '')
+        .split('/')
+        .pop() ?? '';
     const q = queues.get(name);
     if (!q) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
     return q;
@@ -131,7 +134,8 @@ export async function startSqsDouble(opts: { now?: () => number; maxWaitMs?: num
   async function receive(p: Record<string, unknown>): Promise<{ Messages?: unknown[]; returned: number }> {
     const q = byUrl(p.QueueUrl);
     const max = Number(p.MaxNumberOfMessages ?? 1);
-    if (max < 1 || max > 10) throw new SqsError('InvalidParameterValue', 'Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.');
+    if (max < 1 || max > 10)
+      throw new SqsError('InvalidParameterValue', 'Value for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10.');
     const vt = p.VisibilityTimeout === undefined ? q.visibilityTimeoutS : Number(p.VisibilityTimeout);
     const deadline = Date.now() + Math.min(Number(p.WaitTimeSeconds ?? 0) * 1000, maxWaitMs);
     let got = takeVisible(q, max, vt);

@@ -42,7 +42,10 @@ test('an approval given after APPROVAL_TTL_MINUTES is refused: the run becomes r
   assert.equal(w.aws.callsTo('ecs:StopTask').length, 0, 'nothing ran');
   assert.match(await threadText(w.h, w.findingId), /The request by <@U0RESPONDER> to run \*Stop task\* expired \(approvals are valid for 20 min/);
   assert.match(ephemeralTexts(w.h, SECOND_RESPONDER).join('\n'), /expired/);
-  assert.deepEqual((await w.h.responder.store.auditFor(w.findingId)).filter((a) => a.event === 'expired').map((a) => a.actor), [SECOND_RESPONDER]);
+  assert.deepEqual(
+    (await w.h.responder.store.auditFor(w.findingId)).filter((a) => a.event === 'expired').map((a) => a.actor),
+    [SECOND_RESPONDER],
+  );
 });
 
 test('an approval within the TTL runs the step', async (t) => {

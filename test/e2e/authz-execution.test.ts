@@ -19,7 +19,10 @@ async function world(env: Record<string, string>) {
 }
 
 const ephemerals = (w: Awaited<ReturnType<typeof world>>['w'], user: string) =>
-  w.h.slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === user).map((c) => textOf(c.args.blocks) || String(c.args.text));
+  w.h.slack
+    .callsTo('chat.postEphemeral')
+    .filter((c) => c.args.user === user)
+    .map((c) => textOf(c.args.blocks) || String(c.args.text));
 
 test('removed from the responder user group after clicking: the confirmation is refused at execution, within the cache window, and nothing is stopped', async (t) => {
   const { w, findingId } = await world({ RESPONDER_USER_IDS: '', RESPONDER_USERGROUP_IDS: 'S0ONCALL' });
@@ -32,7 +35,10 @@ test('removed from the responder user group after clicking: the confirmation is 
   assert.equal(w.aws.callsTo('ecs:StopTask').length, 0);
   assert.match(ephemerals(w, 'U0LEAVER').join('\n'), /not on the list of people allowed to run "stop_task"/);
   const audit = await w.h.responder.store.auditFor(findingId);
-  assert.ok(audit.some((a) => a.event === 'refused' && (a.detail as { at?: string }).at === 'execute'), 'the execution-time refusal is audited');
+  assert.ok(
+    audit.some((a) => a.event === 'refused' && (a.detail as { at?: string }).at === 'execute'),
+    'the execution-time refusal is audited',
+  );
 });
 
 test('12 Stop clicks in a burst by one person: 3 confirmations open, the rest get "slow down", audited; after the window it works again', async (t) => {

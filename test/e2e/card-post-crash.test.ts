@@ -37,7 +37,11 @@ test('the process dies after Slack accepted the card but before the store record
   };
   const h = await startHarness({ overrides: { wrapStore } });
   t.after(() => h.close());
-  const { event, findingId } = ecsFindingEvent({ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef', clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4' });
+  const { event, findingId } = ecsFindingEvent({
+    taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef',
+    clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod',
+    image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout:1.4',
+  });
   await publishFinding(h, event);
   assert.equal(crashOnce, false, 'the crash happened');
   const cardPosts = () => h.slack.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks ?? '').includes(findingId) && !c.args.thread_ts);

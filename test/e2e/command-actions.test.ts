@@ -11,7 +11,7 @@ import { incidentOf, incidentThread, onlyAnswer, OTHER_CHANNEL, publishTaskFindi
 import { CHANNEL } from '../helpers/harness.js';
 import { ephemeralTexts, lastModal, openPlan, submitAndSettle } from '../helpers/slack-interactions.js';
 
-test('/guardduty stop TASK from another channel and the card\'s Stop task: the same confirmation, StopTask exactly once, the result in the incident thread, a link for the caller', async (t) => {
+test("/guardduty stop TASK from another channel and the card's Stop task: the same confirmation, StopTask exactly once, the result in the incident thread, a link for the caller", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
@@ -24,12 +24,15 @@ test('/guardduty stop TASK from another channel and the card\'s Stop task: the s
   assert.equal(cmd.status, 200);
   const opens = h.slack.callsTo('views.open');
   assert.equal(opens.length, 1);
-  assert.equal(opens[0]!.args.trigger_id, cmd.triggerId, 'the confirmation is opened with the command\'s trigger_id');
+  assert.equal(opens[0]!.args.trigger_id, cmd.triggerId, "the confirmation is opened with the command's trigger_id");
   const viaCommand = lastModal(h);
   assert.equal(viaCommand.submit, 'Stop task');
   assert.equal(aws.callsTo('ecs:StopTask').length, 0, 'nothing is stopped before confirming');
   assert.deepEqual(
-    aws.calls.slice(mark).map((c) => `${c.service}:${c.op}`).filter((op) => !/:(Describe|List|Get)/.test(op)),
+    aws.calls
+      .slice(mark)
+      .map((c) => `${c.service}:${c.op}`)
+      .filter((op) => !/:(Describe|List|Get)/.test(op)),
     [],
     'the command only read the live state to plan',
   );
@@ -51,7 +54,10 @@ test('/guardduty stop TASK from another channel and the card\'s Stop task: the s
   assert.equal(aws.ecs.task(f.taskArn)!.lastStatus, 'STOPPED');
   await submitAndSettle(h, { runId: viaButton.runId, user: SECOND_RESPONDER, reason: 'me too' });
   assert.equal(aws.callsTo('ecs:StopTask').length, 1, 'StopTask exactly once');
-  assert.match(ephemeralTexts(h, SECOND_RESPONDER).join('\n'), new RegExp(`\\*Stop task\\* was already done by <@${RESPONDER}> after you opened this confirmation, so it was not run again`));
+  assert.match(
+    ephemeralTexts(h, SECOND_RESPONDER).join('\n'),
+    new RegExp(`\\*Stop task\\* was already done by <@${RESPONDER}> after you opened this confirmation, so it was not run again`),
+  );
   assert.deepEqual(
     [(await h.responder.store.getRun(viaCommand.runId))?.state, (await h.responder.store.getRun(viaButton.runId))?.state],
     ['succeeded', 'rejected'],
@@ -65,7 +71,10 @@ test('/guardduty stop TASK from another channel and the card\'s Stop task: the s
   assert.equal(topLevelPosts(h, CHANNEL).length, 1, 'only the card at top level');
   // Audit and timeline: one requested/started/result, by the command's caller.
   const audit = await h.responder.store.auditFor(f.findingId);
-  assert.deepEqual(audit.filter((a) => a.event === 'started').map((a) => a.actor), [RESPONDER]);
+  assert.deepEqual(
+    audit.filter((a) => a.event === 'started').map((a) => a.actor),
+    [RESPONDER],
+  );
   const timeline = await h.responder.store.incidentEvents(incident.id);
   assert.deepEqual(
     timeline.filter((e) => e.kind === 'executed').map((e) => [e.actor, e.kind === 'executed' && e.action]),
@@ -73,7 +82,7 @@ test('/guardduty stop TASK from another channel and the card\'s Stop task: the s
   );
 });
 
-test('the button first, the command after: the command\'s confirmation is told it was already done; still one StopTask', async (t) => {
+test("the button first, the command after: the command's confirmation is told it was already done; still one StopTask", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
@@ -88,7 +97,7 @@ test('the button first, the command after: the command\'s confirmation is told i
   assert.equal(onlyAnswer(h, cmd.id).responseType, 'ephemeral');
 });
 
-test('a command on a finding that joined an incident reports in the incident\'s thread (not under the joined card)', async (t) => {
+test("a command on a finding that joined an incident reports in the incident's thread (not under the joined card)", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
@@ -96,18 +105,38 @@ test('a command on a finding that joined an incident reports in the incident\'s 
   // A second task of the same service (same task definition family): the finding joins INC-1.
   const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
   const task2 = aws.seed.fargateTask({ cluster: 'prod', service: 'checkout', image: img.uri, digest: img.digest });
-  const second = await publishTaskFinding(w, { taskArn: task2.taskArn, clusterArn: task2.clusterArn, image: img.uri, digest: img.digest, taskDefinitionArn: task2.task.taskDefinitionArn!, group: task2.task.group! });
+  const second = await publishTaskFinding(w, {
+    taskArn: task2.taskArn,
+    clusterArn: task2.clusterArn,
+    image: img.uri,
+    digest: img.digest,
+    taskDefinitionArn: task2.task.taskDefinitionArn!,
+    group: task2.task.group!,
+  });
   const incident = await incidentOf(h, first.findingId);
   assert.equal((await incidentOf(h, second.findingId)).id, incident.id);
 
   const cmd = await slash(h, { text: `stop ${task2.taskArn}`, user: RESPONDER });
   await submitAndSettle(h, { runId: lastModal(h).runId, user: RESPONDER, reason: 'second task' });
-  assert.deepEqual(aws.callsTo('ecs:StopTask').map((c) => (c.params as { task: string }).task), [task2.taskArn]);
+  assert.deepEqual(
+    aws.callsTo('ecs:StopTask').map((c) => (c.params as { task: string }).task),
+    [task2.taskArn],
+  );
   assert.equal(aws.ecs.task(first.taskArn)!.lastStatus, 'RUNNING');
   const secondCard = (await h.responder.store.getFinding(second.findingId))!;
-  const inThread = h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === incident.threadTs).map((c) => JSON.stringify(c.args.blocks));
-  assert.ok(inThread.some((b) => /Stop task\* done/.test(b)), 'the result is in the incident thread');
-  assert.equal(h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === secondCard.ts).length, 0, 'nothing is threaded under the joined card itself');
+  const inThread = h.slack
+    .callsTo('chat.postMessage')
+    .filter((c) => c.args.thread_ts === incident.threadTs)
+    .map((c) => JSON.stringify(c.args.blocks));
+  assert.ok(
+    inThread.some((b) => /Stop task\* done/.test(b)),
+    'the result is in the incident thread',
+  );
+  assert.equal(
+    h.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === secondCard.ts).length,
+    0,
+    'nothing is threaded under the joined card itself',
+  );
   assert.match(onlyAnswer(h, cmd.id).text, new RegExp(`${incident.id}'s thread`));
 });
 
@@ -130,6 +159,9 @@ test('a command is authorized like the button: an outsider is refused at once (a
   );
   assert.deepEqual(h.slack.callsTo('chat.postEphemeral'), [], 'not through chat.postEphemeral (the bot is not in that channel)');
   const refused = (await h.responder.store.auditFor(f.findingId)).filter((a) => a.event === 'refused');
-  assert.deepEqual(refused.map((a) => [a.actor, (a.detail as { at: string }).at]), [[OUTSIDER, 'click']]);
+  assert.deepEqual(
+    refused.map((a) => [a.actor, (a.detail as { at: string }).at]),
+    [[OUTSIDER, 'click']],
+  );
   assert.deepEqual(await h.responder.store.runsForFinding(f.findingId), []);
 });

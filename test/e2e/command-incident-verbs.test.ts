@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { OUTSIDER, RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { incidentButtons, incidentOf, incidentThread, onlyAnswer, OTHER_CHANNEL, slash, taskFinding, topLine } from '../helpers/incident-world.js';
 
-const threadLink = (i: { id: string; channel?: string; threadTs?: string }) => `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${i.id}'s thread>`;
+const threadLink = (i: { id: string; channel?: string; threadTs?: string }) =>
+  `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${i.id}'s thread>`;
 
 test('assign with an escaped mention (<@U…|name>, either order, a bare <@U…>, "me"), then close INC-n with a reason: thread, card and answers', async (t) => {
   const w = await startEcsWorld();
@@ -56,11 +57,17 @@ test('assign with an escaped mention (<@U…|name>, either order, a bare <@U…>
   now = (await h.responder.store.getIncident(incident.id))!;
   assert.deepEqual([now.state, now.closeReason, now.closedBy], ['resolved', reason, SECOND_RESPONDER]);
   const notice = incidentThread(h, incident).at(-1)!;
-  assert.equal(notice, `*${incident.id}* is now *Resolved* (was Acknowledged) — by <@${SECOND_RESPONDER}> — image rebuilt, see PR #7 &amp; redeployed; thanks @responder @channel`);
+  assert.equal(
+    notice,
+    `*${incident.id}* is now *Resolved* (was Acknowledged) — by <@${SECOND_RESPONDER}> — image rebuilt, see PR #7 &amp; redeployed; thanks @responder @channel`,
+  );
   assert.doesNotMatch(notice, /<!channel>|<https:/, 'no mention or link comes back to life');
   assert.match(await topLine(h, f.findingId), /:white_check_mark: Resolved/);
   const closed = (await h.responder.store.incidentEvents(incident.id)).filter((e) => e.kind === 'status_changed' && e.to === 'resolved');
-  assert.deepEqual(closed.map((e) => [e.actor, e.kind === 'status_changed' && e.reason]), [[SECOND_RESPONDER, reason]]);
+  assert.deepEqual(
+    closed.map((e) => [e.actor, e.kind === 'status_changed' && e.reason]),
+    [[SECOND_RESPONDER, reason]],
+  );
   assert.equal(h.slack.callsTo('chat.postMessage').filter((p) => p.args.channel === OTHER_CHANNEL).length, 0, 'nothing posted where the commands were typed');
 });
 
@@ -73,10 +80,26 @@ test('refusals are answered at the response_url and change nothing: a non-respon
   const posts = h.slack.callsTo('chat.postMessage').length;
 
   for (const [text, user, said] of [
-    [`assign ${incident.id} me`, OUTSIDER, `:lock: You may not assign incidents: you are not on the list of people allowed to run "assign" (ask your security lead to add you). Nothing was changed.`],
-    [`close ${incident.id} not ours`, OUTSIDER, `:lock: You may not close incidents: you are not on the list of people allowed to run "close" (ask your security lead to add you). Nothing was changed.`],
-    [`false-positive ${incident.id} not ours`, OUTSIDER, `:lock: You may not false-positive incidents: you are not on the list of people allowed to run "false-positive" (ask your security lead to add you). Nothing was changed.`],
-    [`close ${incident.id} fixed it`, RESPONDER, `:warning: nobody has taken ${incident.id} yet: press Take it (or assign someone) before resolving it, or mark it a false positive. Nothing was changed.`],
+    [
+      `assign ${incident.id} me`,
+      OUTSIDER,
+      `:lock: You may not assign incidents: you are not on the list of people allowed to run "assign" (ask your security lead to add you). Nothing was changed.`,
+    ],
+    [
+      `close ${incident.id} not ours`,
+      OUTSIDER,
+      `:lock: You may not close incidents: you are not on the list of people allowed to run "close" (ask your security lead to add you). Nothing was changed.`,
+    ],
+    [
+      `false-positive ${incident.id} not ours`,
+      OUTSIDER,
+      `:lock: You may not false-positive incidents: you are not on the list of people allowed to run "false-positive" (ask your security lead to add you). Nothing was changed.`,
+    ],
+    [
+      `close ${incident.id} fixed it`,
+      RESPONDER,
+      `:warning: nobody has taken ${incident.id} yet: press Take it (or assign someone) before resolving it, or mark it a false positive. Nothing was changed.`,
+    ],
   ] as const) {
     const c = await slash(h, { text, user });
     assert.deepEqual(onlyAnswer(h, c.id), { text: said, responseType: 'ephemeral' }, text);

@@ -43,7 +43,22 @@ test('help (and an empty command): the usage with examples, only to the caller; 
     const a = onlyAnswer(w.h, c.id);
     assert.equal(a.responseType, 'ephemeral', `${JSON.stringify(text)}: only the caller sees it`);
     assert.match(a.text, /GuardDuty responder — `\/guardduty`/);
-    for (const verb of ['isolate', 'release', 'stop', 'quarantine', 'image', 'scan', 'evidence', 'malware-scan', 'status', 'assign', 'close', 'false-positive', 'follow', 'timeline']) {
+    for (const verb of [
+      'isolate',
+      'release',
+      'stop',
+      'quarantine',
+      'image',
+      'scan',
+      'evidence',
+      'malware-scan',
+      'status',
+      'assign',
+      'close',
+      'false-positive',
+      'follow',
+      'timeline',
+    ]) {
       assert.ok(a.text.includes(`\`${verb}`) || a.text.includes(` ${verb} `), `${JSON.stringify(text)}: help names ${verb}`);
     }
     assert.match(a.text, /Examples[\s\S]*`\/guardduty isolate arn:aws:ecs:[\s\S]*`\/guardduty close INC-12 /);
@@ -51,17 +66,25 @@ test('help (and an empty command): the usage with examples, only to the caller; 
   assert.deepEqual(await footprint(w), before);
 });
 
-test('bad input: an ephemeral answer with the problem and the verb\'s usage; no AWS call, no modal, no post, no run', async (t) => {
+test("bad input: an ephemeral answer with the problem and the verb's usage; no AWS call, no modal, no post, no run", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const known = await taskFinding(w, { service: 'checkout' });
   const before = await footprint(w);
 
   const cases: { text: string; problem: RegExp; usage: string }[] = [
-    { text: `isolat ${known.taskArn}`, problem: /"isolat" is not a \/guardduty verb — did you mean isolate\?/, usage: '/guardduty VERB ARGUMENTS — verbs: help, isolate' },
+    {
+      text: `isolat ${known.taskArn}`,
+      problem: /"isolat" is not a \/guardduty verb — did you mean isolate\?/,
+      usage: '/guardduty VERB ARGUMENTS — verbs: help, isolate',
+    },
     { text: 'frobnicate', problem: /"frobnicate" is not a \/guardduty verb/, usage: '/guardduty VERB ARGUMENTS' },
     { text: 'stop arn:aws:ecs:us-east-1:123456789012:cluster/prod', problem: /is an ECS cluster ARN; give the ARN of the task/, usage: usageOf('stop') },
-    { text: 'stop arn:aws:ecs:us-east-1:12345:task/prod/0123456789abcdef0123456789abcdef', problem: /"arn:aws:ecs:us-east-1:12345:task\/prod\/0123456789abcdef0123456789abcdef" is not an ARN/, usage: usageOf('stop') },
+    {
+      text: 'stop arn:aws:ecs:us-east-1:12345:task/prod/0123456789abcdef0123456789abcdef',
+      problem: /"arn:aws:ecs:us-east-1:12345:task\/prod\/0123456789abcdef0123456789abcdef" is not an ARN/,
+      usage: usageOf('stop'),
+    },
     { text: 'isolate arn:aws:s3:::my-bucket', problem: /is not an ECS task ARN/, usage: usageOf('isolate') },
     { text: 'isolate i-12', problem: /"i-12" is not an EC2 instance id/, usage: usageOf('isolate') },
     { text: 'stop i-0123456789abcdef0', problem: /stop applies to ECS tasks, not EC2 instances/, usage: usageOf('stop') },
@@ -70,17 +93,37 @@ test('bad input: an ephemeral answer with the problem and the verb\'s usage; no 
     { text: 'quarantine nginx:latest', problem: /is not in Amazon ECR/, usage: usageOf('quarantine') },
     { text: 'image 123456789012.dkr.ecr.us-east-1.amazonaws.com/checkout', problem: /has no tag or digest/, usage: usageOf('image') },
     // Resources in no finding the responder has received: refused, not acted on blindly.
-    { text: 'isolate i-0123456789abcdef0', problem: /instance i-0123456789abcdef0 is not in any finding the responder has received, so it will not act on it/, usage: usageOf('isolate') },
-    { text: `stop ${known.taskArn.replace(/[0-9a-f]{32}$/, '0'.repeat(32))}`, problem: /is not in any finding the responder has received/, usage: usageOf('stop') },
-    { text: `isolate ${'f'.repeat(32)}`, problem: /finding f{32} is not in any finding the responder has received[\s\S]*give the full task ARN/, usage: usageOf('isolate') },
-    { text: 'scan 123456789012.dkr.ecr.us-east-1.amazonaws.com/other:9', problem: /image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/other:9 is not in any finding/, usage: usageOf('scan') },
+    {
+      text: 'isolate i-0123456789abcdef0',
+      problem: /instance i-0123456789abcdef0 is not in any finding the responder has received, so it will not act on it/,
+      usage: usageOf('isolate'),
+    },
+    {
+      text: `stop ${known.taskArn.replace(/[0-9a-f]{32}$/, '0'.repeat(32))}`,
+      problem: /is not in any finding the responder has received/,
+      usage: usageOf('stop'),
+    },
+    {
+      text: `isolate ${'f'.repeat(32)}`,
+      problem: /finding f{32} is not in any finding the responder has received[\s\S]*give the full task ARN/,
+      usage: usageOf('isolate'),
+    },
+    {
+      text: 'scan 123456789012.dkr.ecr.us-east-1.amazonaws.com/other:9',
+      problem: /image 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/other:9 is not in any finding/,
+      usage: usageOf('scan'),
+    },
     // Incident verbs.
     { text: 'assign INC-1 @bob', problem: /"@bob" arrived as plain text, not as a mention/, usage: usageOf('assign') },
     { text: 'assign INC-1 <!subteam^S0ONCALL|@oncall>', problem: /assign a person, not a user group/, usage: usageOf('assign') },
     { text: 'close INC-1', problem: /closing needs a reason/, usage: usageOf('close') },
     { text: 'close INC-1x rebuilt', problem: /"INC-1x" is not an incident id/, usage: usageOf('close') },
     { text: 'false-positive INC-99 test traffic', problem: /there is no incident INC-99/, usage: usageOf('false-positive') },
-    { text: 'close rebuilt the image', problem: /say which incident: Slack does not tell apps which thread a slash command was typed in/, usage: usageOf('close') },
+    {
+      text: 'close rebuilt the image',
+      problem: /say which incident: Slack does not tell apps which thread a slash command was typed in/,
+      usage: usageOf('close'),
+    },
     { text: 'status INC-x', problem: /"INC-x" is not an incident id/, usage: usageOf('status') },
     { text: 'status i-0123456789abcdef0', problem: /instance i-0123456789abcdef0 is in no incident/, usage: usageOf('status') },
     { text: 'timeline INC-1 please', problem: /timeline takes only an incident id; remove "please"/, usage: usageOf('timeline') },
@@ -102,7 +145,7 @@ test('bad input: an ephemeral answer with the problem and the verb\'s usage; no 
   assert.equal(incident?.assignee, undefined);
 });
 
-test('every verb typed without its argument answers with that verb\'s usage (status alone lists the open incidents)', async (t) => {
+test("every verb typed without its argument answers with that verb's usage (status alone lists the open incidents)", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const before = await footprint(w);
@@ -149,7 +192,7 @@ test('a target outside the covered accounts (COVERED_ACCOUNT_IDS) or Regions (CO
   }
 });
 
-test('every remediation verb opens its catalog step\'s confirmation with the command\'s trigger_id (a task ARN, a finding id, an instance id, an image URI)', async (t) => {
+test("every remediation verb opens its catalog step's confirmation with the command's trigger_id (a task ARN, a finding id, an instance id, an image URI)", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const f = await taskFinding(w, { service: 'checkout' });
@@ -184,9 +227,15 @@ test('every remediation verb opens its catalog step\'s confirmation with the com
     const incident = await incidentOf(w.h, findingId);
     const a = onlyAnswer(w.h, c.id);
     assert.ok(
-      a.text.includes(`${text.split(' ')[0]}: progress and the result — will be posted in <https://example.slack.com/archives/${incident.channel}/p${incident.threadTs!.replace('.', '')}|${incident.id}'s thread>`),
+      a.text.includes(
+        `${text.split(' ')[0]}: progress and the result — will be posted in <https://example.slack.com/archives/${incident.channel}/p${incident.threadTs!.replace('.', '')}|${incident.id}'s thread>`,
+      ),
       `${text}: ${a.text}`,
     );
   }
-  assert.equal(w.aws.callsTo('ecs:StopTask').length + w.aws.callsTo('ec2:ModifyNetworkInterfaceAttribute').length + w.aws.callsTo('ecr:BatchDeleteImage').length, 0, 'nothing changed: only plans were read');
+  assert.equal(
+    w.aws.callsTo('ecs:StopTask').length + w.aws.callsTo('ec2:ModifyNetworkInterfaceAttribute').length + w.aws.callsTo('ecr:BatchDeleteImage').length,
+    0,
+    'nothing changed: only plans were read',
+  );
 });

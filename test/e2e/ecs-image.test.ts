@@ -65,18 +65,28 @@ test('find tasks using the image across clusters: counts by cluster and service,
 
   const min = minimumCalls(runningPerCluster(w));
   const made = sweepCallsSince(w, mark);
-  assert.deepEqual(made.ok, { listClusters: min.listClusters, listTasks: min.listTasks, describeTasks: min.describeTasks }, 'fewest calls the page sizes allow');
+  assert.deepEqual(
+    made.ok,
+    { listClusters: min.listClusters, listTasks: min.listTasks, describeTasks: min.describeTasks },
+    'fewest calls the page sizes allow',
+  );
   assert.equal(aws.calls.length - mark, min.total, 'and no other AWS call');
   for (const c of aws.callsTo('ecs:ListTasks').slice(-4)) assert.equal((c.params as { desiredStatus: string }).desiredStatus, 'RUNNING');
 
   const thread = await threadText(h, findingId);
   const short = e.bad.digest.slice(7, 19);
-  assert.match(thread, new RegExp(`Find tasks using this image\\* done — 4 running tasks in 3 clusters use ${short}; 1 more run the same tag with another digest`));
+  assert.match(
+    thread,
+    new RegExp(`Find tasks using this image\\* done — 4 running tasks in 3 clusters use ${short}; 1 more run the same tag with another digest`),
+  );
   assert.match(thread, new RegExp(`Scanned 4 clusters and 7 running tasks with ${min.total} API calls`));
   assert.match(thread, /• alpha: 2 tasks\\n• beta: 1 task\\n• gamma: 1 task/);
   assert.match(thread, /• service alpha\/web: 2\\n• service beta\/web: 1/);
   for (const m of e.matching) assert.ok(thread.includes(m.taskArn), `lists ${m.taskArn}`);
-  assert.match(thread, new RegExp(`Same repository:tag, another digest \\(1\\): beta · ${e.retagged.taskArn.replace(/[/.]/g, '\\$&')} · [^ ]+shop:2\\.0 @ ${OTHER_DIGEST}`));
+  assert.match(
+    thread,
+    new RegExp(`Same repository:tag, another digest \\(1\\): beta · ${e.retagged.taskArn.replace(/[/.]/g, '\\$&')} · [^ ]+shop:2\\.0 @ ${OTHER_DIGEST}`),
+  );
   assert.ok(!thread.includes('search:5'), 'bystanders are not listed');
   assert.equal(h.slack.callsTo('files.getUploadURLExternal').length, 0, 'a short list needs no file');
 
@@ -259,7 +269,11 @@ test('scan image: StartImageScan, polled until complete on the app clock, findin
   assert.match(thread, /Scan image\* done — scan COMPLETE: 1 CRITICAL, 2 HIGH/);
   for (const c of [...aws.callsTo('ecr:StartImageScan'), ...aws.callsTo('ecr:DescribeImageScanFindings')]) assert.ok(thread.includes(c.requestId));
   assert.match(await cardText(h, findingId), /\*Image scan\*\\n1 CRITICAL, 2 HIGH/);
-  assert.deepEqual(h.clock.sleeps.filter((ms) => ms === 10_000), [10_000, 10_000], 'polls paced on the app clock, no real waiting');
+  assert.deepEqual(
+    h.clock.sleeps.filter((ms) => ms === 10_000),
+    [10_000, 10_000],
+    'polls paced on the app clock, no real waiting',
+  );
 });
 
 test('quarantine image: other tags on the same digest (latest) are named in the plan and in the result, since deleting by digest removes them too', async (t) => {

@@ -18,7 +18,14 @@ test('isolate a Fargate task: ACL deny entries in the other subnets, SG refused 
   const net = aws.seed.network();
   const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
   const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
-  const task = aws.seed.fargateTask({ cluster: 'prod', service: 'checkout', image: img.uri, digest: img.digest, subnetId: net.subnet.subnetId, ip: '10.0.1.20' });
+  const task = aws.seed.fargateTask({
+    cluster: 'prod',
+    service: 'checkout',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.20',
+  });
   const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   assert.equal((await h.publish(event)).status, 200);
   await h.settle();
@@ -51,7 +58,14 @@ test('isolate an EC2-launch awsvpc task: its ECS-managed ENI is left alone (said
   const net = aws.seed.network();
   const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
   const img = aws.seed.image({ repository: 'orders', tag: '3.1' });
-  const task = aws.seed.ec2AwsvpcTask({ cluster: 'prod-ec2', service: 'orders', image: img.uri, digest: img.digest, subnetId: net.subnet.subnetId, ip: '10.0.1.30' });
+  const task = aws.seed.ec2AwsvpcTask({
+    cluster: 'prod-ec2',
+    service: 'orders',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.30',
+  });
   const hostEni = aws.ec2.networkInterfaces.get(task.instance!.eniIds[0]!)!;
   const taskGroups = [...task.eni.groupIds];
   const hostGroups = [...hostEni.groupIds];
@@ -61,7 +75,11 @@ test('isolate an EC2-launch awsvpc task: its ECS-managed ENI is left alone (said
 
   const modal = await openPlan(h, { findingId, action: 'isolate_task', user: RESPONDER });
   assert.match(modal.text, /awsvpc/);
-  assert.match(modal.text, new RegExp(`${task.eniId}[^"]*managed by ECS: security groups cannot be changed`), 'the plan says the task ENI refuses security-group changes');
+  assert.match(
+    modal.text,
+    new RegExp(`${task.eniId}[^"]*managed by ECS: security groups cannot be changed`),
+    'the plan says the task ENI refuses security-group changes',
+  );
   assert.match(modal.text, /CreateNetworkAclEntry[^"]*deny 10\.0\.1\.30\/32/);
   assert.doesNotMatch(modal.text, /ModifyNetworkInterfaceAttribute/, 'no security-group change is planned on a requester-managed ENI');
   assert.equal(modal.submit, 'Isolate');
@@ -116,7 +134,8 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   assert.match(modal.text, /every task and container on the instance/);
   assert.match(modal.text, new RegExp(`ModifyNetworkInterfaceAttribute ${host.eni.networkInterfaceId}`));
   assert.match(modal.text, new RegExp(`${host.eni.networkInterfaceId} — groups now: ${sgHosts.groupId}, ${sgSsm.groupId}`));
-  for (const op of ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:CreateSecurityGroup', 'ec2:CreateNetworkAclEntry']) assert.equal(aws.callsTo(op).length, 0, `${op} not called before confirming`);
+  for (const op of ['ec2:ModifyNetworkInterfaceAttribute', 'ec2:CreateSecurityGroup', 'ec2:CreateNetworkAclEntry'])
+    assert.equal(aws.callsTo(op).length, 0, `${op} not called before confirming`);
 
   await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'worker compromised' });
   const iso = [...aws.ec2.securityGroups.values()].find((g) => g.groupName === ISOLATION_GROUP_NAME && g.vpcId === net.vpc.vpcId);
@@ -128,7 +147,9 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   assert.equal((modify[0]!.params as Record<string, string>).NetworkInterfaceId, host.eni.networkInterfaceId);
   const state = await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY);
   assert.equal(state?.active, true);
-  assert.deepEqual(state.record.enis, [{ eniId: host.eni.networkInterfaceId, previousGroupIds: [sgHosts.groupId, sgSsm.groupId], appliedGroupIds: [iso.groupId] }]);
+  assert.deepEqual(state.record.enis, [
+    { eniId: host.eni.networkInterfaceId, previousGroupIds: [sgHosts.groupId, sgSsm.groupId], appliedGroupIds: [iso.groupId] },
+  ]);
   assert.equal(state.record.target.kind, 'instance');
   assert.equal(aws.ecs.task(neighbour.taskArn)!.lastStatus, 'RUNNING');
 
@@ -143,11 +164,21 @@ test('isolate a bridge-mode task: the plan warns that every task on the instance
   const release = await openPlan(h, { findingId, action: 'release_isolation', user: RESPONDER });
   assert.match(release.text, new RegExp(`${host.eni.networkInterfaceId} → ${sgHosts.groupId}, ${sgSsm.groupId}`));
   await submitAndSettle(h, { runId: release.runId, user: RESPONDER });
-  assert.deepEqual(aws.ec2.networkInterfaces.get(host.eni.networkInterfaceId)!.groupIds, [sgHosts.groupId, sgSsm.groupId], 'exactly the previous groups, in order');
+  assert.deepEqual(
+    aws.ec2.networkInterfaces.get(host.eni.networkInterfaceId)!.groupIds,
+    [sgHosts.groupId, sgSsm.groupId],
+    'exactly the previous groups, in order',
+  );
   assert.equal(JSON.stringify(aws.ec2.networkAcls.get(net.networkAcl.networkAclId)!.entries), aclBefore, 'ACL back to exactly what it was');
   assert.equal((await readState<IsolationState>(h.responder.store, findingId, ISOLATION_STATE_KEY))?.active, false);
-  assert.match(await threadText(h, findingId), new RegExp(`Security groups of ${host.eni.networkInterfaceId} restored to ${sgHosts.groupId}, ${sgSsm.groupId}`));
-  assert.ok((await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_task')), 'Isolate task is offered again');
+  assert.match(
+    await threadText(h, findingId),
+    new RegExp(`Security groups of ${host.eni.networkInterfaceId} restored to ${sgHosts.groupId}, ${sgSsm.groupId}`),
+  );
+  assert.ok(
+    (await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_task')),
+    'Isolate task is offered again',
+  );
 });
 
 test('the audit trail holds every AWS call of a step (operation, request id) with its run, next to the request and the result', async (t) => {
@@ -166,11 +197,16 @@ test('the audit trail holds every AWS call of a step (operation, request id) wit
   const audit = await h.responder.store.auditFor(findingId);
   const events = audit.map((a) => a.event);
   assert.ok(events.indexOf('requested') < events.indexOf('started') && events.indexOf('started') < events.indexOf('result'));
-  const calls = audit.filter((a) => a.event === 'aws_call' && a.runId === runId).map((a) => a.detail as { service: string; operation: string; requestId?: string });
+  const calls = audit
+    .filter((a) => a.event === 'aws_call' && a.runId === runId)
+    .map((a) => a.detail as { service: string; operation: string; requestId?: string });
   const created = aws.callsTo('ec2:CreateNetworkAclEntry');
   assert.ok(created.length >= 2);
   for (const c of created) {
-    assert.ok(calls.some((a) => a.operation === 'CreateNetworkAclEntry' && a.requestId === c.requestId), `audited ${c.requestId}`);
+    assert.ok(
+      calls.some((a) => a.operation === 'CreateNetworkAclEntry' && a.requestId === c.requestId),
+      `audited ${c.requestId}`,
+    );
   }
   assert.ok(calls.some((a) => a.service === 'ecs' || a.service === 'ec2'));
   // Plan-time reads are audited too (for the finding, without a run id yet).

@@ -64,7 +64,11 @@ test('unauthorized click: an ephemeral explanation, a "refused" audit entry, no 
   const refused = await audit(w, findingId, 'refused');
   assert.equal(refused.length, 1);
   assert.equal(refused[0]!.actor, OUTSIDER);
-  assert.deepEqual(refused[0]!.detail, { action: 'stop_task', reason: 'you are not on the list of people allowed to run "stop_task" (ask your security lead to add you)', at: 'click' });
+  assert.deepEqual(refused[0]!.detail, {
+    action: 'stop_task',
+    reason: 'you are not on the list of people allowed to run "stop_task" (ask your security lead to add you)',
+    at: 'click',
+  });
   assert.deepEqual(await h.responder.store.runsForFinding(findingId), []);
   assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'RUNNING');
   assert.match(await cardText(h, findingId), /New — no action taken yet/);
@@ -177,9 +181,15 @@ test('two responders click Stop task: two modals; submitted while the first runs
   await h.settle();
   aws.faults.setLatency('ecs:StopTask', 0);
 
-  assert.match(ephemeralTexts(h, SECOND_RESPONDER).join('\n'), new RegExp(`\\*Stop task\\* is already running \\(requested by <@${RESPONDER}>\\)\\. It was not started again`));
+  assert.match(
+    ephemeralTexts(h, SECOND_RESPONDER).join('\n'),
+    new RegExp(`\\*Stop task\\* is already running \\(requested by <@${RESPONDER}>\\)\\. It was not started again`),
+  );
   await submitAndSettle(h, { runId: c.runId, user: RESPONDER, reason: 'double click' });
-  assert.match(ephemeralTexts(h, RESPONDER).join('\n'), new RegExp(`\\*Stop task\\* was already done by <@${RESPONDER}> after you opened this confirmation, so it was not run again`));
+  assert.match(
+    ephemeralTexts(h, RESPONDER).join('\n'),
+    new RegExp(`\\*Stop task\\* was already done by <@${RESPONDER}> after you opened this confirmation, so it was not run again`),
+  );
 
   assert.equal(aws.callsTo('ecs:StopTask').length, 1, 'StopTask exactly once');
   assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'STOPPED');
@@ -198,8 +208,14 @@ test('two responders submit at the same moment: StopTask exactly once, the other
   const a = await openPlan(h, { findingId, action: 'stop_task', user: RESPONDER });
   const b = await openPlan(h, { findingId, action: 'stop_task', user: SECOND_RESPONDER });
 
-  const answers = await Promise.all([submitModal(h, { runId: a.runId, user: RESPONDER, reason: 'a' }), submitModal(h, { runId: b.runId, user: SECOND_RESPONDER, reason: 'b' })]);
-  assert.deepEqual(answers.map((r) => r.status), [200, 200]);
+  const answers = await Promise.all([
+    submitModal(h, { runId: a.runId, user: RESPONDER, reason: 'a' }),
+    submitModal(h, { runId: b.runId, user: SECOND_RESPONDER, reason: 'b' }),
+  ]);
+  assert.deepEqual(
+    answers.map((r) => r.status),
+    [200, 200],
+  );
   await h.settle();
 
   assert.equal(aws.callsTo('ecs:StopTask').length, 1);
@@ -332,7 +348,10 @@ test('approval: with AUTHZ_POLICY_FILE requiring it, quarantine asks in the thre
   assert.match(thread, new RegExp(`<@${SECOND_RESPONDER}> approved \\*Quarantine image\\* requested by <@${RESPONDER}>`));
   assert.match(thread, new RegExp(`<@${RESPONDER}> started \\*Quarantine image\\*, approved by <@${SECOND_RESPONDER}>`));
   assert.match(thread, /Quarantine image\* done/);
-  assert.deepEqual((await audit(w, findingId, 'approved')).map((a) => a.actor), [SECOND_RESPONDER]);
+  assert.deepEqual(
+    (await audit(w, findingId, 'approved')).map((a) => a.actor),
+    [SECOND_RESPONDER],
+  );
 
   // A late second approval changes nothing.
   await decideApproval(h, { runId: modal.runId, user: SECOND_RESPONDER, approve: true });
@@ -363,8 +382,14 @@ test('approval rejected: nothing changes in AWS, the thread says who rejected it
   assert.equal(aws.calls.length, mark, 'no AWS call');
   assert.equal(aws.ecr.repositories.get('checkout')!.images.has(img.digest), true);
   assert.equal((await h.responder.store.getRun(modal.runId))?.state, 'rejected');
-  assert.match(await threadText(h, findingId), new RegExp(`<@${SECOND_RESPONDER}> rejected \\*Quarantine image\\* requested by <@${RESPONDER}>; nothing was changed`));
-  assert.deepEqual((await audit(w, findingId, 'rejected')).map((a) => a.actor), [SECOND_RESPONDER]);
+  assert.match(
+    await threadText(h, findingId),
+    new RegExp(`<@${SECOND_RESPONDER}> rejected \\*Quarantine image\\* requested by <@${RESPONDER}>; nothing was changed`),
+  );
+  assert.deepEqual(
+    (await audit(w, findingId, 'rejected')).map((a) => a.actor),
+    [SECOND_RESPONDER],
+  );
 
   // Approving after the rejection does nothing.
   await decideApproval(h, { runId: modal.runId, user: SECOND_RESPONDER, approve: true });
@@ -380,8 +405,17 @@ test('crash recovery: a run left "running" is reported as interrupted in the thr
   const { task, findingId } = await serviceTaskFinding(w);
   const store = h.responder.store;
   await store.createRun({ runId: 'run-crashed-1', findingId, action: 'stop_task', state: 'planned', requestedBy: RESPONDER, createdAt: h.clock.now() });
-  const plan = { summary: 'Stop task', resources: [task.taskArn], apiCalls: [], warnings: [], data: { cluster: task.clusterArn, taskArn: task.taskArn, serviceName: 'checkout' } };
-  assert.equal((await store.transitionRun('run-crashed-1', ['planned'], 'running', { plan, input: { inputs: {}, reason: 'before the crash' } }, h.clock.now())).ok, true);
+  const plan = {
+    summary: 'Stop task',
+    resources: [task.taskArn],
+    apiCalls: [],
+    warnings: [],
+    data: { cluster: task.clusterArn, taskArn: task.taskArn, serviceName: 'checkout' },
+  };
+  assert.equal(
+    (await store.transitionRun('run-crashed-1', ['planned'], 'running', { plan, input: { inputs: {}, reason: 'before the crash' } }, h.clock.now())).ok,
+    true,
+  );
   const mark = aws.calls.length;
 
   await h.restart();
@@ -394,7 +428,10 @@ test('crash recovery: a run left "running" is reported as interrupted in the thr
   assert.match(await cardText(h, findingId), /Stop task interrupted by a restart — check and re-run/);
   assert.deepEqual(aws.calls.slice(mark), [], 'not re-run: no AWS call');
   assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'RUNNING');
-  assert.deepEqual((await audit(w, findingId, 'interrupted')).map((a) => a.runId), ['run-crashed-1']);
+  assert.deepEqual(
+    (await audit(w, findingId, 'interrupted')).map((a) => a.runId),
+    ['run-crashed-1'],
+  );
 
   await h.restart();
   await h.settle();

@@ -100,21 +100,43 @@ test('stop all tasks using the image and pin services: clean image required (mod
   assert.match(modal.text, /Services are changed before any task is stopped/);
 
   // Pin mode without a clean image: Slack shows the error on the field; nothing runs.
-  const missing = await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'supply-chain compromise', selects: { mode: 'pin' }, inputs: { clean_image: '' } });
+  const missing = await submitAndSettle(h, {
+    runId: modal.runId,
+    user: RESPONDER,
+    reason: 'supply-chain compromise',
+    selects: { mode: 'pin' },
+    inputs: { clean_image: '' },
+  });
   assert.equal(missing.status, 200);
   assert.equal(missing.body.response_action, 'errors');
   assert.match(String((missing.body.errors as Record<string, string>).gd_in_clean_image), /clean image/);
-  const bogus = await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'supply-chain compromise', selects: { mode: 'pin' }, inputs: { clean_image: 'not an image!' } });
+  const bogus = await submitAndSettle(h, {
+    runId: modal.runId,
+    user: RESPONDER,
+    reason: 'supply-chain compromise',
+    selects: { mode: 'pin' },
+    inputs: { clean_image: 'not an image!' },
+  });
   assert.equal(bogus.body.response_action, 'errors');
   assert.equal((await h.responder.store.getRun(modal.runId))?.state, 'planned');
   for (const op of ['ecs:StopTask', 'ecs:RegisterTaskDefinition', 'ecs:UpdateService']) assert.equal(aws.callsTo(op).length, 0, `${op}: nothing ran`);
 
-  const ok = await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'supply-chain compromise', selects: { mode: 'pin' }, inputs: { clean_image: e.cleanRef } });
+  const ok = await submitAndSettle(h, {
+    runId: modal.runId,
+    user: RESPONDER,
+    reason: 'supply-chain compromise',
+    selects: { mode: 'pin' },
+    inputs: { clean_image: e.cleanRef },
+  });
   assert.deepEqual(ok.body, {}, 'plain ack');
 
   const registers = aws.callsTo('ecs:RegisterTaskDefinition');
   assert.deepEqual(registers.map((c) => params(c).family).sort(), ['api', 'web']);
-  for (const r of registers) assert.deepEqual(params(r).containerDefinitions!.map((c: { image: string }) => c.image), [e.cleanRef]);
+  for (const r of registers)
+    assert.deepEqual(
+      params(r).containerDefinitions!.map((c: { image: string }) => c.image),
+      [e.cleanRef],
+    );
   const updates = aws.callsTo('ecs:UpdateService');
   assert.deepEqual(updates.map((c) => params(c).service).sort(), ['api', 'web']);
   for (const u of updates) assert.match(params(u).taskDefinition as string, /task-definition\/(web|api):2$/);
@@ -192,12 +214,19 @@ test('a partial failure: one StopTask refused → status partial, the thread nam
   await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'contain', selects: { mode: 'pin' }, inputs: { clean_image: e.cleanRef } });
 
   const refused = aws.callsTo('ecs:StopTask').filter((c) => c.error);
-  assert.deepEqual(refused.map((c) => params(c).task), [e.batch.taskArn], 'AccessDenied is not retried');
+  assert.deepEqual(
+    refused.map((c) => params(c).task),
+    [e.batch.taskArn],
+    'AccessDenied is not retried',
+  );
   for (const m of [e.web1, e.web2, e.api]) assert.equal(aws.ecs.task(m.taskArn)!.lastStatus, 'STOPPED');
   assert.equal(aws.ecs.task(e.batch.taskArn)!.lastStatus, 'RUNNING');
 
   const thread = await threadText(h, findingId);
-  assert.match(thread, /:warning: \*Stop all tasks using the image \/ pin services\* partly done — 3\/4 tasks stopped; 2 services pinned to a clean image; 1 failure/);
+  assert.match(
+    thread,
+    /:warning: \*Stop all tasks using the image \/ pin services\* partly done — 3\/4 tasks stopped; 2 services pinned to a clean image; 1 failure/,
+  );
   assert.match(thread, /Not done \/ not possible/);
   assert.ok(
     thread.includes(`${e.batch.taskArn}: The app's AWS role is not allowed to call ecs:StopTask on ${e.batch.taskArn}. Add ecs:StopTask to its policy.`),

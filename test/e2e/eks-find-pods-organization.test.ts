@@ -14,7 +14,12 @@ const MEMBER = '222222222222';
 
 test('find pods across the organization: per-account results; an account that cannot be searched is named with the reason, the others still searched', async (t) => {
   const w = await startEksE2eWorld({
-    env: { AWS_ACCOUNT_IDS: `123456789012,${MEMBER}`, AWS_MEMBER_ROLE_ARN: 'arn:aws:iam::{accountId}:role/GuardDutyResponder', AWS_REGIONS: 'us-east-1', AWS_ACCOUNT_NAMES: `${MEMBER}=prod-member` },
+    env: {
+      AWS_ACCOUNT_IDS: `123456789012,${MEMBER}`,
+      AWS_MEMBER_ROLE_ARN: 'arn:aws:iam::{accountId}:role/GuardDutyResponder',
+      AWS_REGIONS: 'us-east-1',
+      AWS_ACCOUNT_NAMES: `${MEMBER}=prod-member`,
+    },
   });
   t.after(() => w.close());
   assert.equal(w.aws.accountId, '123456789012');
@@ -24,10 +29,13 @@ test('find pods across the organization: per-account results; an account that ca
   await publishFinding(w.h, event);
 
   const { modal } = await runAction(w.h, { findingId, action: 'find_image_pods', user: RESPONDER });
-  assert.match(modal.text, /Search 1 EKS cluster\(s\) of account 123456789012 in us-east-1 and every EKS cluster of 1 other account\/Region place\(s\) \(account 222222222222 \(prod-member\) us-east-1\)/);
+  assert.match(
+    modal.text,
+    /Search 1 EKS cluster\(s\) of account 123456789012 in us-east-1 and every EKS cluster of 1 other account\/Region place\(s\) \(account 222222222222 \(prod-member\) us-east-1\)/,
+  );
   const thread = await threadText(w.h, findingId);
   assert.match(thread, /2 pod\(s\) running sha256:abababababab… in 1 of 1 cluster\(s\) — 1 of 2 account\/Region place\(s\) searched/);
   assert.match(thread, /account 123456789012 us-east-1: 2 pod\(s\) in 1 cluster\(s\)/);
   assert.match(thread, /account 222222222222 \(prod-member\) us-east-1 could not be searched: \S/);
-  assert.equal(w.k8s.calls.filter((x) => x.path === '/api/v1/pods').length, 1, 'the own account\'s cluster was still searched');
+  assert.equal(w.k8s.calls.filter((x) => x.path === '/api/v1/pods').length, 1, "the own account's cluster was still searched");
 });

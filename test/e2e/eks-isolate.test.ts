@@ -37,7 +37,10 @@ test('isolate pod: the plan lists the other policy selecting the pod and the enf
   const policy = c.policies.get(`web/guardduty-quarantine-${findingId}`);
   assert.deepEqual(policy?.spec, { podSelector: { matchLabels: { [label]: findingId } }, policyTypes: ['Ingress', 'Egress'] });
   const patch = w.k8s.calls.find((x) => x.method === 'PATCH')!;
-  assert.deepEqual([patch.path, patch.contentType, patch.body], [`/api/v1/namespaces/web/pods/${pod}`, 'application/merge-patch+json', { metadata: { labels: { [label]: findingId, app: null } } }]);
+  assert.deepEqual(
+    [patch.path, patch.contentType, patch.body],
+    [`/api/v1/namespaces/web/pods/${pod}`, 'application/merge-patch+json', { metadata: { labels: { [label]: findingId, app: null } } }],
+  );
   assert.equal(c.podsOf('web', 'shop').length, 2, 'the ReplicaSet started a replacement for the detached pod');
   const thread = await threadText(w.h, findingId);
   assert.match(thread, /isolated by NetworkPolicy/);
@@ -49,7 +52,10 @@ test('isolate pod: the plan lists the other policy selecting the pod and the enf
   assert.equal(c.policies.has(`web/guardduty-quarantine-${findingId}`), false, 'the deny-all policy is deleted');
   assert.equal(c.policies.size, 2, 'the other policies are untouched');
   const back = c.pods.get(`web/${pod}`);
-  assert.deepEqual(back?.metadata.labels ?? { gone: 'ReplicaSet removed the surplus pod' }, back ? { app: 'shop' } : { gone: 'ReplicaSet removed the surplus pod' });
+  assert.deepEqual(
+    back?.metadata.labels ?? { gone: 'ReplicaSet removed the surplus pod' },
+    back ? { app: 'shop' } : { gone: 'ReplicaSet removed the surplus pod' },
+  );
   assert.match(await threadText(w.h, findingId), /released/);
   assert.equal((await readState<PodIsolationState>(w.h.responder.store, findingId, ISOLATION_STATE_KEY))?.active, false);
 });
@@ -79,8 +85,16 @@ test('RBAC refusal: the cluster may not create NetworkPolicies — the plan name
   await publishFinding(w.h, event);
   const modal = await openPlan(w.h, { findingId, action: 'isolate_pod', user: RESPONDER });
   assert.equal(modal.submit, undefined);
-  assert.match(modal.text, /cluster prod does not let the app create networkpolicies\.networking\.k8s\.io in namespace web\. Add it to the guardduty-responder ClusterRole/);
-  assert.equal(w.k8s.calls.filter((x) => x.method === 'PATCH' || x.method === 'DELETE' || (x.method === 'POST' && x.resource !== 'selfsubjectaccessreviews.authorization.k8s.io')).length, 0);
+  assert.match(
+    modal.text,
+    /cluster prod does not let the app create networkpolicies\.networking\.k8s\.io in namespace web\. Add it to the guardduty-responder ClusterRole/,
+  );
+  assert.equal(
+    w.k8s.calls.filter(
+      (x) => x.method === 'PATCH' || x.method === 'DELETE' || (x.method === 'POST' && x.resource !== 'selfsubjectaccessreviews.authorization.k8s.io'),
+    ).length,
+    0,
+  );
   assert.deepEqual(c.pods.get('web/bare')!.metadata.labels, { app: 'x' });
 });
 

@@ -18,7 +18,9 @@ interface Rule {
 
 const docs = loadAllYaml(readFileSync(new URL('../../deploy/eks/rbac.yaml', import.meta.url), 'utf8')) as { kind: string; rules?: Rule[] }[];
 const role = docs.find((d) => d.kind === 'ClusterRole')!;
-const granted = new Set(role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${res}${g ? `.${g}` : ''}`)))));
+const granted = new Set(
+  role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${res}${g ? `.${g}` : ''}`)))),
+);
 
 test('the ClusterRole grants exactly the verbs and resources the EKS steps use', async (t) => {
   const w = await startEksE2eWorld();
@@ -45,12 +47,22 @@ test('the ClusterRole grants exactly the verbs and resources the EKS steps use',
   await runAction(w.h, { findingId: d.findingId, action: 'update_workload_image', user: RESPONDER, reason: 'clean', inputs: { image: 'web:2' } });
   await runAction(w.h, { findingId: d.findingId, action: 'stop_pod', user: RESPONDER, reason: 'x' });
   c.addPod({ namespace: 'web', name: 'sts-0', owner: { kind: 'StatefulSet', name: 'db' } });
-  w.k8s.cluster('prod').workloads.set('statefulsets/web/db', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'web' }, spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image: 'web:1' }] } } } });
+  w.k8s.cluster('prod').workloads.set('statefulsets/web/db', {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'web' },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image: 'web:1' }] } } },
+  });
   const e = eksFindingEvent({ aws: w.aws, cluster: 'prod', namespace: 'web', pod: 'sts-0' });
   await publishFinding(w.h, e.event);
   await runAction(w.h, { findingId: e.findingId, action: 'update_workload_image', user: RESPONDER, reason: 'clean', inputs: { image: 'web:2' } });
 
-  const used = new Set(w.k8s.changes().filter((x) => x.status !== 401).map((x) => `${x.verb} ${x.resource}`));
+  const used = new Set(
+    w.k8s
+      .changes()
+      .filter((x) => x.status !== 401)
+      .map((x) => `${x.verb} ${x.resource}`),
+  );
   assert.deepEqual([...used].filter((u) => !granted.has(u)).sort(), [], 'every call is allowed by the ClusterRole');
   assert.deepEqual([...granted].filter((g) => !used.has(g)).sort(), [], 'the ClusterRole grants nothing unused');
 });

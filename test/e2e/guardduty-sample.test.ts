@@ -9,7 +9,7 @@ import { RUNTIME_SAMPLE_TYPES } from '../../src/aws/guardduty/sample-findings.js
 import { OUTSIDER, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { onlyAnswer, slash } from '../helpers/incident-world.js';
 
-test('/guardduty sample: runtime sample findings in the app\'s account and default Region, said back; an outsider and another Region are refused with nothing created', async (t) => {
+test("/guardduty sample: runtime sample findings in the app's account and default Region, said back; an outsider and another Region are refused with nothing created", async (t) => {
   const w = await startEcsWorld({ env: { AWS_REGIONS: 'us-east-1' } });
   t.after(() => w.close());
   const { aws, h } = w;
@@ -25,7 +25,12 @@ test('/guardduty sample: runtime sample findings in the app\'s account and defau
   assert.equal((call.params as { labels: Record<string, string> }).labels.DetectorId, aws.guardduty.detectorId);
   const answer = onlyAnswer(h, cmd.id);
   assert.equal(answer.responseType, 'ephemeral');
-  assert.ok(answer.text.startsWith(`:test_tube: Asked GuardDuty for ${RUNTIME_SAMPLE_TYPES.length} Runtime Monitoring sample finding(s) in account ${aws.accountId} us-east-1 (detector ${aws.guardduty.detectorId}):`), answer.text);
+  assert.ok(
+    answer.text.startsWith(
+      `:test_tube: Asked GuardDuty for ${RUNTIME_SAMPLE_TYPES.length} Runtime Monitoring sample finding(s) in account ${aws.accountId} us-east-1 (detector ${aws.guardduty.detectorId}):`,
+    ),
+    answer.text,
+  );
   assert.ok(answer.text.includes('`Execution:Runtime/ReverseShell`'));
   assert.match(answer.text, /arrive as cards marked SAMPLE/);
   assert.ok(answer.text.includes(call.requestId!), 'the request id is given');

@@ -8,7 +8,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
-import { clickIncidentButton, closeFromCard, dmChannelOf, dmsTo, ephemeralsTo, incidentOf, MANAGER, MINUTE, onlyAnswer, slash, taskFinding } from '../helpers/incident-world.js';
+import {
+  clickIncidentButton,
+  closeFromCard,
+  dmChannelOf,
+  dmsTo,
+  ephemeralsTo,
+  incidentOf,
+  MANAGER,
+  MINUTE,
+  onlyAnswer,
+  slash,
+  taskFinding,
+} from '../helpers/incident-world.js';
 import { runAction } from '../helpers/slack-interactions.js';
 
 test('followers get a DM on every state change (take, contain, close) — not the follower who made it, not for a reassignment, not after unfollowing', async (t) => {
@@ -41,7 +53,13 @@ test('followers get a DM on every state change (take, contain, close) — not th
     assert.ok(dms[0]!.includes('To acknowledge 6m'), 'the DM carries the top line with the timings');
     assert.ok(dms[0]!.endsWith(`You follow ${incident.id}. \`/guardduty unfollow ${incident.id}\` to stop these messages.`));
   }
-  assert.deepEqual(h.slack.callsTo('conversations.open').map((c) => c.args.users).sort(), [MANAGER, SECOND_RESPONDER].sort());
+  assert.deepEqual(
+    h.slack
+      .callsTo('conversations.open')
+      .map((c) => c.args.users)
+      .sort(),
+    [MANAGER, SECOND_RESPONDER].sort(),
+  );
   assert.deepEqual(dmsTo(h, RESPONDER), []);
 
   // A reassignment is not a state change: no DM. Activity on another incident: no DM.
@@ -54,7 +72,10 @@ test('followers get a DM on every state change (take, contain, close) — not th
   await runAction(h, { findingId: f.findingId, action: 'stop_task', user: SECOND_RESPONDER, reason: 'miner' });
   assert.equal((await h.responder.store.getIncident(incident.id))!.state, 'contained');
   assert.equal(dmsTo(h, MANAGER).length, 2);
-  assert.ok(dmsTo(h, MANAGER)[1]!.startsWith(`:bell: *${link}* (🟠 HIGH 8.0) is now *Contained* (was Acknowledged) — by <@${SECOND_RESPONDER}> — Stop task\n`), dmsTo(h, MANAGER)[1]);
+  assert.ok(
+    dmsTo(h, MANAGER)[1]!.startsWith(`:bell: *${link}* (🟠 HIGH 8.0) is now *Contained* (was Acknowledged) — by <@${SECOND_RESPONDER}> — Stop task\n`),
+    dmsTo(h, MANAGER)[1],
+  );
   assert.equal(dmsTo(h, SECOND_RESPONDER).length, 1, 'no DM about your own change');
 
   // The manager unfollows (Follow again toggles); 3. RESPONDER closes it: only SECOND is told.
@@ -67,7 +88,10 @@ test('followers get a DM on every state change (take, contain, close) — not th
   assert.ok(dms[1]!.startsWith(`:bell: *${link}* (🟠 HIGH 8.0) is now *Resolved* (was Contained) — by <@${RESPONDER}> — rebuilt &amp; redeployed\n`), dms[1]);
   // Every DM went to the DM channel conversations.open returned.
   const dmPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.args.channel).startsWith('D'));
-  assert.deepEqual(dmPosts.map((c) => c.args.channel), [dmChannelOf(MANAGER), dmChannelOf(SECOND_RESPONDER), dmChannelOf(MANAGER), dmChannelOf(SECOND_RESPONDER)]);
+  assert.deepEqual(
+    dmPosts.map((c) => c.args.channel),
+    [dmChannelOf(MANAGER), dmChannelOf(SECOND_RESPONDER), dmChannelOf(MANAGER), dmChannelOf(SECOND_RESPONDER)],
+  );
   assert.ok(dmPosts.every((c) => c.args.thread_ts === undefined));
 });
 

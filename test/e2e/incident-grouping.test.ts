@@ -8,9 +8,23 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { publishFinding, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { CHANNEL } from '../helpers/harness.js';
-import { clickIncidentButton, ephemeralsTo, HOUR, incidentOf, incidentButtons, incidentThread, instanceFinding, MINUTE, publishTaskFinding, taskFinding, textOf, topLevelPosts, topLine } from '../helpers/incident-world.js';
+import {
+  clickIncidentButton,
+  ephemeralsTo,
+  HOUR,
+  incidentOf,
+  incidentButtons,
+  incidentThread,
+  instanceFinding,
+  MINUTE,
+  publishTaskFinding,
+  taskFinding,
+  textOf,
+  topLevelPosts,
+  topLine,
+} from '../helpers/incident-world.js';
 
-test('a second finding on the same task within the window joins the incident: its card is a reply in the first card\'s thread, not a new top-level card', async (t) => {
+test("a second finding on the same task within the window joins the incident: its card is a reply in the first card's thread, not a new top-level card", async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { h } = w;
@@ -20,7 +34,12 @@ test('a second finding on the same task within the window joins the incident: it
   assert.equal(incident.threadTs, firstCard.ts, 'the first card is the incident thread');
 
   h.clock.advance(45 * MINUTE);
-  const again = await publishTaskFinding(w, { ...first, taskDefinitionArn: first.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn, group: 'service:checkout', publish: false });
+  const again = await publishTaskFinding(w, {
+    ...first,
+    taskDefinitionArn: first.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn,
+    group: 'service:checkout',
+    publish: false,
+  });
   again.event.detail.type = 'Execution:Runtime/NewBinaryExecuted';
   again.event.detail.title = 'A newly created binary was executed in an ECS task.';
   again.event.detail.severity = 9.2;
@@ -39,20 +58,27 @@ test('a second finding on the same task within the window joins the incident: it
   assert.equal(now.severity, 9.2, 'the incident takes the highest severity');
   assert.equal(now.lastSeenAt, h.clock.now());
   const seen = (await h.responder.store.incidentEvents(incident.id)).filter((e) => e.kind === 'finding_seen');
-  assert.deepEqual(seen.map((e) => e.kind === 'finding_seen' && e.findingId), [first.findingId, again.findingId]);
+  assert.deepEqual(
+    seen.map((e) => e.kind === 'finding_seen' && e.findingId),
+    [first.findingId, again.findingId],
+  );
   // Both cards carry the same incident and its buttons.
   assert.match(await topLine(h, again.findingId), new RegExp(`^\\*${incident.id}\\* · :rotating_light: Open · 🔴 CRITICAL 9\\.2`));
-  assert.deepEqual((await incidentButtons(h, again.findingId)).map((b) => [b.text, b.value]), [
-    ['Take it', incident.id],
-    ['Follow', incident.id],
-    ['Close…', incident.id],
-    ['False positive…', incident.id],
-  ]);
+  assert.deepEqual(
+    (await incidentButtons(h, again.findingId)).map((b) => [b.text, b.value]),
+    [
+      ['Take it', incident.id],
+      ['Follow', incident.id],
+      ['Close…', incident.id],
+      ['False positive…', incident.id],
+    ],
+  );
 
   // Take it on the joined card, inside the thread: both cards show the assignee; the responder,
   // already in the thread, gets no "posted in the thread" answer.
   await clickIncidentButton(h, { findingId: again.findingId, button: 'take', user: RESPONDER });
-  for (const id of [first.findingId, again.findingId]) assert.match(await topLine(h, id), new RegExp(`:eyes: Acknowledged · .* · Assignee <@${RESPONDER}>`), id);
+  for (const id of [first.findingId, again.findingId])
+    assert.match(await topLine(h, id), new RegExp(`:eyes: Acknowledged · .* · Assignee <@${RESPONDER}>`), id);
   assert.equal(incidentThread(h, (await h.responder.store.getIncident(incident.id))!).at(-1), `:raising_hand: <@${RESPONDER}> took ${incident.id}`);
   assert.deepEqual(ephemeralsTo(h, RESPONDER), []);
 });
@@ -65,7 +91,15 @@ test('findings on the same image digest (two services) and on the same instance 
   const img = aws.seed.image({ repository: 'shared', tag: '2.0' });
   const onDigest = async (service: string) => {
     const task = aws.seed.fargateTask({ cluster: 'prod', service, image: img.uri, digest: img.digest });
-    return publishTaskFinding(w, { taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri, digest: img.digest, taskDefinitionArn: task.task.taskDefinitionArn!, group: task.task.group!, withDigest: true });
+    return publishTaskFinding(w, {
+      taskArn: task.taskArn,
+      clusterArn: task.clusterArn,
+      image: img.uri,
+      digest: img.digest,
+      taskDefinitionArn: task.task.taskDefinitionArn!,
+      group: task.task.group!,
+      withDigest: true,
+    });
   };
   const a = await onDigest('checkout');
   h.clock.advance(10 * MINUTE);

@@ -10,7 +10,8 @@ import { RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world
 import { clickIncidentButton, homeViews, incidentOf, MANAGER, MINUTE, openHome, slackEvent, slash, taskFinding } from '../helpers/incident-world.js';
 import { runAction } from '../helpers/slack-interactions.js';
 
-const link = (i: { id: string; channel?: string; threadTs?: string }) => `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${i.id}>`;
+const link = (i: { id: string; channel?: string; threadTs?: string }) =>
+  `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${i.id}>`;
 const TITLE = 'A process in an ECS task opened a reverse shell.';
 
 test('app_home_opened → views.publish with the open incidents grouped by severity; re-published for that user after every change', async (t) => {
@@ -40,7 +41,10 @@ test('app_home_opened → views.publish with the open incidents grouped by sever
       '`/guardduty status INC-n` for the summary of one incident · `/guardduty help` for every command',
     ].join('\n'),
   );
-  assert.deepEqual(views[0]!.blocks.map((b) => b.block_id), ['gd_home_header', 'gd_home_counts', 'gd_home_divider', 'gd_home_critical_0', 'gd_home_high_0', 'gd_home_medium_0', 'gd_home_footer']);
+  assert.deepEqual(
+    views[0]!.blocks.map((b) => b.block_id),
+    ['gd_home_header', 'gd_home_counts', 'gd_home_divider', 'gd_home_critical_0', 'gd_home_high_0', 'gd_home_medium_0', 'gd_home_footer'],
+  );
 
   // Take it on the critical one: Home is re-published for the manager with the new state.
   h.clock.advance(2 * MINUTE);

@@ -51,7 +51,11 @@ test('Take it → acknowledged with the assignee on the top line; a containing s
     await topLine(h, f.findingId),
     `*${incident.id}* · :eyes: Acknowledged · 🟠 HIGH 8.0 · Assignee <@${RESPONDER}> · Open 5m · To acknowledge 5m · To contain — (waiting 5m)`,
   );
-  assert.deepEqual((await incidentButtons(h, f.findingId)).map((b) => b.text), ['Follow', 'Close…', 'False positive…'], 'Take it is gone once someone has it');
+  assert.deepEqual(
+    (await incidentButtons(h, f.findingId)).map((b) => b.text),
+    ['Follow', 'Close…', 'False positive…'],
+    'Take it is gone once someone has it',
+  );
   assert.match(incidentThread(h, incident).at(-1)!, new RegExp(`^:raising_hand: <@${RESPONDER}> took ${incident.id}$`));
   assert.deepEqual(ephemeralsTo(h, RESPONDER), [`:speech_balloon: You took ${incident.id} — posted in <${permalinkOf(incident)}|${incident.id}'s thread>.`]);
 
@@ -62,7 +66,10 @@ test('Take it → acknowledged with the assignee on the top line; a containing s
   now = (await h.responder.store.getIncident(incident.id))!;
   assert.equal(now.state, 'contained');
   assert.equal(now.containedAt, containedAt);
-  assert.match(await topLine(h, f.findingId), new RegExp(`^\\*${incident.id}\\* · :shield: Contained · 🟠 HIGH 8\\.0 · Assignee <@${RESPONDER}> · Open 15m · To acknowledge 5m · To contain 15m$`));
+  assert.match(
+    await topLine(h, f.findingId),
+    new RegExp(`^\\*${incident.id}\\* · :shield: Contained · 🟠 HIGH 8\\.0 · Assignee <@${RESPONDER}> · Open 15m · To acknowledge 5m · To contain 15m$`),
+  );
   assert.ok(
     incidentThread(h, incident).includes(`*${incident.id}* is now *Contained* (was Acknowledged) — by <@${RESPONDER}> — Stop task`),
     `the state change is announced in the thread: ${JSON.stringify(incidentThread(h, incident))}`,
@@ -71,15 +78,33 @@ test('Take it → acknowledged with the assignee on the top line; a containing s
   h.clock.advance(HOUR);
   await closeFromCard(h, { findingId: f.findingId, user: RESPONDER, reason: 'task stopped, image rebuilt without the miner' });
   now = (await h.responder.store.getIncident(incident.id))!;
-  assert.deepEqual([now.state, now.closeReason, now.closedBy, now.closedAt], ['resolved', 'task stopped, image rebuilt without the miner', RESPONDER, h.clock.now()]);
-  assert.match(await topLine(h, f.findingId), new RegExp(`^\\*${incident.id}\\* · :white_check_mark: Resolved · .* · Open 1h 15m · To acknowledge 5m · To contain 15m$`));
-  assert.deepEqual((await incidentButtons(h, f.findingId)).map((b) => b.text), ['Follow'], 'a closed incident can only be followed');
-  assert.ok(incidentThread(h, incident).includes(`*${incident.id}* is now *Resolved* (was Contained) — by <@${RESPONDER}> — task stopped, image rebuilt without the miner`));
+  assert.deepEqual(
+    [now.state, now.closeReason, now.closedBy, now.closedAt],
+    ['resolved', 'task stopped, image rebuilt without the miner', RESPONDER, h.clock.now()],
+  );
+  assert.match(
+    await topLine(h, f.findingId),
+    new RegExp(`^\\*${incident.id}\\* · :white_check_mark: Resolved · .* · Open 1h 15m · To acknowledge 5m · To contain 15m$`),
+  );
+  assert.deepEqual(
+    (await incidentButtons(h, f.findingId)).map((b) => b.text),
+    ['Follow'],
+    'a closed incident can only be followed',
+  );
+  assert.ok(
+    incidentThread(h, incident).includes(
+      `*${incident.id}* is now *Resolved* (was Contained) — by <@${RESPONDER}> — task stopped, image rebuilt without the miner`,
+    ),
+  );
   assert.deepEqual(w.aws.callsTo('guardduty:ArchiveFindings'), [], 'resolving archives nothing in GuardDuty');
 
   const timeline = await h.responder.store.incidentEvents(incident.id);
   assert.deepEqual(
-    timeline.map((e) => [e.kind, e.actor, e.kind === 'status_changed' ? `${e.from}→${e.to}` : e.kind === 'executed' || e.kind === 'action_requested' ? e.action : '']),
+    timeline.map((e) => [
+      e.kind,
+      e.actor,
+      e.kind === 'status_changed' ? `${e.from}→${e.to}` : e.kind === 'executed' || e.kind === 'action_requested' ? e.action : '',
+    ]),
     [
       ['finding_seen', 'system', ''],
       ['status_changed', RESPONDER, 'open→acknowledged'],
@@ -95,7 +120,11 @@ test('Take it → acknowledged with the assignee on the top line; a containing s
   const again = await slash(h, { text: `close ${incident.id} once more`, user: SECOND_RESPONDER });
   assert.equal(onlyAnswer(h, again.id).text, `:warning: ${incident.id} is already resolved (closed); it cannot be changed any more. Nothing was changed.`);
   h.clock.advance(MINUTE);
-  const later = await publishTaskFinding(w, { ...f, taskDefinitionArn: f.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn, group: f.event.detail.resource.ecsClusterDetails.taskDetails.group });
+  const later = await publishTaskFinding(w, {
+    ...f,
+    taskDefinitionArn: f.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn,
+    group: f.event.detail.resource.ecsClusterDetails.taskDetails.group,
+  });
   assert.notEqual((await incidentOf(h, later.findingId)).id, incident.id, 'a resolved incident is not re-opened by a new finding');
 });
 
@@ -113,7 +142,10 @@ test('Close… on an incident nobody has taken: the responder is told why nothin
   assert.doesNotMatch(modal.text, /suppression/i, 'only a false positive offers a suppression rule');
 
   const empty = await submitCloseModal(h, { metadata: modal.metadata, user: RESPONDER, reason: '   ' });
-  assert.deepEqual(JSON.parse(empty.body), { response_action: 'errors', errors: { gd_inc_reason: 'Say why: it goes on the timeline (and to GuardDuty for a false positive).' } });
+  assert.deepEqual(JSON.parse(empty.body), {
+    response_action: 'errors',
+    errors: { gd_inc_reason: 'Say why: it goes on the timeline (and to GuardDuty for a false positive).' },
+  });
 
   await submitCloseModal(h, { metadata: modal.metadata, user: RESPONDER, reason: 'looks fine' });
   assert.equal((await h.responder.store.getIncident(incident.id))!.state, 'open', 'nothing changed');
@@ -147,7 +179,11 @@ test('False positive… with the suppression checkbox: ArchiveFindings + UpdateF
   const detectorId = aws.guardduty.detectorId!;
   const f1 = await taskFinding(w, { service: 'checkout' });
   h.clock.advance(20 * MINUTE);
-  const f2 = await publishTaskFinding(w, { ...f1, taskDefinitionArn: f1.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn, group: 'service:checkout' });
+  const f2 = await publishTaskFinding(w, {
+    ...f1,
+    taskDefinitionArn: f1.event.detail.resource.ecsClusterDetails.taskDetails.definitionArn,
+    group: 'service:checkout',
+  });
   const incident = await incidentOf(h, f1.findingId);
   assert.equal((await incidentOf(h, f2.findingId)).id, incident.id);
 
@@ -181,7 +217,11 @@ test('False positive… with the suppression checkbox: ArchiveFindings + UpdateF
     ],
   );
   const thread = incidentThread(h, incident);
-  assert.ok(thread.includes(`*${incident.id}* is now *False positive* (was Open) — by <@${SECOND_RESPONDER}> — pentest by the red team (ticket SEC-1234) — &lt;not&gt; a real shell`));
+  assert.ok(
+    thread.includes(
+      `*${incident.id}* is now *False positive* (was Open) — by <@${SECOND_RESPONDER}> — pentest by the red team (ticket SEC-1234) — &lt;not&gt; a real shell`,
+    ),
+  );
   const closeOut = thread.find((m) => m.includes(`GuardDuty close-out for ${incident.id}`));
   assert.ok(closeOut);
   assert.match(closeOut, /^:white_check_mark: /);
@@ -199,13 +239,26 @@ test('False positive… with the suppression checkbox: ArchiveFindings + UpdateF
   // A non-responder clicking it is refused, with the reason, and nothing is created.
   await clickCreateSuppression(h, { incidentId: incident.id, user: OUTSIDER, channel: CHANNEL });
   assert.deepEqual(aws.callsTo('guardduty:CreateFilter'), []);
-  assert.match(ephemeralsTo(h, OUTSIDER).join('\n'), /You can't run \*create a suppression rule\*: you are not on the list of people allowed to run "create_suppression"/);
-  assert.ok((await h.responder.store.incidentEvents(incident.id)).some((e) => e.kind === 'note' && e.actor === OUTSIDER && /^refused: create suppression rule/.test(e.text)));
+  assert.match(
+    ephemeralsTo(h, OUTSIDER).join('\n'),
+    /You can't run \*create a suppression rule\*: you are not on the list of people allowed to run "create_suppression"/,
+  );
+  assert.ok(
+    (await h.responder.store.incidentEvents(incident.id)).some(
+      (e) => e.kind === 'note' && e.actor === OUTSIDER && /^refused: create suppression rule/.test(e.text),
+    ),
+  );
 
   await clickCreateSuppression(h, { incidentId: incident.id, user: RESPONDER, channel: CHANNEL });
   const create = aws.callsTo('guardduty:CreateFilter');
   assert.equal(create.length, 1);
-  const body = params(create[0]!).body as { name: string; action: string; description: string; clientToken: string; findingCriteria: { criterion: Record<string, unknown> } };
+  const body = params(create[0]!).body as {
+    name: string;
+    action: string;
+    description: string;
+    clientToken: string;
+    findingCriteria: { criterion: Record<string, unknown> };
+  };
   assert.equal(params(create[0]!).labels.DetectorId, detectorId);
   assert.equal(body.name, `gd-responder-${incident.id}`);
   assert.equal(body.action, 'ARCHIVE');
@@ -218,15 +271,27 @@ test('False positive… with the suppression checkbox: ArchiveFindings + UpdateF
     'service.runtimeDetails.process.executableSha256': { equals: [f1.event.detail.service.runtimeDetails.process.executableSha256] },
   });
   assert.equal(aws.guardduty.filters.get(`gd-responder-${incident.id}`)?.action, 'ARCHIVE');
-  assert.ok(incidentThread(h, incident).some((m) => m.startsWith(`:mute: <@${RESPONDER}> created GuardDuty suppression rule *gd-responder-${incident.id}* in 123456789012 us-east-1 (request ids ${create[0]!.requestId})`)));
   assert.ok(
-    (await h.responder.store.incidentEvents(incident.id)).some((e) => e.kind === 'executed' && e.action === 'create_suppression' && e.actor === RESPONDER && e.headline === `suppression rule gd-responder-${incident.id}`),
+    incidentThread(h, incident).some((m) =>
+      m.startsWith(
+        `:mute: <@${RESPONDER}> created GuardDuty suppression rule *gd-responder-${incident.id}* in 123456789012 us-east-1 (request ids ${create[0]!.requestId})`,
+      ),
+    ),
+  );
+  assert.ok(
+    (await h.responder.store.incidentEvents(incident.id)).some(
+      (e) =>
+        e.kind === 'executed' && e.action === 'create_suppression' && e.actor === RESPONDER && e.headline === `suppression rule gd-responder-${incident.id}`,
+    ),
     'the timeline records who created the rule',
   );
   // Clicked again (another responder): not created twice, and no failure for a rule that exists.
   await clickCreateSuppression(h, { incidentId: incident.id, user: SECOND_RESPONDER, channel: CHANNEL });
   assert.equal(aws.callsTo('guardduty:CreateFilter').length, 1);
-  assert.equal(incidentThread(h, incident).at(-1), `:information_source: The suppression rule for ${incident.id} was already created by <@${RESPONDER}> (suppression rule gd-responder-${incident.id}). Nothing was created again.`);
+  assert.equal(
+    incidentThread(h, incident).at(-1),
+    `:information_source: The suppression rule for ${incident.id} was already created by <@${RESPONDER}> (suppression rule gd-responder-${incident.id}). Nothing was created again.`,
+  );
   assert.ok(!(await h.responder.store.incidentEvents(incident.id)).some((e) => e.kind === 'failed'), 'no failure on the timeline');
   // The card: closed as a false positive, the remediation steps still reachable.
   assert.match(await topLine(h, f1.findingId), /:heavy_minus_sign: False positive/);
@@ -244,16 +309,16 @@ test('False positive… without the checkbox, and `/guardduty false-positive INC
 
   await closeFromCard(h, { findingId: a.findingId, user: RESPONDER, reason: 'known scanner', falsePositive: true, propose: false });
   const cmd = await slash(h, { text: `false-positive ${incB.id} load test from <@${SECOND_RESPONDER}|second>'s team`, user: RESPONDER });
-  assert.equal(
-    onlyAnswer(h, cmd.id).text,
-    `:speech_balloon: ${incB.id} marked as a false positive — posted in <${permalinkOf(incB)}|${incB.id}'s thread>.`,
-  );
+  assert.equal(onlyAnswer(h, cmd.id).text, `:speech_balloon: ${incB.id} marked as a false positive — posted in <${permalinkOf(incB)}|${incB.id}'s thread>.`);
   const bodies = aws.callsTo('guardduty:UpdateFindingsFeedback').map((c) => (c.params as { body: unknown }).body);
   assert.deepEqual(bodies, [
     { findingIds: [a.findingId], feedback: 'NOT_USEFUL', comments: 'known scanner' },
     { findingIds: [b.findingId], feedback: 'NOT_USEFUL', comments: "load test from @second's team" },
   ]);
-  assert.deepEqual(aws.callsTo('guardduty:ArchiveFindings').map((c) => (c.params as { body: unknown }).body), [{ findingIds: [a.findingId] }, { findingIds: [b.findingId] }]);
+  assert.deepEqual(
+    aws.callsTo('guardduty:ArchiveFindings').map((c) => (c.params as { body: unknown }).body),
+    [{ findingIds: [a.findingId] }, { findingIds: [b.findingId] }],
+  );
   for (const inc of [incA, incB]) {
     assert.equal((await h.responder.store.getIncident(inc.id))!.state, 'false_positive');
     assert.deepEqual(suppressionButtons(h, inc), [], 'no rule proposed');
@@ -270,7 +335,14 @@ test('Isolate task → contained; Release isolation → back to acknowledged, th
   const host = aws.seed.containerInstance({ cluster: 'legacy', subnetId: net.subnet.subnetId });
   const img = aws.seed.image({ repository: 'worker', tag: '7' });
   const task = aws.seed.bridgeTask({ cluster: 'legacy', service: 'worker', image: img.uri, digest: img.digest, instanceId: host.instance.instanceId });
-  const f = await publishTaskFinding(w, { taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri, digest: img.digest, taskDefinitionArn: task.task.taskDefinitionArn!, group: task.task.group! });
+  const f = await publishTaskFinding(w, {
+    taskArn: task.taskArn,
+    clusterArn: task.clusterArn,
+    image: img.uri,
+    digest: img.digest,
+    taskDefinitionArn: task.task.taskDefinitionArn!,
+    group: task.task.group!,
+  });
   const incident = await incidentOf(h, f.findingId);
 
   h.clock.advance(7 * MINUTE);
@@ -293,5 +365,8 @@ test('Isolate task → contained; Release isolation → back to acknowledged, th
   assert.equal(aws.ecs.task(task.taskArn)!.lastStatus, 'STOPPED');
   assert.equal((await h.responder.store.getIncident(incident.id))!.state, 'acknowledged');
   const timeline = await h.responder.store.incidentEvents(incident.id);
-  assert.ok(timeline.some((e) => e.kind === 'executed' && e.action === 'stop_task'), 'the stop is on the timeline');
+  assert.ok(
+    timeline.some((e) => e.kind === 'executed' && e.action === 'stop_task'),
+    'the stop is on the timeline',
+  );
 });

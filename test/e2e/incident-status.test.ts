@@ -11,7 +11,8 @@ import { CHANNEL } from '../helpers/harness.js';
 import { clickIncidentButton, HOUR, incidentOf, MINUTE, onlyAnswer, OTHER_CHANNEL, slash, taskFinding, topLine } from '../helpers/incident-world.js';
 import { decideApproval, lastModal, submitAndSettle } from '../helpers/slack-interactions.js';
 
-const linkTo = (i: { id: string; channel?: string; threadTs?: string }, label = `${i.id}`) => `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${label}>`;
+const linkTo = (i: { id: string; channel?: string; threadTs?: string }, label = `${i.id}`) =>
+  `<https://example.slack.com/archives/${i.channel}/p${i.threadTs!.replace('.', '')}|${label}>`;
 
 /** Section texts of a status answer, by title (Conditions, Actions, Needs, Timeline…). */
 function sections(text: string): Record<string, string[]> {
@@ -36,7 +37,12 @@ test('status INC-n: Conditions / Actions / Needs, and the timings on the injecte
   let a = onlyAnswer(h, s.id);
   assert.equal(a.responseType, 'ephemeral', 'outside the incident channel only the caller sees it');
   assert.ok(a.text.startsWith(`${incident.id} · A process in an ECS task opened a reverse shell.\n`), a.text);
-  assert.ok(a.text.includes(`*${incident.id}* · :rotating_light: Open · 🟠 HIGH 8.0 · _No assignee_ · Open 12m · To acknowledge — (waiting 12m) · To contain — (waiting 12m)`), a.text);
+  assert.ok(
+    a.text.includes(
+      `*${incident.id}* · :rotating_light: Open · 🟠 HIGH 8.0 · _No assignee_ · Open 12m · To acknowledge — (waiting 12m) · To contain — (waiting 12m)`,
+    ),
+    a.text,
+  );
   let parts = sections(a.text);
   assert.deepEqual(parts.Conditions, [
     `• ECS task ${taskId} in cluster prod, FARGATE — image ${f.image}`,
@@ -51,7 +57,9 @@ test('status INC-n: Conditions / Actions / Needs, and the timings on the injecte
     `• Image still in ECR (not quarantined): ${f.image}`,
     '• Blast radius unknown — find the other tasks running the image',
   ]);
-  assert.ok(a.text.includes(`0 followers · ${linkTo(incident, 'Open the thread')} · \`/guardduty timeline ${incident.id}\` exports the full timeline as Markdown`));
+  assert.ok(
+    a.text.includes(`0 followers · ${linkTo(incident, 'Open the thread')} · \`/guardduty timeline ${incident.id}\` exports the full timeline as Markdown`),
+  );
 
   // Taken at 12 m, the task stopped (contained) at 25 m — by a command typed in another channel.
   await clickIncidentButton(h, { findingId: f.findingId, button: 'take', user: RESPONDER });
@@ -63,7 +71,7 @@ test('status INC-n: Conditions / Actions / Needs, and the timings on the injecte
   h.clock.advance(HOUR + 10 * MINUTE);
   s = await slash(h, { text: `status ${incident.id}`, user: SECOND_RESPONDER, channel: CHANNEL });
   a = onlyAnswer(h, s.id);
-  assert.equal(a.responseType, 'in_channel', 'in the incident\'s own channel the summary is shared');
+  assert.equal(a.responseType, 'in_channel', "in the incident's own channel the summary is shared");
   assert.ok(a.text.includes(`:shield: Contained · 🟠 HIGH 8.0 · Assignee <@${RESPONDER}> · Open 1h 35m · To acknowledge 12m · To contain 25m`), a.text);
   parts = sections(a.text);
   assert.deepEqual(parts.Actions, [
@@ -87,7 +95,10 @@ test('status INC-n: Conditions / Actions / Needs, and the timings on the injecte
   h.clock.advance(3 * HOUR);
   s = await slash(h, { text: `status ${incident.id}`, user: SECOND_RESPONDER });
   a = onlyAnswer(h, s.id);
-  assert.ok(a.text.includes(`:white_check_mark: Resolved · 🟠 HIGH 8.0 · Assignee <@${RESPONDER}> · Open 1h 55m · To acknowledge 12m · To contain 25m`), a.text);
+  assert.ok(
+    a.text.includes(`:white_check_mark: Resolved · 🟠 HIGH 8.0 · Assignee <@${RESPONDER}> · Open 1h 55m · To acknowledge 12m · To contain 25m`),
+    a.text,
+  );
   assert.deepEqual(sections(a.text).Needs, [`• Nothing — closed as resolved by <@${RESPONDER}>: replaced by a clean image`]);
   assert.equal(sections(a.text).Actions!.at(-1), `• \`11:55\` Marked Resolved by <@${RESPONDER}>: replaced by a clean image`);
 });
@@ -111,7 +122,7 @@ test('status with no argument: the open incidents grouped by severity, each with
   assert.equal(
     a.text,
     [
-      '*Open incidents: 3* · `/guardduty status INC-n` for one incident\'s summary',
+      "*Open incidents: 3* · `/guardduty status INC-n` for one incident's summary",
       `🔴 *Critical* (1)\n*${linkTo(incC)}* · A process in an ECS task opened a reverse shell. · :eyes: Acknowledged · <@${SECOND_RESPONDER}> · open 20m`,
       `🟠 *High* (1)\n*${linkTo(incH)}* · A process in an ECS task opened a reverse shell. · :rotating_light: Open · _no assignee_ · open 50m`,
       `🟡 *Medium* (1)\n*${linkTo(incM)}* · A process in an ECS task opened a reverse shell. · :rotating_light: Open · _no assignee_ · open 5m`,
@@ -195,9 +206,15 @@ test('the timeline records who and when for every kind of event — requested, a
   const s = await slash(h, { text: `status ${incident.id}`, user: RESPONDER });
   const parts = sections(onlyAnswer(h, s.id).text);
   assert.equal(parts.Actions!.length, 2, parts.Actions!.join('\n'));
-  assert.equal(parts.Actions![0]!, `• \`10:02\` Stop task failed (requested by <@${RESPONDER}>): The app's AWS role is not allowed to call ecs:StopTask on ${f.taskArn}. Add ecs:StopTask to its policy.`);
+  assert.equal(
+    parts.Actions![0]!,
+    `• \`10:02\` Stop task failed (requested by <@${RESPONDER}>): The app's AWS role is not allowed to call ecs:StopTask on ${f.taskArn}. Add ecs:StopTask to its policy.`,
+  );
   assert.match(parts.Actions![1]!, new RegExp(`^• \`10:09\` Quarantine image by <@${RESPONDER}>: .* \\(approved by <@${SECOND_RESPONDER}>\\)$`));
-  assert.ok(parts.Needs!.some((l) => /^• Stop task failed and was not retried: /.test(l)), parts.Needs!.join('\n'));
+  assert.ok(
+    parts.Needs!.some((l) => /^• Stop task failed and was not retried: /.test(l)),
+    parts.Needs!.join('\n'),
+  );
   assert.ok(!parts.Needs!.some((l) => /Image still in ECR/.test(l)), 'quarantined: no longer a need');
   const timeline = parts.Timeline!.join('\n');
   assert.match(timeline, new RegExp(`\`10:02\` Stop task requested by <@${RESPONDER}> — reason: first try`));

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startHarness, CHANNEL } from '../helpers/harness.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
-const fargateEvent = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+const fargateEvent = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
 
 test('a signed finding without resource and region: fallback card with what could be read, raw JSON attached, no buttons', async (t) => {
   const h = await startHarness();

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { startHarness, CHANNEL, type Harness } from '../helpers/harness.js';
 import { onlyAnswer, slash } from '../helpers/incident-world.js';
+import type { EditableJson } from '../fixtures/findings/load.js';
 
-const base = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, any>;
+const base = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
 
 /** A finding on its own task (a distinct resource, so no incident grouping between them). */
 function storm(i: number, severity: number) {
@@ -30,7 +31,15 @@ function selectDigestItem(h: Harness, value: string) {
     trigger_id: 'trigger-digest',
     channel: { id: CHANNEL, name: 'security' },
     container: { type: 'message', channel_id: CHANNEL, message_ts: '1.1' },
-    actions: [{ type: 'static_select', action_id: 'gd_digest_open', block_id: 'gd_digest_open', selected_option: { text: { type: 'plain_text', text: 'x' }, value }, action_ts: '1' }],
+    actions: [
+      {
+        type: 'static_select',
+        action_id: 'gd_digest_open',
+        block_id: 'gd_digest_open',
+        selected_option: { text: { type: 'plain_text', text: 'x' }, value },
+        action_ts: '1',
+      },
+    ],
     response_url: 'https://hooks.slack.invalid/actions/T0TEST/1/x',
   };
   return h.slackRequest({ payload: JSON.stringify(payload) });
@@ -74,7 +83,10 @@ test('alert storm: the Critical reaches Slack first, Low findings fold into one 
   const card = h.slack.callsTo('chat.postMessage').at(-1)!;
   assert.equal(card.args.thread_ts, digest.ts);
   assert.match(JSON.stringify(card.args.blocks), new RegExp(folded!.findingId));
-  assert.ok((card.args.blocks as { type: string }[]).some((b) => b.type === 'actions'), 'with its buttons');
+  assert.ok(
+    (card.args.blocks as { type: string }[]).some((b) => b.type === 'actions'),
+    'with its buttons',
+  );
   assert.equal((await h.responder.store.getFinding(folded!.findingId))?.ts, card.ts);
 
   // The same through `/guardduty show FINDING_ID`; a second time says it is already there.

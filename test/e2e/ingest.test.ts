@@ -91,7 +91,10 @@ describe('SNS → card', () => {
       'three refused calls (post 500, lookup 500, lookup 429), then the lookup finds no card and the post succeeds',
     );
     // Backoff honoured Slack's Retry-After.
-    assert.ok(h.clock.sleeps.some((ms) => ms >= 30_000), `sleeps: ${h.clock.sleeps.join(',')}`);
+    assert.ok(
+      h.clock.sleeps.some((ms) => ms >= 30_000),
+      `sleeps: ${h.clock.sleeps.join(',')}`,
+    );
     await h.publish(fargateEvent(), { messageId: 'again' });
     await h.settle();
     assert.equal(h.slack.callsTo('chat.postMessage').length, posts.length, 'no second card after recovery');
@@ -183,7 +186,12 @@ describe('SNS refusals: right status, nothing stored, nothing posted', () => {
   }
 
   test('a stale timestamp → 403', async () => {
-    const env = h.signer.notification({ topicArn: TOPIC_ARN, certUrl: h.certs.certUrl, message: fargateEvent(), timestamp: new Date(h.clock.now() - 3 * 3600_000) });
+    const env = h.signer.notification({
+      topicArn: TOPIC_ARN,
+      certUrl: h.certs.certUrl,
+      message: fargateEvent(),
+      timestamp: new Date(h.clock.now() - 3 * 3600_000),
+    });
     await expectRefused(JSON.stringify(env), 403);
   });
 
@@ -250,13 +258,25 @@ describe('a channel the bot cannot post in', () => {
     // The worker keeps retrying the stuck card with backoff (instant on the test clock), so wait
     // for what must happen rather than for the inbox to be idle.
     await waitUntil('the high finding posted and done', async () => posted().length === 1 && (await h.responder.store.pendingMessages(10)).length === 1);
-    assert.deepEqual(posted().map((c) => c.args.channel), [CHANNEL], 'the high finding went out although the critical one is stuck');
+    assert.deepEqual(
+      posted().map((c) => c.args.channel),
+      [CHANNEL],
+      'the high finding went out although the critical one is stuck',
+    );
     assert.equal((await h.responder.store.pendingMessages(10)).length, 1, 'the critical message is kept');
-    assert.ok(h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === 'C0NOTINVITED' && !c.ts), 'it was tried');
+    assert.ok(
+      h.slack.callsTo('chat.postMessage').some((c) => c.args.channel === 'C0NOTINVITED' && !c.ts),
+      'it was tried',
+    );
 
     h.slack.notInChannel.delete('C0NOTINVITED');
     await waitUntil('the critical card posted once the bot is invited', () => posted().length === 2);
     await h.settle();
-    assert.deepEqual(posted().map((c) => c.args.channel).sort(), ['C0NOTINVITED', CHANNEL].sort());
+    assert.deepEqual(
+      posted()
+        .map((c) => c.args.channel)
+        .sort(),
+      ['C0NOTINVITED', CHANNEL].sort(),
+    );
   });
 });

@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { readState } from '../helpers/resource-state.js';
-import { callIndexes, changesSince, instanceFindingEvent, liveRegistrations, publishFinding, RESPONDER, startInstanceWorld } from '../helpers/instance-world.js';
+import {
+  callIndexes,
+  changesSince,
+  instanceFindingEvent,
+  liveRegistrations,
+  publishFinding,
+  RESPONDER,
+  startInstanceWorld,
+} from '../helpers/instance-world.js';
 import { cardButtons, cardText, openPlan, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
 test('instance in an Auto Scaling group and target groups: the plan lists the detach and every deregistration before confirming; after, it is protected from scale-in, detached without shrinking the group, deregistered; release re-attaches it and re-registers the same ports', async (t) => {
@@ -33,7 +41,8 @@ test('instance in an Auto Scaling group and target groups: the plan lists the de
   assert.match(modal.text, /Auto Scaling group web-asg/);
   assert.match(modal.text, /autoscaling:SetInstanceProtection \+ autoscaling:DetachInstances web-asg/);
   assert.match(modal.text, /It belongs to Auto Scaling group web-asg: it will be protected from scale-in and detached; the group launches a replacement/);
-  for (const r of ['web-tg (%:80)', 'web-tg (%:8443)', 'admin-tg (%:9000)']) assert.ok(modal.text.includes(`target group ${r.replace('%', s.instanceId)}`), `the plan lists ${r}`);
+  for (const r of ['web-tg (%:80)', 'web-tg (%:8443)', 'admin-tg (%:9000)'])
+    assert.ok(modal.text.includes(`target group ${r.replace('%', s.instanceId)}`), `the plan lists ${r}`);
   assert.match(modal.text, /elasticloadbalancing:DeregisterTargets × 2/);
   assert.match(modal.text, /registered in 3 target group registration\(s\): they will be deregistered \(traffic drains first\)/);
   assert.deepEqual(changesSince(aws, mark), [], 'nothing detached or deregistered before confirming');
@@ -63,7 +72,13 @@ test('instance in an Auto Scaling group and target groups: the plan lists the de
   const dereg = aws.callsTo('elasticloadbalancing:DeregisterTargets').map((c) => c.params as Record<string, string>);
   assert.deepEqual(dereg.map((p) => p.TargetGroupArn).sort(), [admin.arn, s.targetGroupArns[0]!].sort());
   assert.deepEqual(
-    dereg.flatMap((p) => Object.keys(p).filter((k) => k.endsWith('.Port')).map((k) => p[k])).sort(),
+    dereg
+      .flatMap((p) =>
+        Object.keys(p)
+          .filter((k) => k.endsWith('.Port'))
+          .map((k) => p[k]),
+      )
+      .sort(),
     ['80', '8443', '9000'],
     'each registration deregistered with its exact port (a port override needs it)',
   );
@@ -93,7 +108,16 @@ test('instance in an Auto Scaling group and target groups: the plan lists the de
   assert.equal(aws.callsTo('autoscaling:AttachInstances').length, 1);
   assert.deepEqual(liveRegistrations(aws, s.instanceId), registrationsBefore, 'registered again, on exactly the same ports');
   const rereg = aws.callsTo('elasticloadbalancing:RegisterTargets').map((c) => c.params as Record<string, string>);
-  assert.deepEqual(rereg.flatMap((p) => Object.keys(p).filter((k) => k.endsWith('.Port')).map((k) => p[k])).sort(), ['80', '8443', '9000']);
+  assert.deepEqual(
+    rereg
+      .flatMap((p) =>
+        Object.keys(p)
+          .filter((k) => k.endsWith('.Port'))
+          .map((k) => p[k]),
+      )
+      .sort(),
+    ['80', '8443', '9000'],
+  );
   const after = await threadText(h, findingId);
   assert.match(after, /Release isolation\* done — isolation released: everything recorded was restored/);
   assert.match(after, /Attached to Auto Scaling group web-asg again/);
@@ -113,7 +137,10 @@ test('an instance in no Auto Scaling group and no target group: the plan has no 
   assert.doesNotMatch(modal.text, /Auto Scaling group|DetachInstances|DeregisterTargets|target group/);
   await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, selects: { evidence_first: 'no' } });
   assert.deepEqual(
-    aws.calls.filter((c) => c.service === 'autoscaling' || c.service === 'elasticloadbalancing').map((c) => c.op).filter((op) => !op.startsWith('Describe')),
+    aws.calls
+      .filter((c) => c.service === 'autoscaling' || c.service === 'elasticloadbalancing')
+      .map((c) => c.op)
+      .filter((op) => !op.startsWith('Describe')),
     [],
   );
   assert.match(await threadText(h, findingId), /Isolate instance\* done/);

@@ -6,8 +6,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { INSTANCE_PROFILE_STATE_KEY, type RevokedProfileState } from '../../src/actions/ecs/release-isolation.js';
 import { readState } from '../helpers/resource-state.js';
-import { changesSince, instanceFindingEvent, OUTSIDER, publishFinding, RESPONDER, SECOND_RESPONDER, startInstanceWorld, writePolicyFile } from '../helpers/instance-world.js';
-import { approvalRequests, cardText, clickCardButton, decideApproval, ephemeralTexts, openPlan, runAction, submitAndSettle, threadFiles, threadText } from '../helpers/slack-interactions.js';
+import {
+  changesSince,
+  instanceFindingEvent,
+  OUTSIDER,
+  publishFinding,
+  RESPONDER,
+  SECOND_RESPONDER,
+  startInstanceWorld,
+  writePolicyFile,
+} from '../helpers/instance-world.js';
+import {
+  approvalRequests,
+  cardText,
+  clickCardButton,
+  decideApproval,
+  ephemeralTexts,
+  openPlan,
+  runAction,
+  submitAndSettle,
+  threadFiles,
+  threadText,
+} from '../helpers/slack-interactions.js';
 
 test('revoke instance credentials with a policy requiring approval: waits for a second responder, then removes the association and records it; release puts the same profile back', async (t) => {
   const policy = writePolicyFile({ actions: { revoke_credentials: { requireApproval: true } } });
@@ -32,7 +52,10 @@ test('revoke instance credentials with a policy requiring approval: waits for a 
   await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'IMDS credentials used from a Tor exit' });
 
   assert.deepEqual(await approvalRequests(h, findingId), [modal.runId]);
-  assert.match(await threadText(h, findingId), new RegExp(`<@${RESPONDER}> asks to run \\*Revoke instance credentials\\* — reason: IMDS credentials used from a Tor exit`));
+  assert.match(
+    await threadText(h, findingId),
+    new RegExp(`<@${RESPONDER}> asks to run \\*Revoke instance credentials\\* — reason: IMDS credentials used from a Tor exit`),
+  );
   assert.equal((await h.responder.store.getRun(modal.runId))?.state, 'awaiting_approval');
   assert.equal(aws.callsTo('ec2:DisassociateIamInstanceProfile').length, 0, 'nothing ran yet');
   await decideApproval(h, { runId: modal.runId, user: RESPONDER, approve: true });
@@ -69,7 +92,12 @@ test('revoke instance credentials with a policy requiring approval: waits for a 
   assert.match(release.text, /ec2:AssociateIamInstanceProfile \(needs iam:PassRole on its role\)/);
   await submitAndSettle(h, { runId: release.runId, user: RESPONDER });
   const [associate] = aws.callsTo('ec2:AssociateIamInstanceProfile');
-  assert.deepEqual(associate?.params, { Action: 'AssociateIamInstanceProfile', Version: '2016-11-15', InstanceId: s.instanceId, 'IamInstanceProfile.Arn': s.instanceProfileArn });
+  assert.deepEqual(associate?.params, {
+    Action: 'AssociateIamInstanceProfile',
+    Version: '2016-11-15',
+    InstanceId: s.instanceId,
+    'IamInstanceProfile.Arn': s.instanceProfileArn,
+  });
   assert.equal(inst.iamInstanceProfileArn, s.instanceProfileArn, 'the same profile is back');
   assert.equal((await readState<RevokedProfileState>(h.responder.store, findingId, INSTANCE_PROFILE_STATE_KEY))?.active, false);
   assert.match(await threadText(h, findingId), /Instance profile web-tier associated with [^ ]+ again/);

@@ -45,14 +45,26 @@ test('preserve evidence: every attached volume snapshotted (tagged with the find
   }
   assert.equal(inst.disableApiTermination, true, 'termination protection on');
   assert.equal(inst.shutdownBehavior, 'stop', 'a shutdown from inside stops the instance');
-  assert.deepEqual(s.volumeIds.map((v) => aws.ec2.volumes.get(v)!.attachment!.deleteOnTermination), [false, false, false], 'every volume survives termination');
+  assert.deepEqual(
+    s.volumeIds.map((v) => aws.ec2.volumes.get(v)!.attachment!.deleteOnTermination),
+    [false, false, false],
+    'every volume survives termination',
+  );
   assert.equal(tag(inst.tags, EVIDENCE_TAGS.status), UNDER_INVESTIGATION);
   assert.equal(tag(inst.tags, EVIDENCE_TAGS.findingId), findingId);
   // ModifyInstanceAttribute takes one attribute per call; protection goes before the snapshots.
   const modifies = aws.callsTo('ec2:ModifyInstanceAttribute');
   assert.equal(modifies.length, 1 + 3 + 1, 'termination protection, DeleteOnTermination × 3, shutdown behaviour');
-  for (const m of modifies) assert.equal(Object.keys(m.params as object).filter((k) => !['Action', 'Version', 'InstanceId'].includes(k) && !k.endsWith('.DeviceName')).length, 1, JSON.stringify(m.params));
-  assert.ok(Math.max(...callIndexes(aws, 'ec2:ModifyInstanceAttribute')) < Math.min(...callIndexes(aws, 'ec2:CreateSnapshot')), 'protected before the snapshots are requested');
+  for (const m of modifies)
+    assert.equal(
+      Object.keys(m.params as object).filter((k) => !['Action', 'Version', 'InstanceId'].includes(k) && !k.endsWith('.DeviceName')).length,
+      1,
+      JSON.stringify(m.params),
+    );
+  assert.ok(
+    Math.max(...callIndexes(aws, 'ec2:ModifyInstanceAttribute')) < Math.min(...callIndexes(aws, 'ec2:CreateSnapshot')),
+    'protected before the snapshots are requested',
+  );
 
   // What the responder sees.
   const thread = await threadText(h, findingId);
@@ -64,7 +76,11 @@ test('preserve evidence: every attached volume snapshotted (tagged with the find
   for (const c of aws.callsTo('ec2:CreateSnapshot')) assert.ok(thread.includes(c.requestId), 'CreateSnapshot request ids in the thread');
   const card = await cardText(h, findingId);
   assert.match(card, /Evidence preserved/);
-  assert.match(card, new RegExp(`\\*Evidence\\*\\\\n3 snapshots \\(${snaps.map((x) => x.snapshotId).join(', ')}\\)`), 'the card shows the snapshot ids as a fact');
+  assert.match(
+    card,
+    new RegExp(`\\*Evidence\\*\\\\n3 snapshots \\(${snaps.map((x) => x.snapshotId).join(', ')}\\)`),
+    'the card shows the snapshot ids as a fact',
+  );
 
   // Preserving again (repeatable) plans only what is left: new snapshots and the tag.
   const again = await openPlan(h, { findingId, action: 'preserve_evidence', user: RESPONDER });

@@ -61,12 +61,23 @@ test('IAM policy: every instance and container step needs only its own statement
     await runAction(h, { findingId, action, user: RESPONDER, reason: extra.reason ?? 'policy check', ...(extra.selects ? { selects: extra.selects } : {}) });
     const need = needed(aws, mark);
     const allowed = actionsOf(...STEP_STATEMENTS[action]!);
-    assert.deepEqual([...need].filter((a) => !allowed.has(a)), [], `${action} needs only ${STEP_STATEMENTS[action]!.join(' + ')}`);
+    assert.deepEqual(
+      [...need].filter((a) => !allowed.has(a)),
+      [],
+      `${action} needs only ${STEP_STATEMENTS[action]!.join(' + ')}`,
+    );
     for (const a of need) used.add(a);
   };
 
   // An instance that serves traffic, with a profile: every instance step, release included.
-  const s = aws.seed.instance({ subnetId: net.subnet.subnetId, enis: 2, volumes: 2, asg: 'web-asg', targetGroups: 1, malwareScan: { status: 'COMPLETED', result: 'INFECTED', threats: [{ name: 'Linux.Miner' }] } });
+  const s = aws.seed.instance({
+    subnetId: net.subnet.subnetId,
+    enis: 2,
+    volumes: 2,
+    asg: 'web-asg',
+    targetGroups: 1,
+    malwareScan: { status: 'COMPLETED', result: 'INFECTED', threats: [{ name: 'Linux.Miner' }] },
+  });
   const a = instanceFindingEvent({ aws, instanceId: s.instanceId });
   await publishFinding(h, a.event);
   await step(a.findingId, 'isolate_instance', { selects: { network: 'sg_acl', evidence_first: 'yes' } });
@@ -93,9 +104,5 @@ test('IAM policy: every instance and container step needs only its own statement
   await step(c.findingId, 'pause_container');
 
   const granted = actionsOf(...new Set(Object.values(STEP_STATEMENTS).flat()));
-  assert.deepEqual(
-    [...granted].filter((x) => !used.has(x)).sort(),
-    [],
-    'no action in these statements goes unused',
-  );
+  assert.deepEqual([...granted].filter((x) => !used.has(x)).sort(), [], 'no action in these statements goes unused');
 });

@@ -9,7 +9,15 @@ import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { EVIDENCE_TAGS } from '../../src/aws/ec2/evidence.js';
 import { ISOLATION_GROUP_NAME } from '../../src/aws/ec2/types.js';
 import { readState } from '../helpers/resource-state.js';
-import { callIndexes, changesSince, instanceFindingEvent, publishFinding, RESPONDER, startInstanceWorld, type InstanceWorld } from '../helpers/instance-world.js';
+import {
+  callIndexes,
+  changesSince,
+  instanceFindingEvent,
+  publishFinding,
+  RESPONDER,
+  startInstanceWorld,
+  type InstanceWorld,
+} from '../helpers/instance-world.js';
 import { cardButtons, cardText, openPlan, runAction, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 
 /**
@@ -25,7 +33,12 @@ function multiEniInstance(w: InstanceWorld) {
   const [web, ssm, internal, metrics] = [sg('web-public'), sg('ssm-endpoints'), sg('backend-internal'), sg('metrics')];
   const s = aws.seed.instance({ subnetId: net.subnet.subnetId, securityGroupIds: [web, ssm], enis: 2 });
   aws.ec2.networkInterfaces.get(s.eniIds[1]!)!.groupIds = [metrics];
-  const third = aws.ec2.addNetworkInterface({ subnetId: backend.subnetId, groupIds: [internal], description: 'backend leg', attachment: { instanceId: s.instanceId, deviceIndex: 2, deleteOnTermination: false } });
+  const third = aws.ec2.addNetworkInterface({
+    subnetId: backend.subnetId,
+    groupIds: [internal],
+    description: 'backend leg',
+    attachment: { instanceId: s.instanceId, deviceIndex: 2, deleteOnTermination: false },
+  });
   const eniIds = aws.ec2.instances.get(s.instanceId)!.eniIds;
   assert.equal(eniIds.length, 3);
   const groupsBefore = new Map(eniIds.map((id) => [id, [...aws.ec2.networkInterfaces.get(id)!.groupIds]]));
@@ -33,7 +46,8 @@ function multiEniInstance(w: InstanceWorld) {
   return { net, backend, otherTier, s, third, eniIds, groupsBefore, ips, groups: { web, ssm, internal, metrics } };
 }
 
-const isolationGroup = (w: InstanceWorld, vpcId: string) => [...w.aws.ec2.securityGroups.values()].find((g) => g.groupName === ISOLATION_GROUP_NAME && g.vpcId === vpcId);
+const isolationGroup = (w: InstanceWorld, vpcId: string) =>
+  [...w.aws.ec2.securityGroups.values()].find((g) => g.groupName === ISOLATION_GROUP_NAME && g.vpcId === vpcId);
 
 test('isolate a multi-ENI instance with the network ACL option and evidence first: rule-less group on every ENI, previous groups recorded per ENI, deny entries for every address, snapshots before the cut', async (t) => {
   const w = await startInstanceWorld();
@@ -84,13 +98,19 @@ test('isolate a multi-ENI instance with the network ACL option and evidence firs
   const snaps = [...aws.ec2.snapshots.values()];
   assert.equal(snaps.length, 1);
   assert.equal(snaps[0]!.tags.find((x) => x.key === EVIDENCE_TAGS.findingId)?.value, findingId);
-  assert.ok(callIndexes(aws, 'ec2:CreateSnapshot')[0]! < Math.min(...callIndexes(aws, 'ec2:CreateNetworkAclEntry'), ...callIndexes(aws, 'ec2:ModifyNetworkInterfaceAttribute')));
+  assert.ok(
+    callIndexes(aws, 'ec2:CreateSnapshot')[0]! <
+      Math.min(...callIndexes(aws, 'ec2:CreateNetworkAclEntry'), ...callIndexes(aws, 'ec2:ModifyNetworkInterfaceAttribute')),
+  );
 
   const thread = await threadText(h, findingId);
   assert.match(thread, /Isolate instance\* done — instance isolated \(3 ENIs, 6 ACL entries\)/);
   assert.match(thread, new RegExp(`Evidence: 1 snapshot\\(s\\) ${snaps[0]!.snapshotId}`));
   for (const id of m.eniIds) assert.match(thread, new RegExp(`New connections to and from ${id}[^"]*${ISOLATION_GROUP_NAME}, which has no rules`));
-  assert.match(thread, new RegExp(`and subnet ${m.otherTier.subnetId} \\(network ACL ${acl.networkAclId}, the VPC default\\), connections already open included`));
+  assert.match(
+    thread,
+    new RegExp(`and subnet ${m.otherTier.subnetId} \\(network ACL ${acl.networkAclId}, the VPC default\\), connections already open included`),
+  );
   assert.match(await cardText(h, findingId), /Instance isolated/);
   const buttons = (await cardButtons(h, findingId)).map((b) => b.action_id.split(':')[1]);
   assert.ok(buttons.includes('release_isolation'));
@@ -147,7 +167,8 @@ test('release restores exactly what was recorded: each ENI its own previous grou
   const mark = aws.calls.length;
   await submitAndSettle(h, { runId: release.runId, user: RESPONDER, reason: 'reimaged' });
 
-  for (const id of m.eniIds) assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, m.groupsBefore.get(id), `${id} has exactly its own previous groups, in order`);
+  for (const id of m.eniIds)
+    assert.deepEqual(aws.ec2.networkInterfaces.get(id)!.groupIds, m.groupsBefore.get(id), `${id} has exactly its own previous groups, in order`);
   const modify = aws.calls.slice(mark).filter((c) => c.op === 'ModifyNetworkInterfaceAttribute');
   assert.equal(modify.length, 3, 'one call per ENI');
   assert.deepEqual(
@@ -161,7 +182,10 @@ test('release restores exactly what was recorded: each ENI its own previous grou
   assert.match(thread, /Release isolation\* done — isolation released: everything recorded was restored/);
   for (const id of m.eniIds) assert.match(thread, new RegExp(`Security groups of ${id} restored to ${m.groupsBefore.get(id)!.join(', ')}`));
   assert.match(await cardText(h, findingId), /Isolation released/);
-  assert.ok((await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_instance')), 'Isolate instance is offered again');
+  assert.ok(
+    (await cardButtons(h, findingId)).some((b) => b.action_id.endsWith('isolate_instance')),
+    'Isolate instance is offered again',
+  );
 });
 
 test('EKS node: the plan names the cluster and node group and says its pods are cut off too', async (t) => {

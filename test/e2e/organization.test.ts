@@ -37,7 +37,9 @@ async function orgWorld(): Promise<{ h: Harness; org: OrganizationDouble; close(
       AWS_ACCOUNT_IDS: `${ADMIN},${PROD},${STAGING}`,
       AWS_ACCOUNT_NAMES: `${PROD}=prod,${STAGING}=staging`,
     },
-    overrides: { awsOptions: { endpointUrl: org.endpoint, defaultRegion: 'us-east-1', credentials: org.adminCredentials, maxAttempts: 2, logger: createLogger('silent') } },
+    overrides: {
+      awsOptions: { endpointUrl: org.endpoint, defaultRegion: 'us-east-1', credentials: org.adminCredentials, maxAttempts: 2, logger: createLogger('silent') },
+    },
   });
   return {
     h,
@@ -54,7 +56,14 @@ function memberTask(world: AwsDouble, accountId: string, opts: { repository?: st
   const net = world.seed.network();
   world.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
   const img = opts.image ?? world.seed.image({ repository: opts.repository ?? 'checkout', tag: '1.4' });
-  const task = world.seed.fargateTask({ cluster: 'prod', service: 'checkout', image: img.uri, digest: img.digest, subnetId: net.subnet.subnetId, ip: '10.0.1.20' });
+  const task = world.seed.fargateTask({
+    cluster: 'prod',
+    service: 'checkout',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.20',
+  });
   const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   event.account = ADMIN; // the envelope is the administrator's; the finding's account is detail.accountId
   event.detail.accountId = accountId;
@@ -62,7 +71,7 @@ function memberTask(world: AwsDouble, accountId: string, opts: { repository?: st
   return { net, img, task, event, findingId };
 }
 
-test('isolate a member account\'s task: the member\'s network changes, the administrator\'s does not; the member\'s trail shows the Slack user as SourceIdentity', async (t) => {
+test("isolate a member account's task: the member's network changes, the administrator's does not; the member's trail shows the Slack user as SourceIdentity", async (t) => {
   const w = await orgWorld();
   t.after(() => w.close());
   const prod = w.org.world(PROD);
@@ -75,9 +84,17 @@ test('isolate a member account\'s task: the member\'s network changes, the admin
 
   await runAction(w.h, { findingId: m.findingId, action: 'isolate_task', user: RESPONDER, reason: 'reverse shell' });
   const denies = prod.ec2.networkAcls.get(m.net.networkAcl.networkAclId)!.entries.filter((e) => e.ruleAction === 'deny' && e.cidrBlock === '10.0.1.20/32');
-  assert.equal(denies.length, 2, 'the member account\'s ACL denies the task address');
-  assert.equal(JSON.stringify(admin.ec2.networkAcls.get(lookalike.net.networkAcl.networkAclId)!.entries), adminAclBefore, 'the administrator account is untouched');
-  assert.equal(w.org.callsIn(ADMIN).filter((r) => r.event.startsWith('ec2:') || r.event.startsWith('ecs:')).length, 0, 'no ECS/EC2 call in the administrator account');
+  assert.equal(denies.length, 2, "the member account's ACL denies the task address");
+  assert.equal(
+    JSON.stringify(admin.ec2.networkAcls.get(lookalike.net.networkAcl.networkAclId)!.entries),
+    adminAclBefore,
+    'the administrator account is untouched',
+  );
+  assert.equal(
+    w.org.callsIn(ADMIN).filter((r) => r.event.startsWith('ec2:') || r.event.startsWith('ecs:')).length,
+    0,
+    'no ECS/EC2 call in the administrator account',
+  );
 
   const changes = w.org.callsIn(PROD, 'ec2:CreateNetworkAclEntry');
   assert.ok(changes.length >= 2);
@@ -99,7 +116,11 @@ test('an account outside AWS_ACCOUNT_IDS: the card says the app does not act the
   await publishFinding(w.h, m.event);
   const card = await cardText(w.h, m.findingId);
   assert.match(card, /does not act in this account or Region/);
-  assert.deepEqual((await cardButtons(w.h, m.findingId)).map((b) => b.action_id), [], 'no remediation step is offered');
+  assert.deepEqual(
+    (await cardButtons(w.h, m.findingId)).map((b) => b.action_id),
+    [],
+    'no remediation step is offered',
+  );
 
   // A button from before the allowlist changed (same card key): the plan is refused, nothing called.
   const { value } = JSON.parse(JSON.stringify({ value: (await w.h.responder.store.getFinding(m.findingId))!.cardKey })) as { value: string };
@@ -124,7 +145,10 @@ test('a refused role: the plan modal names the role ARN and the likely cause; no
   const staging = w.org.world(STAGING);
   const m = memberTask(staging, STAGING);
   await publishFinding(w.h, m.event);
-  assert.ok((await cardButtons(w.h, m.findingId)).some((b) => b.action_id.endsWith('stop_task')), 'a listed account gets its buttons');
+  assert.ok(
+    (await cardButtons(w.h, m.findingId)).some((b) => b.action_id.endsWith('stop_task')),
+    'a listed account gets its buttons',
+  );
   const modal = await openPlan(w.h, { findingId: m.findingId, action: 'stop_task', user: RESPONDER });
   assert.ok(modal.text.includes(roleIn(STAGING)), modal.text);
   assert.match(modal.text, /AccessDenied/);
@@ -158,7 +182,7 @@ test('"Find tasks using this image" sweeps every allowed account: tasks found in
   assert.ok(w.org.callsIn(PROD, 'ecs:ListClusters').every((r) => r.sourceIdentity === RESPONDER));
 });
 
-test('an image in a shared registry account is quarantined with the registry account\'s credentials (its session of the same person)', async (t) => {
+test("an image in a shared registry account is quarantined with the registry account's credentials (its session of the same person)", async (t) => {
   const w = await orgWorld();
   t.after(() => w.close());
   const prod = w.org.world(PROD);

@@ -61,7 +61,12 @@ describe('findings from SQS', () => {
   test('an SNS envelope through SQS (no raw delivery) posts the card too', async (t) => {
     const h = await startHarness({ sqs: true });
     t.after(() => h.close());
-    h.sqs!.send(SQS_QUEUE, { Type: 'Notification', MessageId: 'sns-1', TopicArn: 'arn:aws:sns:us-east-1:123456789012:gd', Message: JSON.stringify(fargateEvent()) });
+    h.sqs!.send(SQS_QUEUE, {
+      Type: 'Notification',
+      MessageId: 'sns-1',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:gd',
+      Message: JSON.stringify(fargateEvent()),
+    });
     await cardsPosted(h, 1);
     assert.equal((await h.responder.store.getMessage('sns-1'))?.state, 'done');
   });

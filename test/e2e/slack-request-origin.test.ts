@@ -62,14 +62,21 @@ async function stopClick(h: Harness, findingId: string, patch: (p: ClickPayload)
 
 function signed(h: Harness, body: string, contentType: string, ts = Math.floor(Date.now() / 1000)): Promise<Response> {
   const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${h.url}/slack/events`, { method: 'POST', headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig }, body });
+  return fetch(`${h.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
+    body,
+  });
 }
-const sendPayload = (h: Harness, payload: unknown, ts?: number) => signed(h, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', ts);
+const sendPayload = (h: Harness, payload: unknown, ts?: number) =>
+  signed(h, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', ts);
 
 function refusals(h: Harness): { actor: string; detail: { code: string; reason: string } }[] {
   const db = new Database(h.dbPath, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT actor, detail_json FROM audit WHERE event = ? ORDER BY id').all(REFUSED_FOREIGN_REQUEST) as { actor: string; detail_json: string }[]).map((r) => ({
+    return (
+      db.prepare('SELECT actor, detail_json FROM audit WHERE event = ? ORDER BY id').all(REFUSED_FOREIGN_REQUEST) as { actor: string; detail_json: string }[]
+    ).map((r) => ({
       actor: r.actor,
       detail: JSON.parse(r.detail_json) as { code: string; reason: string },
     }));
@@ -89,11 +96,39 @@ test('a signed click from another workspace, app, Enterprise Grid org or channel
   t.after(() => w.close());
   const { h } = w;
   const cases: [string, (p: ClickPayload) => void][] = [
-    ['foreign_team', (p) => { p.team.id = 'T0EVIL'; p.user.team_id = 'T0EVIL'; }],
-    ['foreign_team', (p) => { p.user.team_id = 'T0PARTNER'; }], // a Slack Connect guest from another org
-    ['foreign_app', (p) => { p.api_app_id = 'A0OTHERAPP'; }],
-    ['foreign_enterprise', (p) => { p.enterprise = { id: 'E0OTHER', name: 'other' }; p.team.enterprise_id = 'E0OTHER'; }],
-    ['foreign_channel', (p) => { p.channel.id = 'C0RANDOM'; p.container.channel_id = 'C0RANDOM'; }],
+    [
+      'foreign_team',
+      (p) => {
+        p.team.id = 'T0EVIL';
+        p.user.team_id = 'T0EVIL';
+      },
+    ],
+    [
+      'foreign_team',
+      (p) => {
+        p.user.team_id = 'T0PARTNER';
+      },
+    ], // a Slack Connect guest from another org
+    [
+      'foreign_app',
+      (p) => {
+        p.api_app_id = 'A0OTHERAPP';
+      },
+    ],
+    [
+      'foreign_enterprise',
+      (p) => {
+        p.enterprise = { id: 'E0OTHER', name: 'other' };
+        p.team.enterprise_id = 'E0OTHER';
+      },
+    ],
+    [
+      'foreign_channel',
+      (p) => {
+        p.channel.id = 'C0RANDOM';
+        p.container.channel_id = 'C0RANDOM';
+      },
+    ],
   ];
   // auth.test named no Enterprise Grid org: a request naming one is not ours.
   const before = { views: h.slack.callsTo('views.open').length };
@@ -105,7 +140,10 @@ test('a signed click from another workspace, app, Enterprise Grid org or channel
   }
   const audited = refusals(h);
   assert.equal(audited.length, cases.length, 'every refusal audited');
-  assert.deepEqual(audited.map((a) => a.actor), cases.map(() => RESPONDER));
+  assert.deepEqual(
+    audited.map((a) => a.actor),
+    cases.map(() => RESPONDER),
+  );
   assert.match(audited[0]!.detail.reason, /another Slack workspace \(T0EVIL\)/);
   assert.match(audited[2]!.detail.reason, /another Slack app \(A0OTHERAPP\)/);
   assert.match(audited[4]!.detail.reason, /does not serve channel C0RANDOM/);
@@ -120,7 +158,12 @@ test('with SLACK_ENTERPRISE_ID set, a request from another org is refused as for
   const { w, findingId } = await world({ SLACK_ENTERPRISE_ID: 'E0HOME' });
   t.after(() => w.close());
   const before = { views: w.h.slack.callsTo('views.open').length };
-  await sendPayload(w.h, await stopClick(w.h, findingId, (p) => { p.enterprise = { id: 'E0OTHER' }; }));
+  await sendPayload(
+    w.h,
+    await stopClick(w.h, findingId, (p) => {
+      p.enterprise = { id: 'E0OTHER' };
+    }),
+  );
   await assertNothingHappened(w, before);
   assert.equal(refusals(w.h).at(-1)?.detail.code, 'foreign_enterprise');
 });
@@ -210,7 +253,12 @@ test('while the app cannot learn its workspace (auth.test failing, SLACK_TEAM_ID
 test('SLACK_TEAM_ID set: a click from that workspace works without auth.test, another is refused', async (t) => {
   const { w, findingId } = await world({ SLACK_TEAM_ID: 'T0TEST', SLACK_APP_ID: 'A0TEST' });
   t.after(() => w.close());
-  await sendPayload(w.h, await stopClick(w.h, findingId, (p) => { p.team.id = 'T0EVIL'; }));
+  await sendPayload(
+    w.h,
+    await stopClick(w.h, findingId, (p) => {
+      p.team.id = 'T0EVIL';
+    }),
+  );
   await w.h.settle();
   assert.equal(w.h.slack.callsTo('views.open').length, 0);
   await sendPayload(w.h, await stopClick(w.h, findingId));

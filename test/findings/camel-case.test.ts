@@ -39,11 +39,15 @@ describe('camelKey: the GuardDuty wire names', () => {
 describe('camelizeKeys', () => {
   test('re-cases keys at every depth and never touches values', () => {
     const out = camelizeKeys({
-      Resource: { InstanceDetails: { Tags: [{ Key: 'Name', Value: 'Web-01' }], NetworkInterfaces: [{ PrivateIpAddresses: [{ PrivateIpAddress: '10.0.0.1' }] }] } },
+      Resource: {
+        InstanceDetails: { Tags: [{ Key: 'Name', Value: 'Web-01' }], NetworkInterfaces: [{ PrivateIpAddresses: [{ PrivateIpAddress: '10.0.0.1' }] }] },
+      },
       Title: 'Keep THIS Value',
     });
     assert.deepEqual(out, {
-      resource: { instanceDetails: { tags: [{ key: 'Name', value: 'Web-01' }], networkInterfaces: [{ privateIpAddresses: [{ privateIpAddress: '10.0.0.1' }] }] } },
+      resource: {
+        instanceDetails: { tags: [{ key: 'Name', value: 'Web-01' }], networkInterfaces: [{ privateIpAddresses: [{ privateIpAddress: '10.0.0.1' }] }] },
+      },
       title: 'Keep THIS Value',
     });
   });

@@ -158,7 +158,10 @@ describe('parseFindings: Instance, EKS and Container findings', () => {
     assert.equal(i.networkInterfaces[1]?.subnetId, 'subnet-0b1b2b3b4b5b6b7b8');
     assert.deepEqual(i.tags[0], { key: 'Name', value: 'web-01' });
     assert.equal(i.eksClusterName, undefined);
-    assert.deepEqual(f.process?.lineage.map((l) => l.name), ['bash', 'sshd', 'systemd']);
+    assert.deepEqual(
+      f.process?.lineage.map((l) => l.name),
+      ['bash', 'sshd', 'systemd'],
+    );
   });
 
   test('EKS node: cluster name from its tags', () => {
@@ -256,7 +259,16 @@ describe('parseFindings: unknown fields and leniency', () => {
       Findings: [
         {
           ...pascalMinimal(),
-          Resource: { ResourceType: 'Instance', InstanceDetails: { InstanceId: 'i-1', Tags: [{ Key: 'CostCentre', Value: 'FinanceOps' }, { Key: 'kubernetes.io/cluster/Prod-EKS', Value: 'owned' }] } },
+          Resource: {
+            ResourceType: 'Instance',
+            InstanceDetails: {
+              InstanceId: 'i-1',
+              Tags: [
+                { Key: 'CostCentre', Value: 'FinanceOps' },
+                { Key: 'kubernetes.io/cluster/Prod-EKS', Value: 'owned' },
+              ],
+            },
+          },
         },
       ],
     };
@@ -269,14 +281,20 @@ describe('parseFindings: unknown fields and leniency', () => {
   });
 
   test('a malformed optional field is dropped, not fatal', () => {
-    const detail = fixtureJson(FIXTURES.ecsFargate) as { service: { runtimeDetails: { process: Record<string, unknown> } }; resource: { ecsClusterDetails: { taskDetails: Record<string, unknown> } } };
+    const detail = fixtureJson(FIXTURES.ecsFargate) as {
+      service: { runtimeDetails: { process: Record<string, unknown> } };
+      resource: { ecsClusterDetails: { taskDetails: Record<string, unknown> } };
+    };
     detail.service.runtimeDetails.process.pid = 'not-a-number';
     detail.service.runtimeDetails.process.lineage = 'nope';
     detail.resource.ecsClusterDetails.taskDetails.containers = [{ name: 42 }, { name: 'ok' }];
     const f = parseFindings(detail)[0];
     assert.equal(f?.process?.pid, undefined);
     assert.deepEqual(f?.process?.lineage, []);
-    assert.deepEqual(f?.ecs?.containers.map((c) => c.name), [undefined, 'ok']);
+    assert.deepEqual(
+      f?.ecs?.containers.map((c) => c.name),
+      [undefined, 'ok'],
+    );
   });
 
   test('missing optional lists do not drop their parent (task without containers, ENI without ipv6)', () => {
@@ -347,12 +365,18 @@ describe('parseFindings: anything else is rejected with a one-line reason', () =
     rejects(noResource, /missing resource/);
   });
   test('SNS messages that carry no finding', () => {
-    rejects({ Type: 'SubscriptionConfirmation', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: 'You have chosen…', Token: 't' }, /SNS SubscriptionConfirmation message carries no finding/);
+    rejects(
+      { Type: 'SubscriptionConfirmation', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: 'You have chosen…', Token: 't' },
+      /SNS SubscriptionConfirmation message carries no finding/,
+    );
     rejects({ Type: 'Notification', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: 'not json' }, /Message is not JSON/);
     rejects({ Type: 'Notification', TopicArn: 'arn:aws:sns:us-east-1:1:t', Message: '{"hello":1}' }, /not a GuardDuty finding/);
   });
   test('EventBridge events of another type', () => {
-    rejects({ 'detail-type': 'GuardDuty Malware Protection Object Scan Result', source: 'aws.guardduty', detail: {} }, /EventBridge event "GuardDuty Malware Protection Object Scan Result" is not a GuardDuty Finding/);
+    rejects(
+      { 'detail-type': 'GuardDuty Malware Protection Object Scan Result', source: 'aws.guardduty', detail: {} },
+      /EventBridge event "GuardDuty Malware Protection Object Scan Result" is not a GuardDuty Finding/,
+    );
     rejects({ 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty' }, /no detail object/);
   });
   test('GetFindings responses: empty, or with an invalid entry (the entry is named)', () => {

@@ -27,7 +27,13 @@ export async function startEcsWorld(opts: { env?: Record<string, string>; aws?: 
     env: { RESPONDER_USER_IDS: `${RESPONDER},${SECOND_RESPONDER}`, ...opts.env },
     // The app's own factory (so its calls are audited), pointed at the double.
     overrides: {
-      awsOptions: { endpointUrl: aws.endpoint, defaultRegion: aws.region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, maxAttempts: 3, logger: createLogger('silent') },
+      awsOptions: {
+        endpointUrl: aws.endpoint,
+        defaultRegion: aws.region,
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+        maxAttempts: 3,
+        logger: createLogger('silent'),
+      },
     },
   });
   return {
@@ -43,7 +49,10 @@ export async function startEcsWorld(opts: { env?: Record<string, string>; aws?: 
 let findingSeq = 0;
 
 /** A GuardDuty ECSCluster runtime finding (EventBridge event) naming a seeded task. */
-export function ecsFindingEvent(task: { taskArn: string; clusterArn: string; image: string; digest?: string; taskDefinitionArn?: string; group?: string; launchType?: string }, id?: string) {
+export function ecsFindingEvent(
+  task: { taskArn: string; clusterArn: string; image: string; digest?: string; taskDefinitionArn?: string; group?: string; launchType?: string },
+  id?: string,
+) {
   const event = JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as EditableJson;
   const d = event.detail;
   d.id = id ?? `e2e${String(++findingSeq).padStart(29, '0')}`;
@@ -56,7 +65,9 @@ export function ecsFindingEvent(task: { taskArn: string; clusterArn: string; ima
   if (task.taskDefinitionArn) t.definitionArn = task.taskDefinitionArn;
   if (task.group) t.group = task.group;
   if (task.launchType) t.launchType = task.launchType;
-  t.containers = [{ containerRuntime: 'containerd', id: 'c1', name: 'app', image: task.digest ? `${task.image.replace(/:[^/:]+$/, '')}@${task.digest}` : task.image }];
+  t.containers = [
+    { containerRuntime: 'containerd', id: 'c1', name: 'app', image: task.digest ? `${task.image.replace(/:[^/:]+$/, '')}@${task.digest}` : task.image },
+  ];
   return { event, findingId: d.id as string };
 }
 

@@ -75,6 +75,16 @@ export function eksFindingEvent(input: { aws: AwsDouble; cluster: string; namesp
   w.containers[0].name = 'app';
   w.containers[0].image = input.image ?? 'web:1';
   r.instanceDetails.tags = [{ key: 'eks:cluster-name', value: input.cluster }];
-  const event = { version: '0', id: `evt-${finding.id}`, 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', account: input.aws.accountId, time: '2026-11-28T09:59:00Z', region: input.aws.region, resources: [], detail: finding };
+  const event = {
+    version: '0',
+    id: `evt-${finding.id}`,
+    'detail-type': 'GuardDuty Finding',
+    source: 'aws.guardduty',
+    account: input.aws.accountId,
+    time: '2026-11-28T09:59:00Z',
+    region: input.aws.region,
+    resources: [],
+    detail: finding,
+  };
   return { event, findingId: finding.id as string };
 }

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Incident } from '../../src/incidents/model.js';
-import { CLOSE_MODAL_CALLBACK_ID, CLOSE_REASON_BLOCK_ID, INCIDENT_ACTION_IDS, INPUT_ACTION_ID, SUPPRESS_BLOCK_ID } from '../../src/slack/messages/incident-controls.js';
+import {
+  CLOSE_MODAL_CALLBACK_ID,
+  CLOSE_REASON_BLOCK_ID,
+  INCIDENT_ACTION_IDS,
+  INPUT_ACTION_ID,
+  SUPPRESS_BLOCK_ID,
+} from '../../src/slack/messages/incident-controls.js';
 import { CREATE_SUPPRESSION_ACTION_ID } from '../../src/slack/messages/suppression.js';
 import { COMMAND_NAME as SLASH_COMMAND } from '../../src/commands/grammar.js';
 import type { SlackCall } from '../doubles/slack.js';
@@ -57,18 +63,53 @@ export interface SeededFinding {
  */
 export async function taskFinding(
   w: EcsWorld,
-  opts: { service?: string; family?: string; repository?: string; tag?: string; withDigest?: boolean; cluster?: string; severity?: number; publish?: boolean } = {},
+  opts: {
+    service?: string;
+    family?: string;
+    repository?: string;
+    tag?: string;
+    withDigest?: boolean;
+    cluster?: string;
+    severity?: number;
+    publish?: boolean;
+  } = {},
 ): Promise<SeededFinding> {
   const img = w.aws.seed.image({ repository: opts.repository ?? 'checkout', tag: opts.tag ?? '1.4' });
   const family = opts.family ?? opts.service ?? `job-${++seq}`;
-  const seeded = w.aws.seed.fargateTask({ cluster: opts.cluster ?? 'prod', ...(opts.service ? { service: opts.service } : {}), family, image: img.uri, digest: img.digest });
-  return publishTaskFinding(w, { taskArn: seeded.taskArn, clusterArn: seeded.clusterArn, image: img.uri, digest: img.digest, taskDefinitionArn: seeded.task.taskDefinitionArn!, group: seeded.task.group!, withDigest: opts.withDigest, severity: opts.severity, publish: opts.publish });
+  const seeded = w.aws.seed.fargateTask({
+    cluster: opts.cluster ?? 'prod',
+    ...(opts.service ? { service: opts.service } : {}),
+    family,
+    image: img.uri,
+    digest: img.digest,
+  });
+  return publishTaskFinding(w, {
+    taskArn: seeded.taskArn,
+    clusterArn: seeded.clusterArn,
+    image: img.uri,
+    digest: img.digest,
+    taskDefinitionArn: seeded.task.taskDefinitionArn!,
+    group: seeded.task.group!,
+    withDigest: opts.withDigest,
+    severity: opts.severity,
+    publish: opts.publish,
+  });
 }
 
 /** Another finding (new id) on an already seeded task. */
 export async function publishTaskFinding(
   w: EcsWorld,
-  t: { taskArn: string; clusterArn: string; image: string; digest: string; taskDefinitionArn: string; group: string; withDigest?: boolean | undefined; severity?: number | undefined; publish?: boolean | undefined },
+  t: {
+    taskArn: string;
+    clusterArn: string;
+    image: string;
+    digest: string;
+    taskDefinitionArn: string;
+    group: string;
+    withDigest?: boolean | undefined;
+    severity?: number | undefined;
+    publish?: boolean | undefined;
+  },
 ): Promise<SeededFinding> {
   const { event, findingId } = ecsFindingEvent({
     taskArn: t.taskArn,
@@ -94,7 +135,17 @@ export async function instanceFinding(w: EcsWorld, instanceId: string, opts: { p
   finding.region = w.aws.region;
   finding.arn = `arn:aws:guardduty:${w.aws.region}:${w.aws.accountId}:detector/0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e/finding/${finding.id}`;
   finding.resource.instanceDetails.instanceId = instanceId;
-  const event = { version: '0', id: `evt-${finding.id}`, 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', account: w.aws.accountId, time: '2026-11-28T09:59:00Z', region: w.aws.region, resources: [], detail: finding };
+  const event = {
+    version: '0',
+    id: `evt-${finding.id}`,
+    'detail-type': 'GuardDuty Finding',
+    source: 'aws.guardduty',
+    account: w.aws.accountId,
+    time: '2026-11-28T09:59:00Z',
+    region: w.aws.region,
+    resources: [],
+    detail: finding,
+  };
   if (opts.publish !== false) await publishFinding(w.h, event);
   return { findingId: finding.id as string, event };
 }
@@ -181,7 +232,11 @@ export function slackEvent(h: Harness, event: Record<string, unknown>): Promise<
   });
   const ts = Math.floor(Date.now() / 1000).toString();
   const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${h.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body });
+  return fetch(`${h.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig },
+    body,
+  });
 }
 
 /** The user opens the app's Home tab. */
@@ -192,7 +247,10 @@ export async function openHome(h: Harness, user: string): Promise<void> {
 }
 
 /** Every Home view published for `user`, oldest first (JSON of the blocks). */
-export function homeViews(h: Harness, user: string): { blocks: { type: string; block_id?: string; text?: { text: string }; elements?: { text: string }[] }[]; text: string }[] {
+export function homeViews(
+  h: Harness,
+  user: string,
+): { blocks: { type: string; block_id?: string; text?: { text: string }; elements?: { text: string }[] }[]; text: string }[] {
   return h.slack
     .callsTo('views.publish')
     .filter((c) => c.args.user_id === user)
@@ -209,7 +267,10 @@ export type IncidentButton = keyof typeof INCIDENT_ACTION_IDS;
 
 /** The incident buttons on a finding's card now (Take it, Follow, Close…, False positive…). */
 export async function incidentButtons(h: Harness, findingId: string): Promise<{ action_id: string; value: string; text: string }[]> {
-  const blocks = (await currentCard(h, findingId)).args.blocks as { type: string; elements?: { type: string; action_id?: string; value?: string; text?: { text: string } }[] }[];
+  const blocks = (await currentCard(h, findingId)).args.blocks as {
+    type: string;
+    elements?: { type: string; action_id?: string; value?: string; text?: { text: string } }[];
+  }[];
   const ids = Object.values(INCIDENT_ACTION_IDS) as string[];
   return blocks
     .filter((b) => b.type === 'actions')
@@ -246,23 +307,37 @@ export async function clickIncidentButton(h: Harness, opts: { findingId: string;
 
 /** The last close modal opened (views.open with the close callback id). */
 export function lastCloseModal(h: Harness): { metadata: string; text: string; triggerId: string } {
-  const open = [...h.slack.callsTo('views.open')].reverse().find((c) => (c.args.view as { callback_id?: string } | undefined)?.callback_id === CLOSE_MODAL_CALLBACK_ID);
+  const open = [...h.slack.callsTo('views.open')]
+    .reverse()
+    .find((c) => (c.args.view as { callback_id?: string } | undefined)?.callback_id === CLOSE_MODAL_CALLBACK_ID);
   assert.ok(open, 'no close modal was opened');
   const view = open.args.view as { private_metadata: string; blocks: unknown[] };
   return { metadata: view.private_metadata, text: textOf(view.blocks), triggerId: String(open.args.trigger_id) };
 }
 
 /** Submits the close modal (reason, and for a false positive the suppression checkbox). */
-export async function submitCloseModal(h: Harness, opts: { metadata: string; user: string; reason: string; propose?: boolean }): Promise<{ status: number; body: string }> {
+export async function submitCloseModal(
+  h: Harness,
+  opts: { metadata: string; user: string; reason: string; propose?: boolean },
+): Promise<{ status: number; body: string }> {
   const values: Record<string, Record<string, unknown>> = {
     [CLOSE_REASON_BLOCK_ID]: { [INPUT_ACTION_ID]: { type: 'plain_text_input', value: opts.reason } },
   };
   if (opts.propose !== undefined) {
     values[SUPPRESS_BLOCK_ID] = {
-      [INPUT_ACTION_ID]: { type: 'checkboxes', selected_options: opts.propose ? [{ value: 'propose', text: { type: 'plain_text', text: 'Propose a suppression rule' } }] : [] },
+      [INPUT_ACTION_ID]: {
+        type: 'checkboxes',
+        selected_options: opts.propose ? [{ value: 'propose', text: { type: 'plain_text', text: 'Propose a suppression rule' } }] : [],
+      },
     };
   }
-  const payload = viewSubmissionBody({ callbackId: CLOSE_MODAL_CALLBACK_ID, metadata: opts.metadata, user: opts.user, values, triggerId: `trigger-close-${++seq}` });
+  const payload = viewSubmissionBody({
+    callbackId: CLOSE_MODAL_CALLBACK_ID,
+    metadata: opts.metadata,
+    user: opts.user,
+    values,
+    triggerId: `trigger-close-${++seq}`,
+  });
   const res = await h.slackRequest({ payload });
   const body = await res.text();
   await h.settle();
@@ -270,12 +345,20 @@ export async function submitCloseModal(h: Harness, opts: { metadata: string; use
 }
 
 /** Close… or False positive… on the card, then the modal submitted with a reason. */
-export async function closeFromCard(h: Harness, opts: { findingId: string; user: string; reason: string; falsePositive?: boolean; propose?: boolean }): Promise<void> {
+export async function closeFromCard(
+  h: Harness,
+  opts: { findingId: string; user: string; reason: string; falsePositive?: boolean; propose?: boolean },
+): Promise<void> {
   const before = h.slack.callsTo('views.open').length;
   await clickIncidentButton(h, { findingId: opts.findingId, button: opts.falsePositive ? 'falsePositive' : 'close', user: opts.user });
   assert.equal(h.slack.callsTo('views.open').length, before + 1, 'the close modal was opened');
   const modal = lastCloseModal(h);
-  const r = await submitCloseModal(h, { metadata: modal.metadata, user: opts.user, reason: opts.reason, ...(opts.propose !== undefined ? { propose: opts.propose } : {}) });
+  const r = await submitCloseModal(h, {
+    metadata: modal.metadata,
+    user: opts.user,
+    reason: opts.reason,
+    ...(opts.propose !== undefined ? { propose: opts.propose } : {}),
+  });
   assert.equal(r.status, 200);
 }
 
@@ -292,7 +375,10 @@ export function suppressionButtons(h: Harness, incident: Incident): string[] {
 }
 
 export async function clickCreateSuppression(h: Harness, opts: { incidentId: string; user: string; channel: string }): Promise<void> {
-  assert.equal((await sendBlockAction(h, { actionId: CREATE_SUPPRESSION_ACTION_ID, value: opts.incidentId, user: opts.user, channel: opts.channel })).status, 200);
+  assert.equal(
+    (await sendBlockAction(h, { actionId: CREATE_SUPPRESSION_ACTION_ID, value: opts.incidentId, user: opts.user, channel: opts.channel })).status,
+    200,
+  );
   await h.settle();
 }
 

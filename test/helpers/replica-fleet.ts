@@ -94,14 +94,22 @@ export function stopGracefully(r: ReplicaProcess): Promise<void> {
 
 export function postSns(r: ReplicaProcess, signer: SnsSigner, certs: SnsCertificateServer, message: unknown, messageId: string): Promise<Response> {
   const env = signer.notification({ topicArn: TOPIC_ARN, certUrl: certs.certUrl, message, messageId });
-  return fetch(`${r.url}/sns`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }, body: JSON.stringify(env) });
+  return fetch(`${r.url}/sns`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' },
+    body: JSON.stringify(env),
+  });
 }
 
 export function slackRequestTo(url: string, form: Record<string, string>): Promise<Response> {
   const body = new URLSearchParams(form).toString();
   const ts = Math.floor(Date.now() / 1000).toString();
   const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body });
+  return fetch(`${url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig },
+    body,
+  });
 }
 
 /**
@@ -109,5 +117,10 @@ export function slackRequestTo(url: string, form: Record<string, string>): Promi
  * requests go to one replica; the store is the test's own connection to the shared database.
  */
 export function harnessFor(r: ReplicaProcess, slack: SlackDouble, store: Store): Harness {
-  return { slack, responder: { store }, slackRequest: (form: Record<string, string>) => slackRequestTo(r.url, form), settle: async () => undefined } as unknown as Harness;
+  return {
+    slack,
+    responder: { store },
+    slackRequest: (form: Record<string, string>) => slackRequestTo(r.url, form),
+    settle: async () => undefined,
+  } as unknown as Harness;
 }

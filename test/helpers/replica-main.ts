@@ -14,7 +14,15 @@ const config = loadConfig(env);
 const logger = createLogger(config.logLevel, process.stderr);
 const responder = await startResponder(config, logger, {
   ...(endpoint
-    ? { awsOptions: { endpointUrl: endpoint, defaultRegion: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, maxAttempts: 2, logger: createLogger('silent') } }
+    ? {
+        awsOptions: {
+          endpointUrl: endpoint,
+          defaultRegion: 'us-east-1',
+          credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+          maxAttempts: 2,
+          logger: createLogger('silent'),
+        },
+      }
     : {}),
   ...(timings ? { replicaTimings: timings } : {}),
 });

@@ -28,7 +28,10 @@ export async function currentCard(h: Harness, findingId: string): Promise<SlackC
 }
 
 export async function cardButtons(h: Harness, findingId: string): Promise<{ action_id: string; value: string; text: string }[]> {
-  const blocks = (await currentCard(h, findingId)).args.blocks as { type: string; elements?: { type: string; action_id?: string; value?: string; text?: { text: string } }[] }[];
+  const blocks = (await currentCard(h, findingId)).args.blocks as {
+    type: string;
+    elements?: { type: string; action_id?: string; value?: string; text?: { text: string } }[];
+  }[];
   return blocks
     .filter((b) => b.type === 'actions')
     .flatMap((b) => b.elements ?? [])
@@ -72,21 +75,37 @@ export function lastModal(h: Harness): { runId: string; blocks: unknown[]; submi
   return { runId: view.private_metadata ?? '', blocks: view.blocks, ...(view.submit ? { submit: view.submit.text } : {}), text: JSON.stringify(view.blocks) };
 }
 
-export function submitModal(h: Harness, opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> }): Promise<Response> {
+export function submitModal(
+  h: Harness,
+  opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> },
+): Promise<Response> {
   return h.slackRequest({ payload: viewSubmissionPayload(opts) });
 }
 
 /** The view_submission payload (JSON text) Slack sends for a confirmation; send it twice to model a retried request. */
-export function viewSubmissionPayload(opts: { runId: string; user: string; reason?: string; inputs?: Record<string, string>; selects?: Record<string, string> }): string {
+export function viewSubmissionPayload(opts: {
+  runId: string;
+  user: string;
+  reason?: string;
+  inputs?: Record<string, string>;
+  selects?: Record<string, string>;
+}): string {
   const values: Record<string, Record<string, unknown>> = {};
   if (opts.reason !== undefined) values[REASON_BLOCK_ID] = { value: { type: 'plain_text_input', value: opts.reason } };
   for (const [k, v] of Object.entries(opts.inputs ?? {})) values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'plain_text_input', value: v } };
-  for (const [k, v] of Object.entries(opts.selects ?? {})) values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'static_select', selected_option: { value: v, text: { type: 'plain_text', text: v } } } };
+  for (const [k, v] of Object.entries(opts.selects ?? {}))
+    values[`${INPUT_BLOCK_PREFIX}${k}`] = { value: { type: 'static_select', selected_option: { value: v, text: { type: 'plain_text', text: v } } } };
   return viewSubmissionBody({ callbackId: CONFIRM_CALLBACK_ID, metadata: opts.runId, user: opts.user, values, triggerId: `trigger-sub-${++seq}` });
 }
 
 /** A view_submission payload (JSON for the `payload` form field) as Slack sends it. */
-export function viewSubmissionBody(opts: { callbackId: string; metadata: string; user: string; values: Record<string, Record<string, unknown>>; triggerId?: string }): string {
+export function viewSubmissionBody(opts: {
+  callbackId: string;
+  metadata: string;
+  user: string;
+  values: Record<string, Record<string, unknown>>;
+  triggerId?: string;
+}): string {
   return JSON.stringify({
     type: 'view_submission',
     team: { id: 'T0TEST', domain: 'test' },
@@ -95,7 +114,10 @@ export function viewSubmissionBody(opts: { callbackId: string; metadata: string;
     token: 'legacy-verification-token',
     trigger_id: opts.triggerId ?? `trigger-view-${++seq}`,
     view: {
-      id: `V0${opts.callbackId.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 8)}`,
+      id: `V0${opts.callbackId
+        .replace(/[^A-Za-z0-9]/g, '')
+        .toUpperCase()
+        .slice(0, 8)}`,
       type: 'modal',
       callback_id: opts.callbackId,
       private_metadata: opts.metadata,
@@ -143,7 +165,18 @@ export async function runAction(
   await h.settle();
   assert.equal(h.slack.callsTo('views.update').length, before + 1, 'the plan modal was shown');
   const modal = lastModal(h);
-  assert.equal((await submitModal(h, { runId: modal.runId, user: opts.user, ...(opts.reason !== undefined ? { reason: opts.reason } : {}), ...(opts.inputs ? { inputs: opts.inputs } : {}), ...(opts.selects ? { selects: opts.selects } : {}) })).status, 200);
+  assert.equal(
+    (
+      await submitModal(h, {
+        runId: modal.runId,
+        user: opts.user,
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        ...(opts.inputs ? { inputs: opts.inputs } : {}),
+        ...(opts.selects ? { selects: opts.selects } : {}),
+      })
+    ).status,
+    200,
+  );
   await h.settle();
   return { runId: modal.runId, modal };
 }

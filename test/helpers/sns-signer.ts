@@ -31,10 +31,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 type SignedFields = 'Signature' | 'SignatureVersion';
 
 /** Any SNS envelope before signing (Signature and SignatureVersion are added by `sign`). */
-export type UnsignedSnsEnvelope = DistributiveOmit<
-  SnsNotification | SnsSubscriptionConfirmation | SnsUnsubscribeConfirmation,
-  SignedFields
->;
+export type UnsignedSnsEnvelope = DistributiveOmit<SnsNotification | SnsSubscriptionConfirmation | SnsUnsubscribeConfirmation, SignedFields>;
 
 export interface SignOptions {
   /** 1 = SHA1withRSA, 2 = SHA256withRSA (default 2, what SNS recommends). */
@@ -246,12 +243,7 @@ async function serveCertificate(certificatePem: string): Promise<SnsCertificateS
 const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 /** The SNS awsQuery wire format, for ConfirmSubscription only (what the app calls). */
-function answerSnsApi(
-  form: URLSearchParams,
-  res: import('node:http').ServerResponse,
-  calls: SnsCertificateServer['apiConfirmations'],
-  deny: boolean,
-): void {
+function answerSnsApi(form: URLSearchParams, res: import('node:http').ServerResponse, calls: SnsCertificateServer['apiConfirmations'], deny: boolean): void {
   const requestId = randomUUID();
   const error = (status: number, code: string, message: string) =>
     res
@@ -266,7 +258,11 @@ function answerSnsApi(
   }
   const topicArn = form.get('TopicArn') ?? '';
   if (deny) {
-    error(403, 'AuthorizationError', `User: arn:aws:sts::123456789012:assumed-role/GuardDutyResponder/responder is not authorized to perform: SNS:ConfirmSubscription on resource: ${topicArn}`);
+    error(
+      403,
+      'AuthorizationError',
+      `User: arn:aws:sts::123456789012:assumed-role/GuardDutyResponder/responder is not authorized to perform: SNS:ConfirmSubscription on resource: ${topicArn}`,
+    );
     return;
   }
   calls.push({ topicArn, token: form.get('Token') ?? '', authenticateOnUnsubscribe: form.get('AuthenticateOnUnsubscribe') });

@@ -74,7 +74,10 @@ export function deriveCalledActions(files: string[]): Derived {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
       const prefix = IAM_PREFIX[m[2]!];
-      const names = m[1]!.split(',').map((n) => n.trim()).filter((n) => n !== '' && !n.startsWith('type '));
+      const names = m[1]!
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '' && !n.startsWith('type '));
       for (const spec of names) {
         const [name, local = name] = spec.split(/\s+as\s+/).map((x) => x.trim()) as [string, string?];
         const command = /^([A-Z]\w*)Command$/.exec(name);
@@ -119,7 +122,11 @@ test('every AWS action the code calls is granted by docs/aws/iam-policy.json, an
 
   const granted = new Set(policy.Statement.flatMap((s) => list(s.Action)));
   const missing = [...actions.keys()].filter((a) => !granted.has(a)).sort();
-  assert.deepEqual(missing.map((a) => `${a} (called in ${actions.get(a)!.join(', ')})`), [], 'called but not granted');
+  assert.deepEqual(
+    missing.map((a) => `${a} (called in ${actions.get(a)!.join(', ')})`),
+    [],
+    'called but not granted',
+  );
   const unused = [...granted].filter((a) => !actions.has(a)).sort();
   assert.deepEqual(unused, [], 'granted but called nowhere in src/');
 });
@@ -134,7 +141,7 @@ test('the policy has no wildcard actions, only Allow, and partition-neutral ARNs
   assert.equal(new Set(sids).size, sids.length, 'Sids are unique');
 });
 
-test('conditions: tags only on create or with the app\'s keys, roles passed only to their service, commands only via AWS-RunShellScript on tagged hosts', () => {
+test("conditions: tags only on create or with the app's keys, roles passed only to their service, commands only via AWS-RunShellScript on tagged hosts", () => {
   for (const s of statementsWith('ec2:CreateTags')) {
     const c = s.Condition ?? {};
     const onCreate = c.StringEquals?.['ec2:CreateAction'];
@@ -157,7 +164,10 @@ test('conditions: tags only on create or with the app\'s keys, roles passed only
       if (r.includes(':document/')) assert.equal(r, 'arn:*:ssm:*::document/AWS-RunShellScript', s.Sid);
       else {
         assert.match(r, /:instance\/\*$/, s.Sid);
-        assert.ok(Object.keys(s.Condition?.StringEquals ?? {}).some((k) => k.startsWith('ssm:resourceTag/')), `${s.Sid}: instances only by tag`);
+        assert.ok(
+          Object.keys(s.Condition?.StringEquals ?? {}).some((k) => k.startsWith('ssm:resourceTag/')),
+          `${s.Sid}: instances only by tag`,
+        );
       }
     }
   }
@@ -169,7 +179,10 @@ test('conditions: tags only on create or with the app\'s keys, roles passed only
 test('the derivation catches a call the policy does not grant (self-check)', () => {
   const fake = join(root, 'test/iam/fixtures/uses-unknown-call.ts.txt');
   const { actions } = deriveCalledActions([fake]);
-  assert.deepEqual([...actions.keys()].sort(), ['ecs:DeleteCluster', 'ecs:ListServices', 'iam:PassRole', 'ecs:TagResource', 'ecs:RegisterTaskDefinition'].sort());
+  assert.deepEqual(
+    [...actions.keys()].sort(),
+    ['ecs:DeleteCluster', 'ecs:ListServices', 'iam:PassRole', 'ecs:TagResource', 'ecs:RegisterTaskDefinition'].sort(),
+  );
   const granted = new Set(policy.Statement.flatMap((s) => list(s.Action)));
   assert.equal(granted.has('ecs:DeleteCluster'), false);
 });

@@ -36,7 +36,10 @@ test('instance, EKS pod, standalone container and other findings get their own k
   assert.ok(!pod.some((k) => k.startsWith('eks-workload:')), 'a bare pod has no wider workload');
   assert.ok(!pod.some((k) => k.startsWith('instance:')), 'the node is not a key of a pod finding');
   assert.ok(incidentKeysFor(fixtureFinding('container-standalone.json')).some((k) => k.startsWith('container:9a8b7c6d5e4f')));
-  assert.deepEqual(incidentKeysFor(fixtureFinding('s3-block-public-access-disabled.json')).slice(1), ['access-key:ASIAEXAMPLEKEY000001', 's3-bucket:acme-invoices-prod']);
+  assert.deepEqual(incidentKeysFor(fixtureFinding('s3-block-public-access-disabled.json')).slice(1), [
+    'access-key:ASIAEXAMPLEKEY000001',
+    's3-bucket:acme-invoices-prod',
+  ]);
 });
 
 test('an EKS deployment workload is a key (replacement pods join)', () => {

@@ -86,7 +86,9 @@ test('closing needs a reason; resolving needs someone to have taken it; false po
   const contained = transition(acked, { type: 'contain', by: 'U1' }, at(10)).incident;
   const res = transition(contained, { type: 'resolve', by: 'U1', reason: 'image rebuilt, service redeployed' }, at(60));
   assert.equal(res.incident.state, 'resolved');
-  assert.deepEqual(res.events, [{ kind: 'status_changed', from: 'contained', to: 'resolved', reason: 'image rebuilt, service redeployed', at: T0 + 60 * MIN, actor: 'U1' }]);
+  assert.deepEqual(res.events, [
+    { kind: 'status_changed', from: 'contained', to: 'resolved', reason: 'image rebuilt, service redeployed', at: T0 + 60 * MIN, actor: 'U1' },
+  ]);
 });
 
 test('a long reason is cut to MAX_REASON_LENGTH', () => {

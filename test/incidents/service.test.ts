@@ -16,7 +16,16 @@ function setup(windowMs?: number) {
 }
 
 async function saveFinding(store: SqliteStore, f: Finding, at: number): Promise<void> {
-  await store.upsertFinding({ findingId: f.id, accountId: f.accountId, region: f.region, updatedAt: f.updatedAt, count: f.count, severity: f.severity, findingJson: JSON.stringify(f), createdAt: at });
+  await store.upsertFinding({
+    findingId: f.id,
+    accountId: f.accountId,
+    region: f.region,
+    updatedAt: f.updatedAt,
+    count: f.count,
+    severity: f.severity,
+    findingJson: JSON.stringify(f),
+    createdAt: at,
+  });
 }
 
 test('a finding opens an incident; a later finding on the same task family joins it; redelivery changes nothing', async () => {
@@ -30,7 +39,11 @@ test('a finding opens an incident; a later finding on the same task family joins
 
   clock.advance(2 * HOUR);
   // Another task of the same family (the service's replacement), different finding, higher severity.
-  const second = ecsFinding({ id: 'd'.repeat(32), severity: 9.1, ecs: { ...first.ecs!, taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod-payments/0000000000000000000000000000000b', containers: [] } });
+  const second = ecsFinding({
+    id: 'd'.repeat(32),
+    severity: 9.1,
+    ecs: { ...first.ecs!, taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod-payments/0000000000000000000000000000000b', containers: [] },
+  });
   const r2 = await svc.recordFinding(second);
   assert.equal(r2.outcome, 'joined');
   assert.equal(r2.incident?.id, 'INC-1');
@@ -88,7 +101,10 @@ test('apply: Take it, conflict handling, no_change and not found', async () => {
   const r = await svc.apply('INC-1', { type: 'acknowledge', by: 'U1' });
   assert.deepEqual(r.stateChange, { from: 'open', to: 'acknowledged', by: 'U1' });
   assert.equal(r.incident.version, 2);
-  assert.deepEqual(r.events.map((e) => e.kind), ['status_changed', 'assigned']);
+  assert.deepEqual(
+    r.events.map((e) => e.kind),
+    ['status_changed', 'assigned'],
+  );
 
   // Someone else wrote in between our read and our write: the update is re-applied on the fresh item.
   const realUpdate = store.updateIncident.bind(store);
@@ -132,19 +148,59 @@ test('recordRunPhase: requested/approved/result land on the timeline; a successf
   await svc.recordRunPhase(f.id, { phase: 'requested', action: 'isolate_task', runId: 'r1', actor: 'U1', reason: 'reverse shell' });
   await svc.recordRunPhase(f.id, { phase: 'approved', action: 'isolate_task', runId: 'r1', actor: 'U2' });
   clock.advance(MIN);
-  const partial = await svc.recordRunPhase(f.id, { phase: 'result', action: 'isolate_task', runId: 'r1', status: 'partial', headline: 'NACL entries added; SG refused', actor: 'U1' });
+  const partial = await svc.recordRunPhase(f.id, {
+    phase: 'result',
+    action: 'isolate_task',
+    runId: 'r1',
+    status: 'partial',
+    headline: 'NACL entries added; SG refused',
+    actor: 'U1',
+  });
   assert.equal(partial?.incident.state, 'open', 'partial isolation is not containment');
   const ok = await svc.recordRunPhase(f.id, { phase: 'result', action: 'isolate_task', runId: 'r2', status: 'succeeded', headline: 'isolated', actor: 'U1' });
   assert.equal(ok?.incident.state, 'contained');
   assert.deepEqual(ok?.stateChange, { from: 'open', to: 'contained', by: 'U1' });
-  const again = await svc.recordRunPhase(f.id, { phase: 'result', action: 'isolate_task', runId: 'r3', status: 'succeeded', headline: 'isolated again', actor: 'U1' });
+  const again = await svc.recordRunPhase(f.id, {
+    phase: 'result',
+    action: 'isolate_task',
+    runId: 'r3',
+    status: 'succeeded',
+    headline: 'isolated again',
+    actor: 'U1',
+  });
   assert.equal(again?.stateChange, undefined, 'already contained: recorded, no state change');
-  const rel = await svc.recordRunPhase(f.id, { phase: 'result', action: 'release_isolation', runId: 'r4', status: 'succeeded', headline: 'released', actor: 'U1' });
+  const rel = await svc.recordRunPhase(f.id, {
+    phase: 'result',
+    action: 'release_isolation',
+    runId: 'r4',
+    status: 'succeeded',
+    headline: 'released',
+    actor: 'U1',
+  });
   assert.equal(rel?.incident.state, 'acknowledged');
-  const service = await svc.recordRunPhase(f.id, { phase: 'result', action: 'stop_task', runId: 'r5', status: 'succeeded', headline: 'stopped', actor: 'U1', serviceTask: true });
+  const service = await svc.recordRunPhase(f.id, {
+    phase: 'result',
+    action: 'stop_task',
+    runId: 'r5',
+    status: 'succeeded',
+    headline: 'stopped',
+    actor: 'U1',
+    serviceTask: true,
+  });
   assert.equal(service?.incident.state, 'acknowledged', 'a service task is replaced: stopping it is not containment');
   const kinds = (await store.incidentEvents('INC-1')).map((e) => e.kind);
-  assert.deepEqual(kinds, ['finding_seen', 'action_requested', 'approved', 'executed', 'executed', 'status_changed', 'executed', 'executed', 'status_changed', 'executed']);
+  assert.deepEqual(kinds, [
+    'finding_seen',
+    'action_requested',
+    'approved',
+    'executed',
+    'executed',
+    'status_changed',
+    'executed',
+    'executed',
+    'status_changed',
+    'executed',
+  ]);
   assert.equal(await svc.recordRunPhase('unknown-finding', { phase: 'approved', action: 'x', actor: 'U1' }), undefined);
 });
 
@@ -170,7 +226,10 @@ test('setThread keeps the first card; view loads incident, timeline, findings an
   const v = await svc.view('INC-1');
   assert.equal(v?.findings[0]?.id, f.id);
   assert.deepEqual(v?.followers, ['U7']);
-  assert.deepEqual(v?.timeline.map((e) => e.kind), ['finding_seen', 'note']);
+  assert.deepEqual(
+    v?.timeline.map((e) => e.kind),
+    ['finding_seen', 'note'],
+  );
   assert.equal(await svc.view('INC-5'), undefined);
   await assert.rejects(svc.addNote('INC-5', 'U1', 'x'), (e: unknown) => isIncidentError(e, 'incident_not_found'));
 });

@@ -52,7 +52,14 @@ test('top line: state, severity, assignee, time open, to acknowledge, to contain
 test('permalinks: only https Slack URLs become links', () => {
   assert.equal(safePermalink(PERMALINK), PERMALINK);
   assert.equal(safePermalink('https://acme.enterprise.slack.com/archives/C1/p1'), 'https://acme.enterprise.slack.com/archives/C1/p1');
-  for (const bad of ['http://example.slack.com/a', 'https://evil.example/a', 'https://slack.com.evil.example/x', 'javascript:alert(1)', 'https://a.slack.com/x|label', 'https://a.slack.com/x>y']) {
+  for (const bad of [
+    'http://example.slack.com/a',
+    'https://evil.example/a',
+    'https://slack.com.evil.example/x',
+    'javascript:alert(1)',
+    'https://a.slack.com/x|label',
+    'https://a.slack.com/x>y',
+  ]) {
     assert.equal(safePermalink(bad), undefined, bad);
   }
 });
@@ -79,7 +86,12 @@ test('status answer: Conditions, Actions, Needs, timeline and top line; within l
 
 test('status answer stays within limits for a huge incident (300 findings, 1000 events)', () => {
   const base = fixtureFinding('huge-ecs.json');
-  const findings = Array.from({ length: 300 }, (_, i) => ({ ...base, id: i.toString(16).padStart(32, '0'), type: `Type:${i}/${'x'.repeat(200)}`, ecs: { ...base.ecs!, taskArn: `${base.ecs!.taskArn}${i}` } }));
+  const findings = Array.from({ length: 300 }, (_, i) => ({
+    ...base,
+    id: i.toString(16).padStart(32, '0'),
+    type: `Type:${i}/${'x'.repeat(200)}`,
+    ecs: { ...base.ecs!, taskArn: `${base.ecs!.taskArn}${i}` },
+  }));
   const timeline = Array.from({ length: 1000 }, (_, i) =>
     i % 2 === 0
       ? ev({ kind: 'executed', action: 'isolate_task', status: 'succeeded', headline: `done ${'&<>'.repeat(300)}`, at: T0 + i * MIN, actor: 'U0000AAA1' })
@@ -138,7 +150,8 @@ test('App Home with hundreds of incidents stays within Block Kit and says "and N
     const shown = (text.match(/\|INC-\d+>/g) ?? []).length;
     const more = [...text.matchAll(/…and (\d+) more/g)].reduce((s, m) => s + Number(m[1]), 0);
     assert.equal(shown + more, n, `${n} incidents: ${shown} shown + ${more} more`);
-    for (const word of ['Critical', 'High', 'Medium', 'Low'].slice(0, Math.min(4, n))) assert.ok(text.includes(`*${word}*`), `${n}: ${word} group has its header`);
+    for (const word of ['Critical', 'High', 'Medium', 'Low'].slice(0, Math.min(4, n)))
+      assert.ok(text.includes(`*${word}*`), `${n}: ${word} group has its header`);
     if (n >= 300) assert.ok(shown >= 20, `a useful number is shown (${shown})`);
   }
 });
@@ -160,10 +173,20 @@ test('follower DM and thread notice on a state change', () => {
   assert.ok(t.includes('/guardduty unfollow INC-1'));
   assert.match(dm.text, /^INC-1 is now False positive \(was Open\)/);
 
-  const contain = followerDm({ incident: incident({ state: 'contained' }), change: { from: 'open', to: 'contained', by: 'system' }, timeline: [], now: T0, via: 'Isolate task' });
+  const contain = followerDm({
+    incident: incident({ state: 'contained' }),
+    change: { from: 'open', to: 'contained', by: 'system' },
+    timeline: [],
+    now: T0,
+    via: 'Isolate task',
+  });
   assert.ok(messageTexts(contain).join('\n').includes('by the responder app — Isolate task'));
 
-  const took = stateChangeNotice({ incident: incident({ state: 'acknowledged' }), change: { from: 'open', to: 'acknowledged', by: 'U0000AAA1' }, assigned: { assignee: 'U0000AAA1', by: 'U0000AAA1' } });
+  const took = stateChangeNotice({
+    incident: incident({ state: 'acknowledged' }),
+    change: { from: 'open', to: 'acknowledged', by: 'U0000AAA1' },
+    assigned: { assignee: 'U0000AAA1', by: 'U0000AAA1' },
+  });
   assertWithinBlockKitLimits(took);
   assert.equal(messageTexts(took)[1], ':raising_hand: <@U0000AAA1> took INC-1');
   assert.equal(took.text, ':raising_hand: @U0000AAA1 took INC-1');
@@ -177,10 +200,16 @@ test('follower DM and thread notice on a state change', () => {
 
 test('incident buttons and the close modal', () => {
   const open = incidentCardActions(incident());
-  assert.deepEqual(open.map((a) => a.actionId), [INCIDENT_ACTION_IDS.take, INCIDENT_ACTION_IDS.follow, INCIDENT_ACTION_IDS.close, INCIDENT_ACTION_IDS.falsePositive]);
+  assert.deepEqual(
+    open.map((a) => a.actionId),
+    [INCIDENT_ACTION_IDS.take, INCIDENT_ACTION_IDS.follow, INCIDENT_ACTION_IDS.close, INCIDENT_ACTION_IDS.falsePositive],
+  );
   assert.ok(open.every((a) => a.value === 'INC-1'));
   assert.ok(!incidentCardActions(incident({ assignee: 'U1' })).some((a) => a.actionId === INCIDENT_ACTION_IDS.take), 'no Take it once assigned');
-  assert.deepEqual(incidentCardActions(incident({ state: 'resolved' })).map((a) => a.actionId), [INCIDENT_ACTION_IDS.follow]);
+  assert.deepEqual(
+    incidentCardActions(incident({ state: 'resolved' })).map((a) => a.actionId),
+    [INCIDENT_ACTION_IDS.follow],
+  );
   assertWithinBlockKitLimits({ text: 'x', blocks: [incidentActionsBlock(incident())] });
 
   for (const kind of ['resolve', 'false_positive'] as const) {

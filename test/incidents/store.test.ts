@@ -54,14 +54,24 @@ test('findIncidentsByKey: active only unless asked; the key index follows update
   const s = openSqliteStore('sqlite::memory:');
   const a = await s.createIncident(draft());
   const b = await s.createIncident(draft({ keys: ['ecs-task:T1', 'image:D'], lastSeenAt: T0 + 10 }));
-  assert.deepEqual((await s.findIncidentsByKey('ecs-task:T1')).map((i) => i.id), ['INC-2', 'INC-1'], 'most recently active first');
+  assert.deepEqual(
+    (await s.findIncidentsByKey('ecs-task:T1')).map((i) => i.id),
+    ['INC-2', 'INC-1'],
+    'most recently active first',
+  );
   const upd = await s.updateIncident({ ...a, keys: ['finding:f1', 'image:D'] }, 1, T0);
   assert.ok(upd.ok);
-  assert.deepEqual((await s.findIncidentsByKey('ecs-task:T1')).map((i) => i.id), ['INC-2']);
+  assert.deepEqual(
+    (await s.findIncidentsByKey('ecs-task:T1')).map((i) => i.id),
+    ['INC-2'],
+  );
   assert.deepEqual((await s.findIncidentsByKey('image:D')).map((i) => i.id).sort(), ['INC-1', 'INC-2']);
   const closed = await s.updateIncident({ ...b, state: 'resolved', closedAt: T0 + 20, closeReason: 'done' }, 1, T0 + 20);
   assert.ok(closed.ok);
-  assert.deepEqual((await s.findIncidentsByKey('image:D')).map((i) => i.id), ['INC-1']);
+  assert.deepEqual(
+    (await s.findIncidentsByKey('image:D')).map((i) => i.id),
+    ['INC-1'],
+  );
   assert.deepEqual((await s.findIncidentsByKey('image:D', { includeClosed: true })).map((i) => i.id).sort(), ['INC-1', 'INC-2']);
   await s.close();
 });
@@ -73,8 +83,14 @@ test('listOpenIncidents: active ones, highest severity first, then oldest; limit
   await s.createIncident(draft({ severity: 5, openedAt: T0 - 1 }));
   const closed = await s.createIncident(draft({ severity: 10 }));
   await s.updateIncident({ ...closed, state: 'false_positive', closedAt: T0 }, 1, T0);
-  assert.deepEqual((await s.listOpenIncidents()).map((i) => i.id), ['INC-2', 'INC-3', 'INC-1']);
-  assert.deepEqual((await s.listOpenIncidents(1)).map((i) => i.id), ['INC-2']);
+  assert.deepEqual(
+    (await s.listOpenIncidents()).map((i) => i.id),
+    ['INC-2', 'INC-3', 'INC-1'],
+  );
+  assert.deepEqual(
+    (await s.listOpenIncidents(1)).map((i) => i.id),
+    ['INC-2'],
+  );
   await s.close();
 });
 
@@ -86,7 +102,10 @@ test('incident findings are linked idempotently by version; reverse lookup by fi
   assert.equal(await s.addIncidentFinding(a.id, 'f1', 'v2', T0 + 2), 'updated');
   assert.equal(await s.addIncidentFinding(a.id, 'f2', 'v1', T0 + 3), 'added');
   assert.deepEqual(await s.incidentFindingIds(a.id), ['f1', 'f2']);
-  assert.deepEqual((await s.incidentsForFinding('f2')).map((i) => i.id), ['INC-1']);
+  assert.deepEqual(
+    (await s.incidentsForFinding('f2')).map((i) => i.id),
+    ['INC-1'],
+  );
   assert.deepEqual(await s.incidentsForFinding('nope'), []);
   const threaded = await s.updateIncident({ ...a, channel: 'C1', threadTs: '1700000000.000100' }, 1, T0);
   assert.ok(threaded.ok);
@@ -99,13 +118,31 @@ test('timeline events keep their typed payload, in order; followers are a set', 
   const s = openSqliteStore('sqlite::memory:');
   const a = await s.createIncident(draft());
   const e1 = await s.appendIncidentEvent(a.id, { kind: 'status_changed', from: 'open', to: 'acknowledged', at: T0 + 1, actor: 'U1' });
-  await s.appendIncidentEvent(a.id, { kind: 'executed', action: 'isolate_task', runId: 'r1', status: 'partial', headline: 'cut 2 of 3', at: T0 + 2, actor: 'U1' });
+  await s.appendIncidentEvent(a.id, {
+    kind: 'executed',
+    action: 'isolate_task',
+    runId: 'r1',
+    status: 'partial',
+    headline: 'cut 2 of 3',
+    at: T0 + 2,
+    actor: 'U1',
+  });
   await s.appendIncidentEvent(a.id, { kind: 'note', text: 'paged the owner', at: T0 + 3 });
   assert.equal(e1.incidentId, 'INC-1');
   const events = await s.incidentEvents(a.id);
   assert.deepEqual(events, [
     { id: e1.id, incidentId: 'INC-1', kind: 'status_changed', from: 'open', to: 'acknowledged', at: T0 + 1, actor: 'U1' },
-    { id: e1.id + 1, incidentId: 'INC-1', kind: 'executed', action: 'isolate_task', runId: 'r1', status: 'partial', headline: 'cut 2 of 3', at: T0 + 2, actor: 'U1' },
+    {
+      id: e1.id + 1,
+      incidentId: 'INC-1',
+      kind: 'executed',
+      action: 'isolate_task',
+      runId: 'r1',
+      status: 'partial',
+      headline: 'cut 2 of 3',
+      at: T0 + 2,
+      actor: 'U1',
+    },
     { id: e1.id + 2, incidentId: 'INC-1', kind: 'note', text: 'paged the owner', at: T0 + 3 },
   ]);
   assert.equal(await s.followIncident(a.id, 'U5', T0), true);

@@ -25,8 +25,14 @@ test('Conditions: the affected resources, finding types, process and where', () 
   const s = buildIncidentSummary({ incident: incident(), timeline: [], findings: [ecsFinding()], now: T0 });
   const c = texts(s.conditions);
   assert.match(c[0]!, /^ECS task 8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e in cluster prod-payments \(service checkout-api\), FARGATE — image 123456789012\.dkr\.ecr/);
-  assert.ok(c.some((x) => /^Execution:Runtime\/ReverseShell — HIGH 8\.0, seen 3 times$/.test(x)), c.join('\n'));
-  assert.ok(c.some((x) => x.startsWith('Process ')), 'the process of the most severe finding');
+  assert.ok(
+    c.some((x) => /^Execution:Runtime\/ReverseShell — HIGH 8\.0, seen 3 times$/.test(x)),
+    c.join('\n'),
+  );
+  assert.ok(
+    c.some((x) => x.startsWith('Process ')),
+    'the process of the most severe finding',
+  );
   assert.equal(c.at(-1), 'In account 123456789012, us-east-1');
   assert.match(describeResource(instanceFinding()), /^EC2 instance i-0abc1234def567890 \(/);
   assert.match(describeResource(fixtureFinding('eks-pod-runtime.json')), /^EKS pod media\/image-resizer-6d8f9c7b5-x2kqp in cluster prod-eks/);
@@ -84,7 +90,12 @@ test('Needs for a new incident: no assignee, not contained; for an instance, evi
     now: T0,
   });
   assert.ok(texts(stopped.needs).some((n) => /^Service checkout-api will replace the stopped task/.test(n)));
-  const closed = buildIncidentSummary({ incident: incident({ state: 'false_positive', closedBy: 'U0000AAA1', closeReason: 'red team' }), timeline: [], findings: [], now: T0 });
+  const closed = buildIncidentSummary({
+    incident: incident({ state: 'false_positive', closedBy: 'U0000AAA1', closeReason: 'red team' }),
+    timeline: [],
+    findings: [],
+    now: T0,
+  });
   assert.deepEqual(texts(closed.needs), ['Nothing — closed as false positive by @U0000AAA1: red team']);
 });
 
@@ -96,15 +107,36 @@ test('containment effects and run-phase timeline entries', () => {
   assert.equal(containmentEffect({ action: 'stop_task', status: 'succeeded' }), 'contain');
   assert.equal(containmentEffect({ action: 'stop_task', status: 'succeeded', serviceTask: true }), undefined);
   assert.equal(containmentEffect({ action: 'a_new_step', status: 'succeeded', containment: 'release' }), 'release', 'the step definition says what it means');
-  assert.equal(containmentEffect({ action: 'isolate_task', status: 'succeeded', containment: null }), undefined, 'a definition without containment wins over the table');
+  assert.equal(
+    containmentEffect({ action: 'isolate_task', status: 'succeeded', containment: null }),
+    undefined,
+    'a definition without containment wins over the table',
+  );
   assert.equal(containmentEffect({ action: 'scan_image', status: 'succeeded' }), undefined);
-  assert.deepEqual(timelineEntryFor({ phase: 'result', action: 'scan_image', runId: 'r', status: 'failed', headline: 'h' }), { kind: 'failed', action: 'scan_image', runId: 'r', headline: 'h' });
-  assert.deepEqual(timelineEntryFor({ phase: 'requested', action: 'stop_task', reason: 'why' }), { kind: 'action_requested', action: 'stop_task', reason: 'why' });
+  assert.deepEqual(timelineEntryFor({ phase: 'result', action: 'scan_image', runId: 'r', status: 'failed', headline: 'h' }), {
+    kind: 'failed',
+    action: 'scan_image',
+    runId: 'r',
+    headline: 'h',
+  });
+  assert.deepEqual(timelineEntryFor({ phase: 'requested', action: 'stop_task', reason: 'why' }), {
+    kind: 'action_requested',
+    action: 'stop_task',
+    reason: 'why',
+  });
 });
 
 test('timelineMarkdown: header facts, CAN sections, findings and every event, with Markdown injection neutralised', () => {
   const evil = fixtureFinding('injection-ecs.json');
-  const inc = incident({ title: evil.title, state: 'resolved', assignee: 'U0000AAA1', acknowledgedAt: T0 + MIN, closedAt: T0 + 2 * HOUR, closedBy: 'U0000AAA1', closeReason: 'fixed | see [x](http://evil) <b>' });
+  const inc = incident({
+    title: evil.title,
+    state: 'resolved',
+    assignee: 'U0000AAA1',
+    acknowledgedAt: T0 + MIN,
+    closedAt: T0 + 2 * HOUR,
+    closedBy: 'U0000AAA1',
+    closeReason: 'fixed | see [x](http://evil) <b>',
+  });
   const timeline = [
     ev({ kind: 'finding_seen', findingId: evil.id, title: evil.title, severity: 9.5, findingType: evil.type, count: 2, at: T0, actor: 'system' }),
     ev({ kind: 'note', text: 'pipe | and `tick` and ![img](http://x)', at: T0 + MIN, actor: 'U0000AAA1' }),

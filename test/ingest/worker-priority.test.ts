@@ -13,8 +13,7 @@ test('inbox worker: a Critical accepted during a backlog of Low findings is hand
   const store = openSqliteStore('sqlite::memory:');
   const logger = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
   const handled: string[] = [];
-  const accept = (id: string, severity: number) =>
-    store.acceptMessage({ messageId: id, topicArn: 't', receivedAt: clock.now(), payload: event(id, severity) });
+  const accept = (id: string, severity: number) => store.acceptMessage({ messageId: id, topicArn: 't', receivedAt: clock.now(), payload: event(id, severity) });
   for (let i = 0; i < 10; i++) await accept(`low${i}`, 2);
   const worker = createInboxWorker({
     store,

@@ -32,7 +32,9 @@ test('private, Node >= 22, and the Docker image and CI on the same exact Node 24
 test('every package imported by src/ is a declared runtime dependency', () => {
   const builtins = new Set(builtinModules);
   const imported = new Set<string>();
-  for (const f of readdirSync(join(root, 'src'), { recursive: true }).map(String).filter((x) => x.endsWith('.ts'))) {
+  for (const f of readdirSync(join(root, 'src'), { recursive: true })
+    .map(String)
+    .filter((x) => x.endsWith('.ts'))) {
     const text = readFileSync(join(root, 'src', f), 'utf8');
     for (const m of text.matchAll(/from\s+'([^'.][^']*)'/g)) {
       const spec = m[1]!;

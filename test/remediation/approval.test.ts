@@ -35,7 +35,10 @@ test('approval: a rejection closes the run and starts nothing', async () => {
   await decideRun(w.deps, { runId, userId: BOB, approve: false }, start);
   assert.equal(started.length, 0);
   assert.equal((await w.store.getRun(runId))?.state, 'rejected');
-  assert.deepEqual((await w.store.auditFor(w.record.findingId)).map((a) => a.event), ['rejected']);
+  assert.deepEqual(
+    (await w.store.auditFor(w.record.findingId)).map((a) => a.event),
+    ['rejected'],
+  );
   assert.deepEqual(w.phases, []);
 });
 
@@ -47,5 +50,8 @@ test('approval: the requester cannot approve their own run; an approver the poli
   assert.deepEqual(w.named('refused')[0]!.slice(3), [{ label: 'approve Test step' }, 'not an approver']);
   assert.equal(started.length, 0);
   assert.equal((await w.store.getRun(runId))?.state, 'awaiting_approval');
-  assert.deepEqual((await w.store.auditFor(w.record.findingId)).map((a) => (a.detail as { reason: string }).reason), ['self-approval', 'not an approver']);
+  assert.deepEqual(
+    (await w.store.auditFor(w.record.findingId)).map((a) => (a.detail as { reason: string }).reason),
+    ['self-approval', 'not an approver'],
+  );
 });

@@ -5,7 +5,7 @@ import { stepContext } from '../../src/remediation/context.js';
 import { findingOf } from '../../src/store/store.js';
 import { ALICE, BOB, runWorld } from './world.js';
 
-test('context: AWS sessions carry the requester, the approver and the step; state is the finding\'s', async () => {
+test("context: AWS sessions carry the requester, the approver and the step; state is the finding's", async () => {
   const w = await runWorld();
   const finding = findingOf(w.record);
   const lines: string[] = [];

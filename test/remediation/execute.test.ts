@@ -8,7 +8,13 @@ import { ALICE, BOB, plannedRun, runWorld, testStep } from './world.js';
 
 async function claimed(w: Awaited<ReturnType<typeof runWorld>>, approvedBy?: string) {
   const runId = await plannedRun(w, ALICE);
-  const claim = await w.store.transitionRun(runId, ['planned'], 'running', { input: { inputs: { n: '1' }, reason: 'miner' }, ...(approvedBy ? { approvedBy } : {}) }, w.clock.now());
+  const claim = await w.store.transitionRun(
+    runId,
+    ['planned'],
+    'running',
+    { input: { inputs: { n: '1' }, reason: 'miner' }, ...(approvedBy ? { approvedBy } : {}) },
+    w.clock.now(),
+  );
   assert.ok(claim.ok);
   return claim.run;
 }
@@ -28,14 +34,29 @@ test('execute: a successful step is stored, audited, on the timeline, and the ca
   assert.deepEqual(seen, { inputs: { n: '1' }, reason: 'miner', actor: ALICE });
   assert.deepEqual((w.targets[0] as { actor: unknown }).actor, { requester: ALICE, step: 'test_step', approver: BOB });
   assert.equal((await w.store.getRun(run.runId))?.state, 'succeeded');
-  assert.deepEqual(w.notes.map((n) => n[0]), ['refreshCard', 'started', 'progress', 'result', 'refreshCard']);
+  assert.deepEqual(
+    w.notes.map((n) => n[0]),
+    ['refreshCard', 'started', 'progress', 'result', 'refreshCard'],
+  );
   assert.deepEqual(w.named('started')[0]![4], { reason: 'miner', approvedBy: BOB });
   assert.equal((await w.store.getFinding(w.record.findingId))?.statusText, ':white_check_mark: Test step done');
   assert.equal(await w.store.getFindingState(w.record.findingId, STATUS_BY_KEY), ALICE);
   assert.deepEqual(await w.store.getFindingState(w.record.findingId, CARD_FACTS_KEY), { Isolation: 'sg-1' });
-  assert.deepEqual((await w.store.auditFor(w.record.findingId)).map((a) => a.event), ['started', 'result']);
+  assert.deepEqual(
+    (await w.store.auditFor(w.record.findingId)).map((a) => a.event),
+    ['started', 'result'],
+  );
   assert.deepEqual(w.phases, [
-    { findingId: w.record.findingId, phase: 'result', action: 'test_step', runId: run.runId, status: 'succeeded', headline: 'isolated', actor: ALICE, containment: null },
+    {
+      findingId: w.record.findingId,
+      phase: 'result',
+      action: 'test_step',
+      runId: run.runId,
+      status: 'succeeded',
+      headline: 'isolated',
+      actor: ALICE,
+      containment: null,
+    },
   ]);
 });
 
@@ -50,11 +71,18 @@ test('execute: a step that throws is a failed run with its typed message and req
   await executeRun(w.deps, step, run, w.record);
   const stored = await w.store.getRun(run.runId);
   assert.equal(stored?.state, 'failed');
-  assert.deepEqual(stored?.result, { status: 'failed', headline: 'ec2:ModifyInstanceAttribute was denied', done: [], notDone: ['ec2:ModifyInstanceAttribute was denied'], next: [], requestIds: ['req-9'] });
+  assert.deepEqual(stored?.result, {
+    status: 'failed',
+    headline: 'ec2:ModifyInstanceAttribute was denied',
+    done: [],
+    notDone: ['ec2:ModifyInstanceAttribute was denied'],
+    next: [],
+    requestIds: ['req-9'],
+  });
   assert.equal((await w.store.getFinding(w.record.findingId))?.statusText, ':x: Test step failed');
 });
 
-test('execute: a read-only step that fails puts the card\'s previous status back', async () => {
+test("execute: a read-only step that fails puts the card's previous status back", async () => {
   const step = testStep({
     changes: false,
     async execute() {
@@ -74,7 +102,7 @@ test('failedOutcome: unexpected errors stay generic; a sample finding says so', 
   assert.equal(failedOutcome(new AppError('action_invalid', 'x'), { sample: true }).headline, SAMPLE_FINDING_MESSAGE);
 });
 
-test('cardStatusOf: the step\'s own words win; otherwise icon, label and how it went', () => {
+test("cardStatusOf: the step's own words win; otherwise icon, label and how it went", () => {
   const def = { label: 'Isolate' };
   assert.equal(cardStatusOf(def, { status: 'partial' }), ':warning: Isolate partly done');
   assert.equal(cardStatusOf(def, { status: 'failed' }), ':x: Isolate failed');

@@ -10,7 +10,10 @@ const click = (cardKey: string, actionId = 'test_step') => ({ cardKey, actionId,
 test('open: a click opens the confirmation first, then records the plan and shows it', async () => {
   const w = await runWorld({ authorizer: fakeAuthorizer({ approval: true }) });
   assert.equal(await openRun(w.deps, click(w.record.cardKey)), true);
-  assert.deepEqual(w.notes.map((n) => n[0]), ['openConfirmation', 'showPlan']);
+  assert.deepEqual(
+    w.notes.map((n) => n[0]),
+    ['openConfirmation', 'showPlan'],
+  );
   const [, viewId, , plan, runId, opts] = w.named('showPlan')[0]!;
   assert.equal(viewId, 'V123');
   assert.equal((plan as { summary: string }).summary, 'would do the thing');
@@ -18,8 +21,11 @@ test('open: a click opens the confirmation first, then records the plan and show
   const run = await w.store.getRun(runId as string);
   assert.equal(run?.state, 'planned');
   assert.equal(run?.requestedBy, ALICE);
-  assert.deepEqual((run?.plan as { apiCalls: string[] }).apiCalls, ['ec2:Thing']);
-  assert.deepEqual((await w.store.auditFor(w.record.findingId)).map((a) => a.event), ['requested']);
+  assert.deepEqual((run!.plan as { apiCalls: string[] }).apiCalls, ['ec2:Thing']);
+  assert.deepEqual(
+    (await w.store.auditFor(w.record.findingId)).map((a) => a.event),
+    ['requested'],
+  );
 });
 
 test('open: an unknown card or step is answered privately and records nothing', async () => {
@@ -34,7 +40,10 @@ test('open: an unknown card or step is answered privately and records nothing', 
 test('open: a responder the policy refuses is told why at the click; no run, no modal', async () => {
   const w = await runWorld({ authorizer: fakeAuthorizer({ deny: { [ALICE]: 'not in the responders group' } }) });
   assert.equal(await openRun(w.deps, click(w.record.cardKey)), false);
-  assert.deepEqual(w.notes.map((n) => n[0]), ['refused']);
+  assert.deepEqual(
+    w.notes.map((n) => n[0]),
+    ['refused'],
+  );
   assert.equal(w.notes[0]![4], 'not in the responders group');
   assert.deepEqual(await w.store.runsForFinding(w.record.findingId), []);
   const [entry] = await w.store.auditFor(w.record.findingId);

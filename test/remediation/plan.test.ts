@@ -5,7 +5,7 @@ import { createLogger } from '../../src/log.js';
 import { findingOf } from '../../src/store/store.js';
 import { ALICE, runWorld, testStep } from './world.js';
 
-test('plan: the step plans with a context for the requester, in the finding\'s account and Region', async () => {
+test("plan: the step plans with a context for the requester, in the finding's account and Region", async () => {
   let seen: { actor?: string; findingId?: string } = {};
   const step = testStep({
     async plan(ctx) {

@@ -10,7 +10,7 @@ function starter() {
   return { started, start: (_def: ActionDefinition, run: ActionRun) => void started.push(run) };
 }
 
-test('submit: the requester\'s confirmation claims the run (running) and starts it once; a second submit is explained', async () => {
+test("submit: the requester's confirmation claims the run (running) and starts it once; a second submit is explained", async () => {
   const w = await runWorld();
   const runId = await plannedRun(w);
   const s = starter();
@@ -26,7 +26,7 @@ test('submit: the requester\'s confirmation claims the run (running) and starts 
   assert.match(String(w.named('tell')[0]![3]), /already (submitted|running)/);
 });
 
-test('submit: someone else\'s confirmation, or a responder refused at execution time, is rejected and audited', async () => {
+test("submit: someone else's confirmation, or a responder refused at execution time, is rejected and audited", async () => {
   const w = await runWorld({ authorizer: fakeAuthorizer({ deny: { [BOB]: 'removed from the responders group' } }) });
   const other = await plannedRun(w, ALICE);
   const s = starter();
@@ -41,7 +41,10 @@ test('submit: someone else\'s confirmation, or a responder refused at execution 
   assert.equal(w.named('refused')[1]![4], 'the confirmation belongs to another responder');
   assert.equal(s.started.length, 0);
   const refusals = (await w.store.auditFor(w.record.findingId)).filter((a) => a.event === 'refused');
-  assert.deepEqual(refusals.map((a) => (a.detail as { at: string }).at), ['execute', 'execute']);
+  assert.deepEqual(
+    refusals.map((a) => (a.detail as { at: string }).at),
+    ['execute', 'execute'],
+  );
 });
 
 test('submit: a blocked plan is never run', async () => {

@@ -21,9 +21,11 @@ export const BOB = 'U0000BOB01';
 export type Note = [method: string, ...args: unknown[]];
 
 export function fakeNotifier(notes: Note[], opts: { openFails?: boolean } = {}): RunNotifier {
-  const note = (method: string) => async (...args: unknown[]) => {
-    notes.push([method, ...args]);
-  };
+  const note =
+    (method: string) =>
+    async (...args: unknown[]) => {
+      notes.push([method, ...args]);
+    };
   return {
     tell: note('tell'),
     refused: note('refused'),
@@ -68,7 +70,10 @@ export function fakeAws(targets: unknown[] = []): AwsClientFactory {
       targets.push({ administrator: true, region });
       return {} as ReturnType<AwsClientFactory['forAdministrator']>;
     },
-    scope: { places: (r: string[]) => r.map((region) => ({ accountId: '123456789012', region })), nameOf: () => undefined } as unknown as AwsClientFactory['scope'],
+    scope: {
+      places: (r: string[]) => r.map((region) => ({ accountId: '123456789012', region })),
+      nameOf: () => undefined,
+    } as unknown as AwsClientFactory['scope'],
     destroy: () => undefined,
   };
 }
@@ -120,7 +125,11 @@ export async function runWorld(opts: { step?: ActionDefinition; authorizer?: Aut
 }
 
 /** A run as open() leaves it: planned, with a plan. */
-export async function plannedRun(w: Awaited<ReturnType<typeof runWorld>>, by = ALICE, plan: Plan = { summary: 's', resources: [], apiCalls: [], warnings: [] }) {
+export async function plannedRun(
+  w: Awaited<ReturnType<typeof runWorld>>,
+  by = ALICE,
+  plan: Plan = { summary: 's', resources: [], apiCalls: [], warnings: [] },
+) {
   const runId = w.deps.newId();
   await w.store.createRun({ runId, findingId: w.record.findingId, action: w.step.id, state: 'planned', requestedBy: by, createdAt: w.clock.now() });
   await w.store.transitionRun(runId, ['planned'], 'planned', { plan }, w.clock.now());

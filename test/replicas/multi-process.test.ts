@@ -110,11 +110,18 @@ test('three replicas on one PostgreSQL: SNS and clicks spread across them, one S
   for (const [i, l] of late.entries()) assert.equal((await postSns(replicas[i === 0 ? 0 : 2]!, signer, certs, l.event, `late-${i}`)).status, 200);
 
   const h0 = harnessFor(replicas[0]!, slack, store);
-  await waitUntil('a survivor reported the step interrupted', async () => (await store.getRun(modal1.runId))?.state === 'interrupted' && /was interrupted/.test(await threadText(h0, f1.findingId)), 20_000);
+  await waitUntil(
+    'a survivor reported the step interrupted',
+    async () => (await store.getRun(modal1.runId))?.state === 'interrupted' && /was interrupted/.test(await threadText(h0, f1.findingId)),
+    20_000,
+  );
   await waitUntil('late findings have cards', async () => (await Promise.all(late.map((l) => store.getFinding(l.findingId)))).every((r) => r?.ts), 20_000);
   // The late findings' processing took several of the survivors' sweep rounds: still reported once.
   assert.equal((await threadText(h0, f1.findingId)).match(/was interrupted by a restart/g)?.length, 1, 'reported once');
-  assert.deepEqual((await store.auditFor(f1.findingId)).filter((a) => a.event === 'interrupted').map((a) => a.runId), [modal1.runId]);
+  assert.deepEqual(
+    (await store.auditFor(f1.findingId)).filter((a) => a.event === 'interrupted').map((a) => a.runId),
+    [modal1.runId],
+  );
   assert.ok(aws.callsTo('ecs:StopTask').filter((c) => JSON.stringify(c.params).includes(f1.task.taskArn)).length <= 1, 'never re-run');
   for (const f of [...findings, ...late]) assert.equal(await cardCount(store, slack, f.findingId), 1, `still one card for ${f.findingId}`);
 });

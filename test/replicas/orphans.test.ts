@@ -37,5 +37,9 @@ test("a live replica's run is not interrupted by another replica's start; once t
   await h.settle();
   assert.equal((await h.responder.store.getRun('run-on-b'))?.state, 'interrupted');
   assert.equal((await threadText(h, findingId)).match(/was interrupted by a restart/g)?.length, 1, 'reported once');
-  assert.deepEqual(aws.calls.slice(mark).filter((c) => c.op === 'StopTask'), [], 'never re-run');
+  assert.deepEqual(
+    aws.calls.slice(mark).filter((c) => c.op === 'StopTask'),
+    [],
+    'never re-run',
+  );
 });

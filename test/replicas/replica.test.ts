@@ -38,7 +38,17 @@ test('two inbox workers on one database: every message handled once, by one of t
   const handled: string[] = [];
   const by = new Map<string, string>();
   const worker = (store: Store, owner: string) =>
-    createInboxWorker({ store, clock, logger, owner, handle: async (e) => { handled.push(e.messageId); by.set(e.messageId, owner); await new Promise((r) => setImmediate(r)); } });
+    createInboxWorker({
+      store,
+      clock,
+      logger,
+      owner,
+      handle: async (e) => {
+        handled.push(e.messageId);
+        by.set(e.messageId, owner);
+        await new Promise((r) => setImmediate(r));
+      },
+    });
   const wa = worker(a, 'A');
   const wb = worker(b, 'B');
   wa.kick();

@@ -14,12 +14,23 @@ const served = async (c: string) => c === 'C0CARDS';
 
 test('originOf reads workspace, org, app and channel from each kind of Slack body', () => {
   assert.deepEqual(originOf({ command: '/guardduty', team_id: 'T1', enterprise_id: 'E1', api_app_id: 'A1', channel_id: 'C1', user_id: 'U1' }), {
-    kind: 'command', teamIds: ['T1'], enterpriseIds: ['E1'], appId: 'A1', channelId: 'C1', userId: 'U1',
+    kind: 'command',
+    teamIds: ['T1'],
+    enterpriseIds: ['E1'],
+    appId: 'A1',
+    channelId: 'C1',
+    userId: 'U1',
   });
   const click = originOf({ type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1', team_id: 'T2' }, api_app_id: 'A1', container: { channel_id: 'C9' } });
   assert.deepEqual(click.teamIds, ['T1', 'T2']);
   assert.equal(click.channelId, 'C9');
-  const ev = originOf({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event: { user: 'U1', channel: 'C5' }, authorizations: [{ team_id: 'T1', enterprise_id: null }] });
+  const ev = originOf({
+    type: 'event_callback',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    event: { user: 'U1', channel: 'C5' },
+    authorizations: [{ team_id: 'T1', enterprise_id: null }],
+  });
   assert.equal(ev.kind, 'event');
   assert.equal(ev.channelId, undefined, 'event channels are not checked');
   assert.deepEqual(ev.enterpriseIds, []);
@@ -52,9 +63,20 @@ test('identity: SLACK_TEAM_ID needs no auth.test; learned otherwise; a failure i
   let t = 0;
   let calls = 0;
   let answer: Record<string, unknown> | Error = new Error('invalid_auth');
-  const client = createSlackGateway({ auth: { test: async () => { calls += 1; if (answer instanceof Error) throw answer; return answer; } } } as never);
+  const client = createSlackGateway({
+    auth: {
+      test: async () => {
+        calls += 1;
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    },
+  } as never);
   const logger = createLogger('silent');
-  assert.deepEqual(await createIdentitySource({ configured: { teamId: 'T0SET' }, slack: client, now: () => t, logger }).get(), { teamId: 'T0SET', orgWide: false });
+  assert.deepEqual(await createIdentitySource({ configured: { teamId: 'T0SET' }, slack: client, now: () => t, logger }).get(), {
+    teamId: 'T0SET',
+    orgWide: false,
+  });
   assert.equal(calls, 0);
   const src = createIdentitySource({ configured: { appId: 'A0SET' }, slack: client, now: () => t, logger });
   assert.equal(await src.get(), undefined);
@@ -83,6 +105,6 @@ test('refuseFutureSlackTimestamps: more than 5 min ahead → 401; within skew, p
   assert.equal((await send(s + 3600)).status, 401);
   assert.equal((await send(s + 301)).status, 401);
   assert.equal((await send(s + 300)).status, 200);
-  assert.equal((await send(s - 3600)).status, 200, 'the past is Bolt\'s to refuse');
+  assert.equal((await send(s - 3600)).status, 200, "the past is Bolt's to refuse");
   assert.equal((await send()).status, 200);
 });

@@ -26,7 +26,7 @@ async function failureOf(apiUrl: string) {
   return explainAuthTestFailure(err);
 }
 
-test('a token Slack refuses is reported as the token, naming Slack\'s reason', async (t) => {
+test("a token Slack refuses is reported as the token, naming Slack's reason", async (t) => {
   const slack = await fakeSlack(200, { ok: false, error: 'invalid_auth' });
   t.after(slack.close);
   const f = await failureOf(slack.url);

@@ -13,5 +13,8 @@ test('calls on one key are spaced by the interval; other keys are not held up', 
   const clock = { now: () => 0, sleep: async (ms: number) => void sleeps.push(ms) };
   const pacer = createPacer(clock);
   await Promise.all([pacer.wait('a', 1000), pacer.wait('a', 1000), pacer.wait('a', 1000), pacer.wait('b', 1000)]);
-  assert.deepEqual(sleeps.sort((x, y) => x - y), [1000, 2000]);
+  assert.deepEqual(
+    sleeps.sort((x, y) => x - y),
+    [1000, 2000],
+  );
 });

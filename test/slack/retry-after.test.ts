@@ -13,11 +13,14 @@ before(async () => {
 });
 after(() => slack.close());
 
-test("a 429 holds back only that method and channel for Retry-After; other channels go on at once", async () => {
+test('a 429 holds back only that method and channel for Retry-After; other channels go on at once', async () => {
   const clock = fakeClock();
   const gw = createSlackGateway(createSlackClient({ token: 'xoxb-x', apiUrl: slack.apiUrl, logger: createLogger('silent') }), createPacer(clock));
   slack.failNext({ status: 429, retryAfter: 7 });
-  await assert.rejects(gw.postMessage('CA', { text: 'a', blocks: [] }), (err: unknown) => isAppError(err, 'slack_unavailable') && err.context.retryAfterMs === 7_000);
+  await assert.rejects(
+    gw.postMessage('CA', { text: 'a', blocks: [] }),
+    (err: unknown) => isAppError(err, 'slack_unavailable') && err.context.retryAfterMs === 7_000,
+  );
   const t0 = clock.now();
   await gw.postMessage('CB', { text: 'b', blocks: [] });
   assert.equal(clock.now() - t0, 0, 'another channel is not held up');

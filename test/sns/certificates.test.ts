@@ -1,13 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '../../src/errors.js';
-import {
-  CERT_CACHE_MAX_ENTRIES,
-  CERT_FAILURE_CACHE_MS,
-  CERT_FETCH_TIMEOUT_MS,
-  MAX_CERT_BYTES,
-  createCertificateFetcher,
-} from '../../src/sns/certificates.js';
+import { CERT_CACHE_MAX_ENTRIES, CERT_FAILURE_CACHE_MS, CERT_FETCH_TIMEOUT_MS, MAX_CERT_BYTES, createCertificateFetcher } from '../../src/sns/certificates.js';
 import { TEST_SIGNING_CERT_PEM } from '../helpers/sns-signer.js';
 import { CERT_URL, NOW, certFetch, listen, recordingFetch } from './support.js';
 

@@ -21,7 +21,8 @@ const notification = {
 const confirmation = {
   Type: 'SubscriptionConfirmation',
   MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
-  Token: '2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736',
+  Token:
+    '2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736',
   TopicArn: TOPIC,
   Message: 'You have chosen to subscribe to the topic. To confirm the subscription, visit the SubscribeURL included in this message.',
   SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=2336412f37',
@@ -62,16 +63,37 @@ describe('parseEnvelope', () => {
   });
 
   test('non-JSON, non-object and missing Type are sns_body_invalid', () => {
-    assert.equal(code(() => parseEnvelope('not json')), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope('')), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope('[1,2]')), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope('null')), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope('"Notification"')), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope('{}')), 'sns_body_invalid');
+    assert.equal(
+      code(() => parseEnvelope('not json')),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope('')),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope('[1,2]')),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope('null')),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope('"Notification"')),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope('{}')),
+      'sns_body_invalid',
+    );
   });
 
   test('an unknown Type is sns_type_unsupported', () => {
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, Type: 'Other' }))), 'sns_type_unsupported');
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, Type: 'Other' }))),
+      'sns_type_unsupported',
+    );
   });
 
   for (const field of ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL']) {
@@ -92,20 +114,41 @@ describe('parseEnvelope', () => {
     test(`SubscriptionConfirmation without ${field} is sns_body_invalid`, () => {
       const body: Record<string, unknown> = { ...confirmation };
       delete body[field];
-      assert.equal(code(() => parseEnvelope(JSON.stringify(body))), 'sns_body_invalid');
+      assert.equal(
+        code(() => parseEnvelope(JSON.stringify(body))),
+        'sns_body_invalid',
+      );
     });
   }
 
   test('wrongly typed fields are sns_body_invalid', () => {
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, Message: 42 }))), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, SignatureVersion: 1 }))), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, Subject: ['x'] }))), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, MessageId: '' }))), 'sns_body_invalid');
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, Message: 42 }))),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, SignatureVersion: 1 }))),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, Subject: ['x'] }))),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, MessageId: '' }))),
+      'sns_body_invalid',
+    );
   });
 
   test('line breaks in SNS-generated fields are refused (keeps the string to sign unambiguous)', () => {
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, MessageId: 'a\nTopicArn' }))), 'sns_body_invalid');
-    assert.equal(code(() => parseEnvelope(JSON.stringify({ ...notification, TopicArn: `${TOPIC}\r` }))), 'sns_body_invalid');
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, MessageId: 'a\nTopicArn' }))),
+      'sns_body_invalid',
+    );
+    assert.equal(
+      code(() => parseEnvelope(JSON.stringify({ ...notification, TopicArn: `${TOPIC}\r` }))),
+      'sns_body_invalid',
+    );
     // Message and Subject are free text and may contain newlines.
     assert.equal(parseEnvelope(JSON.stringify({ ...notification, Message: 'a\nb', Subject: 'c\nd' })).Message, 'a\nb');
   });
@@ -113,11 +156,17 @@ describe('parseEnvelope', () => {
   test(`MAX_SNS_BODY_BYTES is 1 MiB and larger bodies are sns_body_too_large`, () => {
     assert.equal(MAX_SNS_BODY_BYTES, 1024 * 1024);
     const padded = JSON.stringify({ ...notification, Message: 'x'.repeat(MAX_SNS_BODY_BYTES) });
-    assert.equal(code(() => parseEnvelope(padded)), 'sns_body_too_large');
+    assert.equal(
+      code(() => parseEnvelope(padded)),
+      'sns_body_too_large',
+    );
     // Counted in UTF-8 bytes, not UTF-16 code units.
     const multiByte = JSON.stringify({ ...notification, Message: 'é'.repeat(MAX_SNS_BODY_BYTES / 2) });
     assert.ok(multiByte.length < MAX_SNS_BODY_BYTES + 1000 && Buffer.byteLength(multiByte) > MAX_SNS_BODY_BYTES);
-    assert.equal(code(() => parseEnvelope(multiByte)), 'sns_body_too_large');
+    assert.equal(
+      code(() => parseEnvelope(multiByte)),
+      'sns_body_too_large',
+    );
   });
 
   test('error messages carry field names, never values', () => {

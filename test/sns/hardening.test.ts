@@ -50,7 +50,11 @@ describe('item 8: certificate Region must be the topic Region', () => {
     const f = certFetch();
     const ok = signer.notification({ topicArn: topic, message: 'x', certUrl: 'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-ab.pem' });
     assert.equal(await outcome(verifySnsMessage(JSON.stringify(ok), options(f, { topicArns: [topic] }))), 'accepted');
-    const other = signer.notification({ topicArn: topic, message: 'x', certUrl: 'https://sns.cn-northwest-1.amazonaws.com.cn/SimpleNotificationService-ab.pem' });
+    const other = signer.notification({
+      topicArn: topic,
+      message: 'x',
+      certUrl: 'https://sns.cn-northwest-1.amazonaws.com.cn/SimpleNotificationService-ab.pem',
+    });
     const r = await outcome(verifySnsMessage(JSON.stringify(other), options(f, { topicArns: [topic] })));
     assert.equal(r !== 'accepted' && r.status, 403);
     assert.equal(f.calls.length, 1);
@@ -133,7 +137,9 @@ describe('item 10: forged messages cannot make us fetch once each', () => {
     }
     assert.equal(f.calls.length, 1);
     now += 60_001;
-    await outcome(verifySnsMessage(JSON.stringify(signer.notification({ topicArn: TOPIC, message: 'later', certUrl: missing, timestamp: new Date(now) })), opts));
+    await outcome(
+      verifySnsMessage(JSON.stringify(signer.notification({ topicArn: TOPIC, message: 'later', certUrl: missing, timestamp: new Date(now) })), opts),
+    );
     assert.equal(f.calls.length, 2, 'tried again once the failure expired');
   });
 
@@ -147,7 +153,12 @@ describe('item 10: forged messages cannot make us fetch once each', () => {
     };
     const opts = options(f);
     const all = Array.from({ length: 40 }, (_, i) =>
-      outcome(verifySnsMessage(JSON.stringify(signer.notification({ topicArn: TOPIC, message: `m${i}`, certUrl: certUrl('us-east-1', randomBytes(8).toString('hex')) })), opts)),
+      outcome(
+        verifySnsMessage(
+          JSON.stringify(signer.notification({ topicArn: TOPIC, message: `m${i}`, certUrl: certUrl('us-east-1', randomBytes(8).toString('hex')) })),
+          opts,
+        ),
+      ),
     );
     await new Promise((r) => setImmediate(r));
     assert.ok(f.calls.length <= 2, `${f.calls.length} fetches in flight`);
@@ -170,8 +181,14 @@ describe('item 11: SignatureVersion 1 (SHA1) is refused unless allowed', () => {
 
   test('requireSignatureV2: false accepts it; v2 is accepted either way', async () => {
     const v1 = signer.notification({ topicArn: TOPIC, message: 'x', certUrl: CERT_URL, version: 1 });
-    assert.equal(await outcome(verifySnsMessage(JSON.stringify(v1), options(certFetch(), { requireSignatureV2: false } as Partial<SnsVerifyOptions>))), 'accepted');
+    assert.equal(
+      await outcome(verifySnsMessage(JSON.stringify(v1), options(certFetch(), { requireSignatureV2: false } as Partial<SnsVerifyOptions>))),
+      'accepted',
+    );
     const v2 = signer.notification({ topicArn: TOPIC, message: 'x', certUrl: CERT_URL, version: 2 });
-    assert.equal(await outcome(verifySnsMessage(JSON.stringify(v2), options(certFetch(), { requireSignatureV2: true } as Partial<SnsVerifyOptions>))), 'accepted');
+    assert.equal(
+      await outcome(verifySnsMessage(JSON.stringify(v2), options(certFetch(), { requireSignatureV2: true } as Partial<SnsVerifyOptions>))),
+      'accepted',
+    );
   });
 });

@@ -40,7 +40,16 @@ describe('checkTimestamp', () => {
   });
 
   test('rejects unparseable or non-ISO timestamps', () => {
-    for (const ts of ['', 'yesterday', '1772366400000', 'Sun, 01 Mar 2026 12:00:00 GMT', '2026-03-01', '2026-03-01T12:00:00', '2026-13-01T12:00:00Z', ' 2026-03-01T12:00:00Z']) {
+    for (const ts of [
+      '',
+      'yesterday',
+      '1772366400000',
+      'Sun, 01 Mar 2026 12:00:00 GMT',
+      '2026-03-01',
+      '2026-03-01T12:00:00',
+      '2026-13-01T12:00:00Z',
+      ' 2026-03-01T12:00:00Z',
+    ]) {
       assert.equal(code(ts), 'sns_timestamp_invalid', ts);
     }
   });

@@ -19,7 +19,13 @@ import { waitUntil } from '../helpers/ecs-world.js';
 import { startSqsDouble, type SqsDouble } from '../doubles/sqs.js';
 
 const event = () => JSON.parse(readFileSync(new URL('../fixtures/findings/eventbridge-ecs-fargate.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const snsEnvelope = (message: unknown, id = 'sns-msg-1') => ({ Type: 'Notification', MessageId: id, TopicArn: 'arn:aws:sns:us-east-1:123456789012:gd', Message: JSON.stringify(message), Timestamp: '2026-11-28T10:00:00.000Z' });
+const snsEnvelope = (message: unknown, id = 'sns-msg-1') => ({
+  Type: 'Notification',
+  MessageId: id,
+  TopicArn: 'arn:aws:sns:us-east-1:123456789012:gd',
+  Message: JSON.stringify(message),
+  Timestamp: '2026-11-28T10:00:00.000Z',
+});
 
 describe('SQS queue URL', () => {
   test('region comes from an AWS host, else the configured region', () => {
@@ -48,7 +54,11 @@ describe('SQS message shapes', () => {
     assert.equal(c.kind === 'finding' && c.source, arn);
   });
   test('anything else is not a finding, with a reason', () => {
-    for (const body of ['hello', '{"detail-type":"EC2 Instance State-change Notification","detail":{},"source":"aws.ec2"}', JSON.stringify({ Type: 'SubscriptionConfirmation', TopicArn: 'x', Message: 'y' })]) {
+    for (const body of [
+      'hello',
+      '{"detail-type":"EC2 Instance State-change Notification","detail":{},"source":"aws.ec2"}',
+      JSON.stringify({ Type: 'SubscriptionConfirmation', TopicArn: 'x', Message: 'y' }),
+    ]) {
       const c = classifySqsBody(body, 'sqs-1', arn);
       assert.equal(c.kind, 'not_finding', body);
     }

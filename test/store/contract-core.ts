@@ -24,10 +24,25 @@ export function coreContract(factory: StoreFactory): void {
       assert.deepEqual([x, y].sort(), ['accepted', 'duplicate']);
       assert.equal(await s.acceptMessage({ ...msg('m0', 5), reqId: 'req-1' }), 'accepted');
       assert.equal(await s.acceptMessage(msg('m1', 12)), 'duplicate');
-      assert.deepEqual((await s.pendingMessages(10)).map((m) => m.messageId), ['m0', 'm1']);
-      assert.deepEqual((await s.pendingMessages(1)).map((m) => m.messageId), ['m0']);
+      assert.deepEqual(
+        (await s.pendingMessages(10)).map((m) => m.messageId),
+        ['m0', 'm1'],
+      );
+      assert.deepEqual(
+        (await s.pendingMessages(1)).map((m) => m.messageId),
+        ['m0'],
+      );
       const m0 = await s.getMessage('m0');
-      assert.deepEqual(m0, { messageId: 'm0', topicArn: 'arn:aws:sns:us-east-1:1:t', receivedAt: 5, payload: 'p-m0', state: 'pending', attempts: 0, reqId: 'req-1', priority: 2 });
+      assert.deepEqual(m0, {
+        messageId: 'm0',
+        topicArn: 'arn:aws:sns:us-east-1:1:t',
+        receivedAt: 5,
+        payload: 'p-m0',
+        state: 'pending',
+        attempts: 0,
+        reqId: 'req-1',
+        priority: 2,
+      });
       assert.equal(await s.getMessage('nope'), undefined);
       await s.recordAttempt('m0', 'slack down');
       await s.recordAttempt('m0', 'slack still down');
@@ -90,7 +105,10 @@ export function coreContract(factory: StoreFactory): void {
       await s.createRun({ ...base, runId: 'r3', state: 'planned', action: 'isolate_task', createdAt: 3 });
       const first = await s.transitionRun('r1', ['planned'], 'running', { plan: { steps: 1 }, owner: 'A' }, 10);
       assert.ok(first.ok);
-      assert.deepEqual([first.run.state, first.run.plan, first.run.input, first.run.owner, first.run.updatedAt], ['running', { steps: 1 }, { task: 'T1' }, 'A', 10]);
+      assert.deepEqual(
+        [first.run.state, first.run.plan, first.run.input, first.run.owner, first.run.updatedAt],
+        ['running', { steps: 1 }, { task: 'T1' }, 'A', 10],
+      );
       const second = await s.transitionRun('r2', ['planned'], 'awaiting_approval');
       assert.ok(!second.ok && second.reason === 'busy' && second.active.runId === 'r1');
       assert.ok((await s.transitionRun('r3', ['planned'], 'running')).ok, 'another action on the same finding is free');
@@ -102,14 +120,21 @@ export function coreContract(factory: StoreFactory): void {
       const r1 = await s.getRun('r1');
       assert.deepEqual([r1!.result, r1!.approvedBy, r1!.requestedBy, r1!.plan], [{ ok: 1 }, 'U9', 'U1', { steps: 1 }]);
       assert.equal(await s.getRun('nope'), undefined);
-      assert.deepEqual((await s.runsInState('running')).map((r) => r.runId), ['r2', 'r3']);
-      assert.deepEqual((await s.runsForFinding('f1')).map((r) => r.runId), ['r1', 'r2', 'r3']);
+      assert.deepEqual(
+        (await s.runsInState('running')).map((r) => r.runId),
+        ['r2', 'r3'],
+      );
+      assert.deepEqual(
+        (await s.runsForFinding('f1')).map((r) => r.runId),
+        ['r1', 'r2', 'r3'],
+      );
     }));
 
   test('runs: a double click landing on two replicas starts the run once', () =>
     withStore(factory, async (s, replica) => {
       const r = await replica();
-      for (let i = 0; i < 5; i++) await s.createRun({ findingId: `f${i}`, action: 'stop_task', requestedBy: 'U1', createdAt: i, runId: `r${i}`, state: 'planned' });
+      for (let i = 0; i < 5; i++)
+        await s.createRun({ findingId: `f${i}`, action: 'stop_task', requestedBy: 'U1', createdAt: i, runId: `r${i}`, state: 'planned' });
       const claims = await Promise.all(
         [0, 1, 2, 3, 4].flatMap((i) => [s.transitionRun(`r${i}`, ['planned'], 'running', {}, 5), r.transitionRun(`r${i}`, ['planned'], 'running', {}, 5)]),
       );

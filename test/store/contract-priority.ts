@@ -17,11 +17,21 @@ export function priorityContract(factory: StoreFactory): void {
       await s.acceptMessage(msg('high', 6, JSON.stringify({ findings: [{ severity: 3 }, { severity: 8 }] })));
       await s.acceptMessage({ ...msg('forced', 7, event(1)), priority: 3 });
       const order = ['crit', 'forced', 'junk', 'high', 'med', 'low1', 'low2'];
-      assert.deepEqual((await s.pendingMessages(10)).map((m) => m.messageId), order);
+      assert.deepEqual(
+        (await s.pendingMessages(10)).map((m) => m.messageId),
+        order,
+      );
       assert.equal((await s.getMessage('crit'))?.priority, 3);
       assert.equal((await s.getMessage('low1'))?.priority, 0);
       const r = await replica();
-      assert.deepEqual((await r.claimMessages('A', 3, 1000, 100)).map((m) => m.messageId), order.slice(0, 3), 'claims the most severe first');
-      assert.deepEqual((await s.claimMessages('B', 10, 1000, 100)).map((m) => m.messageId), order.slice(3));
+      assert.deepEqual(
+        (await r.claimMessages('A', 3, 1000, 100)).map((m) => m.messageId),
+        order.slice(0, 3),
+        'claims the most severe first',
+      );
+      assert.deepEqual(
+        (await s.claimMessages('B', 10, 1000, 100)).map((m) => m.messageId),
+        order.slice(3),
+      );
     }));
 }

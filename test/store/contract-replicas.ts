@@ -17,10 +17,17 @@ export function replicaContract(factory: StoreFactory): void {
       for (const m of a) await s.finishMessage(m.messageId, 'done');
       assert.deepEqual(await s.claimMessages('C', 10, 1000, 1099), []);
       const reclaimed = await s.claimMessages('C', 10, 1000, 1100);
-      assert.deepEqual(reclaimed.map((m) => m.messageId), b.map((m) => m.messageId), 'after the lease expires, oldest first');
+      assert.deepEqual(
+        reclaimed.map((m) => m.messageId),
+        b.map((m) => m.messageId),
+        'after the lease expires, oldest first',
+      );
       assert.ok(reclaimed.every((m) => m.state === 'pending'));
       await s.acceptMessage(msg('m9', 9));
-      assert.deepEqual((await r.claimMessages('B', 10, 1000, 1200)).map((m) => m.messageId), ['m9']);
+      assert.deepEqual(
+        (await r.claimMessages('B', 10, 1000, 1200)).map((m) => m.messageId),
+        ['m9'],
+      );
     }));
 
   test('releasing leases: a replica gives back what it did not finish, only its own and only pending ones', () =>
@@ -30,7 +37,11 @@ export function replicaContract(factory: StoreFactory): void {
       const b = await s.claimMessages('B', 2, 60_000, 100);
       await s.finishMessage(a[0]!.messageId, 'done');
       await s.releaseMessages('A');
-      assert.deepEqual((await s.claimMessages('C', 10, 60_000, 200)).map((m) => m.messageId), [a[1]!.messageId], "A's unfinished message at once; B's stays leased; the done one is not pending");
+      assert.deepEqual(
+        (await s.claimMessages('C', 10, 60_000, 200)).map((m) => m.messageId),
+        [a[1]!.messageId],
+        "A's unfinished message at once; B's stays leased; the done one is not pending",
+      );
       assert.equal((await s.getMessage(a[0]!.messageId))?.state, 'done');
       assert.equal(b.length, 2);
     }));
@@ -51,7 +62,11 @@ export function replicaContract(factory: StoreFactory): void {
       await s.heartbeat('A', 15_000, 30_000);
       const [x, y] = await Promise.all([s.interruptOrphanedRuns(20_000), r.interruptOrphanedRuns(20_000)]);
       const got = [...x, ...y];
-      assert.deepEqual(got.map((g) => [g.runId, g.state, g.updatedAt]), [['dead', 'interrupted', 20_000]], 'reported by one survivor only');
+      assert.deepEqual(
+        got.map((g) => [g.runId, g.state, g.updatedAt]),
+        [['dead', 'interrupted', 20_000]],
+        'reported by one survivor only',
+      );
       assert.equal((await s.getRun('alive'))!.state, 'running');
       assert.equal((await s.getRun('waiting'))!.state, 'awaiting_approval');
       assert.deepEqual(await s.interruptOrphanedRuns(30_000), []);
@@ -75,7 +90,11 @@ export function replicaContract(factory: StoreFactory): void {
     withStore(factory, async (s, replica) => {
       const r = await replica();
       const slots = await Promise.all([s.reserveSlot('post:C1', 1000, 100), r.reserveSlot('post:C1', 1000, 100), s.reserveSlot('post:C1', 1000, 100)]);
-      assert.deepEqual(slots.sort((p, q) => p - q), [100, 1100, 2100], 'one post per second across replicas');
+      assert.deepEqual(
+        slots.sort((p, q) => p - q),
+        [100, 1100, 2100],
+        'one post per second across replicas',
+      );
       assert.equal(await r.reserveSlot('post:C2', 1000, 100), 100, 'other channels are not held up');
       assert.equal(await s.reserveSlot('post:C1', 1000, 10_000), 10_000, 'an idle budget does not bank slots');
     }));

@@ -34,7 +34,10 @@ test('SQLite: messages and incidents survive a reopen (migrations applied once)'
   await a.createIncident({ state: 'open', severity: 5, title: 't', openedAt: 1, lastSeenAt: 1, keys: ['k'] });
   await a.close();
   const b = openSqliteStore(url);
-  assert.deepEqual((await b.pendingMessages(10)).map((p) => p.messageId), ['m1']);
+  assert.deepEqual(
+    (await b.pendingMessages(10)).map((p) => p.messageId),
+    ['m1'],
+  );
   assert.equal((await b.createIncident({ state: 'open', severity: 5, title: 't', openedAt: 1, lastSeenAt: 1, keys: ['k'] })).id, 'INC-2');
   await b.close();
 });

@@ -43,7 +43,11 @@ export const isolateInstanceAction: ActionDefinition = {
     const existing = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
     const requestIds: string[] = [];
     const info = await describeInstance(ctx.aws, instanceId, requestIds);
-    const plan = await planIsolation(ctx.aws, { kind: 'instance', instanceId, reason: ctx.finding.kind === 'Container' ? 'it hosts the compromised container' : 'it is the compromised resource' });
+    const plan = await planIsolation(ctx.aws, {
+      kind: 'instance',
+      instanceId,
+      reason: ctx.finding.kind === 'Container' ? 'it hosts the compromised container' : 'it is the compromised resource',
+    });
     const asg = await findAutoScalingGroup(ctx.aws, instanceId);
     const lb = await findTargetGroupsForInstance(ctx.aws, instanceId, { ips: info.privateIps, ...(info.vpcId ? { vpcId: info.vpcId } : {}) });
     const eks = eksClusterOfInstance(info.tags);
@@ -51,10 +55,18 @@ export const isolateInstanceAction: ActionDefinition = {
     const sgEnis = plan.enis.filter((e) => e.securityGroup.action === 'apply');
     const warnings = [
       'A security-group change does not cut connections that are already open. Choose "security group + network ACL deny entries" below to cut them at the subnet edges too.',
-      ...(eks ? [`This is a node of EKS cluster ${eks.clusterName}${eks.nodegroupName ? ` (node group ${eks.nodegroupName})` : ''}: every pod on it is cut off too.`] : []),
+      ...(eks
+        ? [`This is a node of EKS cluster ${eks.clusterName}${eks.nodegroupName ? ` (node group ${eks.nodegroupName})` : ''}: every pod on it is cut off too.`]
+        : []),
       ...(ctx.finding.kind === 'Container' ? ['Every container on this host loses its network, not only the compromised one.'] : []),
-      ...(asg ? [`It belongs to Auto Scaling group ${asg.groupName}: it will be protected from scale-in and detached; the group launches a replacement (its capacity is the group's business).`] : []),
-      ...(lb.registrations.length ? [`It is registered in ${lb.registrations.length} target group registration(s): they will be deregistered (traffic drains first).`] : []),
+      ...(asg
+        ? [
+            `It belongs to Auto Scaling group ${asg.groupName}: it will be protected from scale-in and detached; the group launches a replacement (its capacity is the group's business).`,
+          ]
+        : []),
+      ...(lb.registrations.length
+        ? [`It is registered in ${lb.registrations.length} target group registration(s): they will be deregistered (traffic drains first).`]
+        : []),
       ...(evidenceTaken ? [] : ['Evidence has not been preserved yet: keep "Preserve evidence first" selected to snapshot the volumes before isolating.']),
       ...plan.notCut.map((c) => `Will NOT cut: ${c}`),
       ...lb.failures.map((f) => `Could not check load balancer target group ${f.resource}: ${f.message}`),
@@ -62,7 +74,10 @@ export const isolateInstanceAction: ActionDefinition = {
     return {
       summary: `Isolate EC2 instance ${instanceId} (${info.instanceType ?? 'unknown type'}, ${info.state}, VPC ${info.vpcId ?? '?'}).`,
       resources: [
-        ...plan.enis.map((e) => `ENI ${e.eniId} — groups now: ${e.groupIds.join(', ') || 'none'}${e.securityGroup.action === 'cannot' ? ` (cannot change: ${e.securityGroup.reason})` : ''}`),
+        ...plan.enis.map(
+          (e) =>
+            `ENI ${e.eniId} — groups now: ${e.groupIds.join(', ') || 'none'}${e.securityGroup.action === 'cannot' ? ` (cannot change: ${e.securityGroup.reason})` : ''}`,
+        ),
         ...(asg ? [`Auto Scaling group ${asg.groupName}`] : []),
         ...lb.registrations.map((r) => `target group ${r.targetGroupName} (${r.id}:${r.port})`),
       ],
@@ -88,10 +103,23 @@ export const isolateInstanceAction: ActionDefinition = {
         },
         ...(evidenceTaken
           ? []
-          : [{ id: EVIDENCE_INPUT_ID, kind: 'select' as const, label: 'Evidence', options: [{ value: 'yes', label: 'Preserve evidence first' }, { value: 'no', label: 'Isolate without evidence' }], initial: 'yes' }]),
+          : [
+              {
+                id: EVIDENCE_INPUT_ID,
+                kind: 'select' as const,
+                label: 'Evidence',
+                options: [
+                  { value: 'yes', label: 'Preserve evidence first' },
+                  { value: 'no', label: 'Isolate without evidence' },
+                ],
+                initial: 'yes',
+              },
+            ]),
       ],
       ...(existing?.active && !existing.incomplete?.length
-        ? { blocked: `the instance is already isolated (by Slack user ${existing.by}${existing.fromFinding ? `, from the card of finding ${existing.fromFinding}` : ''}); use Release isolation first` }
+        ? {
+            blocked: `the instance is already isolated (by Slack user ${existing.by}${existing.fromFinding ? `, from the card of finding ${existing.fromFinding}` : ''}); use Release isolation first`,
+          }
         : {}),
       data: { plan, ...(asg ? { asg } : {}), registrations: lb.registrations, evidenceTaken } satisfies InstancePlanData,
     };
@@ -112,7 +140,9 @@ export const isolateInstanceAction: ActionDefinition = {
         notDone.push(...ev.failures.map((f) => `evidence ${f.step} on ${f.resource}: ${f.message}`));
         ctx.progress('evidence taken');
       } catch (err) {
-        notDone.push(`Evidence could not be taken (${isAppError(err) ? err.message : 'unexpected error'}); the instance was isolated anyway. Run Preserve evidence next.`);
+        notDone.push(
+          `Evidence could not be taken (${isAppError(err) ? err.message : 'unexpected error'}); the instance was isolated anyway. Run Preserve evidence next.`,
+        );
       }
     }
     // Out of the Auto Scaling group BEFORE the network is cut: an isolated instance fails its
@@ -131,12 +161,24 @@ export const isolateInstanceAction: ActionDefinition = {
       notDone.push(...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
     }
     const withAcl = ctx.inputs[NETWORK_INPUT_ID] === 'sg_acl';
-    const plan: IsolationPlan = withAcl ? d.plan : { ...d.plan, acls: [], skippedAcls: [...d.plan.skippedAcls, ...d.plan.acls.map((a) => ({ networkAclId: a.networkAclId, subnetIds: a.subnetIds, reason: 'network ACL option not chosen' }))] };
+    const plan: IsolationPlan = withAcl
+      ? d.plan
+      : {
+          ...d.plan,
+          acls: [],
+          skippedAcls: [
+            ...d.plan.skippedAcls,
+            ...d.plan.acls.map((a) => ({ networkAclId: a.networkAclId, subnetIds: a.subnetIds, reason: 'network ACL option not chosen' })),
+          ],
+        };
     const iso = await executeIsolation(ctx.aws, plan, { now: () => new Date(ctx.clock.now()) });
     requestIds.push(...iso.requestIds);
     done.push(...iso.cut);
     notDone.push(...iso.notCut, ...iso.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`));
-    if (!withAcl) notDone.push('Connections already open survive a security-group change; run Isolate again with network ACL entries after a release, or add them by hand, to cut them.');
+    if (!withAcl)
+      notDone.push(
+        'Connections already open survive a security-group change; run Isolate again with network ACL entries after a release, or add them by hand, to cut them.',
+      );
     let deregistered: Registration[] = [];
     if (d.registrations.length) {
       const r = await deregister(ctx.aws, d.registrations);
@@ -167,12 +209,20 @@ export const isolateInstanceAction: ActionDefinition = {
       } satisfies IsolationState);
     }
     if (recorded && (incomplete.length || record.enis.length === 0)) {
-      iso.next.unshift(`Not cut: ${incomplete.join(', ') || 'the network'}. Fix the cause and run Isolate instance again (it retries only what did not take effect), or Release isolation to undo what did.`);
+      iso.next.unshift(
+        `Not cut: ${incomplete.join(', ') || 'the network'}. Fix the cause and run Isolate instance again (it retries only what did not take effect), or Release isolation to undo what did.`,
+      );
     }
-    const status: Outcome['status'] = iso.nothingCut ? 'failed' : notDone.some((l) => / on /.test(l) && !/survive/.test(l)) || iso.failures.length ? 'partial' : 'succeeded';
+    const status: Outcome['status'] = iso.nothingCut
+      ? 'failed'
+      : notDone.some((l) => / on /.test(l) && !/survive/.test(l)) || iso.failures.length
+        ? 'partial'
+        : 'succeeded';
     return {
       status,
-      headline: iso.nothingCut ? 'the instance could not be isolated' : `instance isolated (${iso.record.enis.length} ENI${iso.record.enis.length === 1 ? '' : 's'}${withAcl ? `, ${iso.record.aclEntries.length} ACL entries` : ''})`,
+      headline: iso.nothingCut
+        ? 'the instance could not be isolated'
+        : `instance isolated (${iso.record.enis.length} ENI${iso.record.enis.length === 1 ? '' : 's'}${withAcl ? `, ${iso.record.aclEntries.length} ACL entries` : ''})`,
       done,
       notDone,
       next: [...iso.next, 'Start a malware scan; revoke the instance credentials if they may be stolen.'],
@@ -188,7 +238,7 @@ function mergeRecords(prior: IsolationState['record'] | undefined, now: Isolatio
   return {
     ...prior,
     vpcIds: [...new Set([...prior.vpcIds, ...now.vpcIds])],
-    ...(prior.isolationGroupId ?? now.isolationGroupId ? { isolationGroupId: prior.isolationGroupId ?? now.isolationGroupId } : {}),
+    ...((prior.isolationGroupId ?? now.isolationGroupId) ? { isolationGroupId: prior.isolationGroupId ?? now.isolationGroupId } : {}),
     enis: [...prior.enis, ...now.enis.filter((e) => !known.has(e.eniId))],
     aclEntries: [...prior.aclEntries, ...now.aclEntries],
   };

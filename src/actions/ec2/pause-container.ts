@@ -27,7 +27,11 @@ export const pauseContainerAction: ActionDefinition = {
     const base = {
       summary: `docker pause ${containerId} on host ${instanceId} (docker stop if pause fails), through SSM Run Command.`,
       resources: [instanceId, `container ${containerId}${ctx.finding.container?.name ? ` (${ctx.finding.container.name})` : ''}`],
-      apiCalls: ['ssm:DescribeInstanceInformation', `ssm:SendCommand AWS-RunShellScript "docker pause ${containerId}" (then "docker stop ${containerId}" if needed)`, 'ssm:GetCommandInvocation'],
+      apiCalls: [
+        'ssm:DescribeInstanceInformation',
+        `ssm:SendCommand AWS-RunShellScript "docker pause ${containerId}" (then "docker stop ${containerId}" if needed)`,
+        'ssm:GetCommandInvocation',
+      ],
       warnings: ['A paused container keeps its memory (good for forensics) but holds its resources; a stopped one loses its memory.'],
     };
     if (!agent.online) {
@@ -42,9 +46,18 @@ export const pauseContainerAction: ActionDefinition = {
     const { instanceId, containerId } = ctx.plan.data as { instanceId: string; containerId: string };
     const opts = { sleep: ctx.clock.sleep, intervalMs: SSM_POLL_INTERVAL_MS, maxPolls: SSM_MAX_POLLS };
     const paused = await runDockerCommand(ctx.aws, { instanceId, containerId, verb: 'pause', findingId: ctx.finding.id }, opts);
-    const out = (r: typeof paused) => `docker ${r.verb} → ${r.status}${r.responseCode !== undefined ? ` (exit ${r.responseCode})` : ''}${r.stdout ? `; stdout: ${r.stdout.slice(0, 300)}` : ''}${r.stderr ? `; stderr: ${r.stderr.slice(0, 300)}` : ''}`;
+    const out = (r: typeof paused) =>
+      `docker ${r.verb} → ${r.status}${r.responseCode !== undefined ? ` (exit ${r.responseCode})` : ''}${r.stdout ? `; stdout: ${r.stdout.slice(0, 300)}` : ''}${r.stderr ? `; stderr: ${r.stderr.slice(0, 300)}` : ''}`;
     if (paused.succeeded) {
-      return { status: 'succeeded', headline: `container ${containerId} paused`, done: [out(paused)], notDone: [], next: ['Isolate the host and preserve evidence before unpausing or removing the container.'], requestIds: paused.requestIds, cardStatus: ':double_vertical_bar: Container paused' };
+      return {
+        status: 'succeeded',
+        headline: `container ${containerId} paused`,
+        done: [out(paused)],
+        notDone: [],
+        next: ['Isolate the host and preserve evidence before unpausing or removing the container.'],
+        requestIds: paused.requestIds,
+        cardStatus: ':double_vertical_bar: Container paused',
+      };
     }
     ctx.progress(`pause failed (${paused.status}); trying docker stop`);
     const stopped = await runDockerCommand(ctx.aws, { instanceId, containerId, verb: 'stop', findingId: ctx.finding.id }, opts);
@@ -53,7 +66,9 @@ export const pauseContainerAction: ActionDefinition = {
       headline: stopped.succeeded ? `pause failed, container ${containerId} stopped instead` : `neither pause nor stop worked on ${containerId}`,
       done: stopped.succeeded ? [out(stopped)] : [],
       notDone: [out(paused), ...(stopped.succeeded ? [] : [out(stopped)])],
-      next: stopped.succeeded ? ['The container is stopped (its memory is lost). Isolate the host and preserve evidence.'] : ['Use the instance actions: isolating the host cuts off every container on it.'],
+      next: stopped.succeeded
+        ? ['The container is stopped (its memory is lost). Isolate the host and preserve evidence.']
+        : ['Use the instance actions: isolating the host cuts off every container on it.'],
       requestIds: [...paused.requestIds, ...stopped.requestIds],
       cardStatus: stopped.succeeded ? ':octagonal_sign: Container stopped' : ':x: Container could not be paused or stopped',
     };

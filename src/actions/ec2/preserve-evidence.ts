@@ -16,7 +16,12 @@ export const preserveEvidenceAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: true,
-  command: { verb: 'evidence', resources: ['instance'], section: 'Instances', help: "before anything changes: an instance's snapshots, protection and tags; a pod's spec, events and logs" },
+  command: {
+    verb: 'evidence',
+    resources: ['instance'],
+    section: 'Instances',
+    help: "before anything changes: an instance's snapshots, protection and tags; a pod's spec, events and logs",
+  },
   style: 'primary',
   appliesTo: (f) => f.kind === 'Instance' && hasInstance(f),
   async plan(ctx) {
@@ -40,7 +45,9 @@ export const preserveEvidenceAction: ActionDefinition = {
       notDone: [...r.unchanged, ...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`)],
       next: ['Snapshots complete in the background (EC2 console → Snapshots). Isolate the instance next, or start a malware scan.'],
       requestIds: r.requestIds,
-      cardFacts: { Evidence: `${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'} (${r.snapshots.map((s) => s.snapshotId).join(', ') || 'none'})` },
+      cardFacts: {
+        Evidence: `${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'} (${r.snapshots.map((s) => s.snapshotId).join(', ') || 'none'})`,
+      },
       cardStatus: ':camera_with_flash: Evidence preserved',
     };
   },

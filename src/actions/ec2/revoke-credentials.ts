@@ -20,7 +20,14 @@ export const revokeCredentialsAction: ActionDefinition = {
   async plan(ctx) {
     const instanceId = instanceIdOf(ctx.finding);
     const current = await findInstanceProfileAssociation(ctx.aws, instanceId);
-    if (!current) return { summary: `${instanceId} has no instance profile.`, resources: [instanceId], apiCalls: [], warnings: [], blocked: 'the instance has no instance profile: there are no role credentials to revoke' };
+    if (!current)
+      return {
+        summary: `${instanceId} has no instance profile.`,
+        resources: [instanceId],
+        apiCalls: [],
+        warnings: [],
+        blocked: 'the instance has no instance profile: there are no role credentials to revoke',
+      };
     return {
       summary: `Remove instance profile ${current.instanceProfileArn} from ${instanceId}.`,
       resources: [instanceId, current.instanceProfileArn, `association ${current.associationId}`],
@@ -33,7 +40,8 @@ export const revokeCredentialsAction: ActionDefinition = {
   },
   async execute(ctx) {
     const r = await revokeInstanceProfile(ctx.aws, instanceIdOf(ctx.finding), { now: () => new Date(ctx.clock.now()) });
-    if (r.record) await ctx.state.put(INSTANCE_PROFILE_STATE_KEY, { active: true, record: r.record, by: ctx.actor, at: ctx.clock.now() } satisfies RevokedProfileState);
+    if (r.record)
+      await ctx.state.put(INSTANCE_PROFILE_STATE_KEY, { active: true, record: r.record, by: ctx.actor, at: ctx.clock.now() } satisfies RevokedProfileState);
     const advice = r.record ? revokeSessionsAdvice({ instanceProfileArn: r.record.instanceProfileArn, issuedBefore: new Date(ctx.clock.now()) }) : undefined;
     return {
       status: r.record ? 'succeeded' : 'failed',
@@ -41,10 +49,20 @@ export const revokeCredentialsAction: ActionDefinition = {
       done: r.record ? [`Disassociated ${r.record.instanceProfileArn} (association ${r.record.associationId}); recorded for Release isolation`] : [],
       // r.notes opens with the success line and repeats the advice given under next: what is not
       // done is the credentials already issued (without a record, the notes say why nothing was).
-      notDone: r.record ? ['Credentials the instance already received stay valid until they expire (typically up to about 6 hours): see what to do next.'] : r.notes,
+      notDone: r.record
+        ? ['Credentials the instance already received stay valid until they expire (typically up to about 6 hours): see what to do next.']
+        : r.notes,
       next: advice ? [advice.text] : [],
       requestIds: r.requestIds,
-      ...(advice ? { attachment: { filename: 'revoke-older-sessions-policy.json', title: 'IAM policy that revokes credentials issued before now', content: advice.policy } } : {}),
+      ...(advice
+        ? {
+            attachment: {
+              filename: 'revoke-older-sessions-policy.json',
+              title: 'IAM policy that revokes credentials issued before now',
+              content: advice.policy,
+            },
+          }
+        : {}),
       cardStatus: ':key: Instance credentials revoked',
     };
   },

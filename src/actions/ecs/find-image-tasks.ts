@@ -58,13 +58,18 @@ export async function sweepEverywhere(ctx: ActionContext, image: CompromisedImag
   const query = { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}) };
   return sweepOrganization(places, ctx.awsIn, query, {
     onPlace: (p) =>
-      ctx.progress(`${placeLabel(p.place, ctx.accountName)}: ${p.error ? `could not be searched — ${p.error.message}` : `${distinctTasks(p.result!.matches).length} task(s) in ${p.result!.clustersScanned} cluster(s)`}`),
+      ctx.progress(
+        `${placeLabel(p.place, ctx.accountName)}: ${p.error ? `could not be searched — ${p.error.message}` : `${distinctTasks(p.result!.matches).length} task(s) in ${p.result!.clustersScanned} cluster(s)`}`,
+      ),
   });
 }
 
 /** Per-account lines and the accounts that could not be searched. */
 function withPlaces(outcome: Outcome, org: OrganizationSweep, ctx: ActionContext): Outcome {
-  const perPlace = org.places.map((p) => `${placeLabel(p.place, ctx.accountName)}: ${p.error ? 'not searched' : `${distinctTasks(p.result!.matches).length} running task(s) in ${p.result!.clustersScanned} cluster(s)`}`);
+  const perPlace = org.places.map(
+    (p) =>
+      `${placeLabel(p.place, ctx.accountName)}: ${p.error ? 'not searched' : `${distinctTasks(p.result!.matches).length} running task(s) in ${p.result!.clustersScanned} cluster(s)`}`,
+  );
   const failed = org.places.filter((p) => p.error).map((p) => `${placeLabel(p.place, ctx.accountName)} could not be searched: ${p.error!.message}`);
   const accounts = new Set(org.places.map((p) => p.place.accountId)).size;
   return {
@@ -76,7 +81,11 @@ function withPlaces(outcome: Outcome, org: OrganizationSweep, ctx: ActionContext
 }
 
 export function sweepFor(aws: Parameters<typeof findTasksUsingImage>[0], image: CompromisedImageRef): Promise<SweepResult> {
-  return findTasksUsingImage(aws, { digest: image.digest, ...(image.repository ? { repository: image.repository } : {}), ...(image.tag ? { tag: image.tag } : {}) });
+  return findTasksUsingImage(aws, {
+    digest: image.digest,
+    ...(image.repository ? { repository: image.repository } : {}),
+    ...(image.tag ? { tag: image.tag } : {}),
+  });
 }
 
 export function distinctTasks(refs: readonly TaskRef[]): TaskRef[] {
@@ -96,7 +105,10 @@ export function blastRadiusSummary(image: CompromisedImageRef, sweep: SweepResul
   const missed = new Set(sweep.errors.filter((e) => e.cluster.startsWith('arn:')).map((e) => e.cluster)).size;
   // An organization-wide sweep names a place it could not search as `<account>/<region>`.
   const missedPlaces = new Set(sweep.errors.filter((e) => !e.cluster.startsWith('arn:')).map((e) => e.cluster)).size;
-  const parts = [...(missed ? [`${missed} cluster${missed === 1 ? '' : 's'}`] : []), ...(missedPlaces ? [`${missedPlaces} account-Region${missedPlaces === 1 ? '' : 's'}`] : [])];
+  const parts = [
+    ...(missed ? [`${missed} cluster${missed === 1 ? '' : 's'}`] : []),
+    ...(missedPlaces ? [`${missedPlaces} account-Region${missedPlaces === 1 ? '' : 's'}`] : []),
+  ];
   const incomplete = parts.length ? ` (incomplete: ${parts.join(' and ')} could not be searched)` : '';
   return `${tasks.length} running task${tasks.length === 1 ? '' : 's'} in ${clusters} cluster${clusters === 1 ? '' : 's'} use ${shortDigest(image.digest)}${other ? `; ${other} more run the same tag with another digest` : ''}${incomplete}`;
 }
@@ -121,7 +133,12 @@ function blastRadiusOutcome(image: CompromisedImageRef, sweep: SweepResult): Out
     headline: blastRadiusSummary(image, sweep),
     done,
     notDone: sweep.errors.map((e) => `Cluster ${clusterName(e.cluster)} could not be searched completely: ${e.message}`),
-    next: tasks.length > 0 ? ['"Quarantine image" deletes it from ECR (evidence kept); "Stop all tasks using the image / pin services" stops them and keeps services from restarting them.'] : [],
+    next:
+      tasks.length > 0
+        ? [
+            '"Quarantine image" deletes it from ECR (evidence kept); "Stop all tasks using the image / pin services" stops them and keeps services from restarting them.',
+          ]
+        : [],
     requestIds: sweep.requestIds,
     cardFacts: { [BLAST_RADIUS_FACT]: blastRadiusSummary(image, sweep) },
     ...(long

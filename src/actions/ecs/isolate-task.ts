@@ -1,5 +1,5 @@
 import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
-import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan, } from '../../aws/ec2/index.js';
+import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan } from '../../aws/ec2/index.js';
 import { ISOLATION_STATE_KEY, type IsolationState } from '../state-keys.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 
@@ -7,8 +7,13 @@ export type { IsolationState } from '../state-keys.js';
 
 function planLines(plan: IsolationPlan) {
   const resources = [
-    ...plan.enis.map((e) => `ENI ${e.eniId}${e.requesterManaged ? ' (managed by ECS: security groups cannot be changed)' : ''} — groups now: ${e.groupIds.join(', ') || 'none'}`),
-    ...plan.acls.map((a) => `network ACL ${a.networkAclId} (subnets ${a.otherSubnetIds.join(', ')}): ${a.entries.length} deny entr${a.entries.length === 1 ? 'y' : 'ies'}`),
+    ...plan.enis.map(
+      (e) =>
+        `ENI ${e.eniId}${e.requesterManaged ? ' (managed by ECS: security groups cannot be changed)' : ''} — groups now: ${e.groupIds.join(', ') || 'none'}`,
+    ),
+    ...plan.acls.map(
+      (a) => `network ACL ${a.networkAclId} (subnets ${a.otherSubnetIds.join(', ')}): ${a.entries.length} deny entr${a.entries.length === 1 ? 'y' : 'ies'}`,
+    ),
   ];
   const apiCalls = [
     ...(plan.enis.some((e) => e.securityGroup.action === 'apply')
@@ -17,7 +22,9 @@ function planLines(plan: IsolationPlan) {
           ...plan.enis.filter((e) => e.securityGroup.action === 'apply').map((e) => `ec2:ModifyNetworkInterfaceAttribute ${e.eniId} → isolation group only`),
         ]
       : []),
-    ...plan.acls.flatMap((a) => a.entries.map((en) => `ec2:CreateNetworkAclEntry ${a.networkAclId} rule ${en.ruleNumber} ${en.egress ? 'outbound' : 'inbound'} deny ${en.cidr}`)),
+    ...plan.acls.flatMap((a) =>
+      a.entries.map((en) => `ec2:CreateNetworkAclEntry ${a.networkAclId} rule ${en.ruleNumber} ${en.egress ? 'outbound' : 'inbound'} deny ${en.cidr}`),
+    ),
   ];
   return { resources, apiCalls };
 }
@@ -36,7 +43,12 @@ export const isolateTaskAction: ActionDefinition = {
   changes: true,
   destructive: false,
   repeatable: false,
-  command: { verb: 'isolate', resources: ['ecs_task'], section: 'Contain', help: "cut a task's, instance's or pod's network traffic, keep it running for forensics" },
+  command: {
+    verb: 'isolate',
+    resources: ['ecs_task'],
+    section: 'Contain',
+    help: "cut a task's, instance's or pod's network traffic, keep it running for forensics",
+  },
   containment: 'contain',
   style: 'primary',
   appliesTo: (f, s) => f.kind === 'ECSCluster' && !!f.ecs?.taskArn && !s.isolated,
@@ -55,7 +67,11 @@ export const isolateTaskAction: ActionDefinition = {
       summary,
       resources: [task.taskArn, ...resources],
       apiCalls,
-      warnings: [...(plan.affectsWholeInstance ? ['This affects every task and container on the instance, not only the compromised one.'] : []), ...plan.cut.map((c) => `Will cut: ${c}`), ...plan.notCut.map((c) => `Will NOT cut: ${c}`)],
+      warnings: [
+        ...(plan.affectsWholeInstance ? ['This affects every task and container on the instance, not only the compromised one.'] : []),
+        ...plan.cut.map((c) => `Will cut: ${c}`),
+        ...plan.notCut.map((c) => `Will NOT cut: ${c}`),
+      ],
       ...(existing?.active ? { blocked: `the task is already isolated (by Slack user ${existing.by}); use Release isolation first` } : {}),
       ...(task.lastStatus === 'STOPPED' ? { blocked: 'the task has stopped: there is nothing running to isolate' } : {}),
       data: { plan },
@@ -71,7 +87,9 @@ export const isolateTaskAction: ActionDefinition = {
     const status: Outcome['status'] = r.nothingCut ? 'failed' : r.failures.length > 0 || r.cannot.length > 0 ? 'partial' : 'succeeded';
     return {
       status,
-      headline: r.nothingCut ? 'nothing could be cut' : `${r.record.aclEntries.length} network ACL deny entr${r.record.aclEntries.length === 1 ? 'y' : 'ies'} added, ${r.record.enis.length} interface${r.record.enis.length === 1 ? '' : 's'} moved to the isolation group`,
+      headline: r.nothingCut
+        ? 'nothing could be cut'
+        : `${r.record.aclEntries.length} network ACL deny entr${r.record.aclEntries.length === 1 ? 'y' : 'ies'} added, ${r.record.enis.length} interface${r.record.enis.length === 1 ? '' : 's'} moved to the isolation group`,
       done: r.cut,
       notDone: [...r.notCut, ...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`)],
       next: r.next,

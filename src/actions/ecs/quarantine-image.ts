@@ -27,7 +27,13 @@ export const quarantineImageAction: ActionDefinition = {
     const requestIds: string[] = [];
     const images = (await compromisedImages(ctx, requestIds)).filter((i) => isEcrImage(i.image));
     if (images.length === 0) {
-      return { summary: 'None of the task’s images is in Amazon ECR.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be quarantined by the responder; delete it from its registry by hand' };
+      return {
+        summary: 'None of the task’s images is in Amazon ECR.',
+        resources: [],
+        apiCalls: [],
+        warnings: [],
+        blocked: 'only images stored in Amazon ECR can be quarantined by the responder; delete it from its registry by hand',
+      };
     }
     // Already quarantined from this card and no longer in ECR: say so instead of offering a
     // delete that can only fail (and would flip the card's status to "failed").
@@ -53,11 +59,22 @@ export const quarantineImageAction: ActionDefinition = {
     }
     const counts = await Promise.all(images.map(async (i) => distinctTasks((await sweepEverywhere(ctx, i)).merged.matches).length));
     // Every tag on the digest goes with it: name them (a `latest` that other services pull, too).
-    const tags = await Promise.all(images.map((i) => tagsOfImage(registryClients(ctx, ecrUri(i)), ecrUri(i)).then((r) => r.tags, () => undefined)));
+    const tags = await Promise.all(
+      images.map((i) =>
+        tagsOfImage(registryClients(ctx, ecrUri(i)), ecrUri(i)).then(
+          (r) => r.tags,
+          () => undefined,
+        ),
+      ),
+    );
     return {
       summary: `Save the manifest of ${images[0]!.image} as evidence, then delete it from ECR by digest ${shortDigest(images[0]!.digest)}.`,
       resources: images.map((i, n) => `${i.image} (${i.digest}) — ${counts[n]} running task${counts[n] === 1 ? '' : 's'} use it now; ${tagsText(tags[n])}`),
-      apiCalls: ['ecr:DescribeImages (tags, push time)', 'ecr:BatchGetImage (manifest, kept as evidence)', 'ecr:BatchDeleteImage by digest (removes every tag of it)'],
+      apiCalls: [
+        'ecr:DescribeImages (tags, push time)',
+        'ecr:BatchGetImage (manifest, kept as evidence)',
+        'ecr:BatchDeleteImage by digest (removes every tag of it)',
+      ],
       warnings: [
         'Running tasks keep running: they already have the image. New tasks and scale-outs that need it will fail to start.',
         'Deleting by digest removes every tag that points at it. This cannot be undone, except by pushing the image again.',
@@ -77,7 +94,9 @@ export const quarantineImageAction: ActionDefinition = {
     const ok = del.failures.length === 0;
     return {
       status: ok ? 'succeeded' : del.deleted.length > 0 ? 'partial' : 'failed',
-      headline: ok ? `image ${shortDigest(evidence.imageDigest)} deleted from ${evidence.repositoryName}; evidence kept` : 'the image could not be (fully) deleted; evidence kept',
+      headline: ok
+        ? `image ${shortDigest(evidence.imageDigest)} deleted from ${evidence.repositoryName}; evidence kept`
+        : 'the image could not be (fully) deleted; evidence kept',
       done: [
         `Evidence saved: ${evidence.repositoryName}@${evidence.imageDigest}, tags ${evidence.tags.join(', ') || 'none'}, media type ${evidence.mediaType ?? 'unknown'}, manifest ${evidence.manifest.length} bytes${evidence.manifestDigestMatches ? ' (sha256 matches the digest)' : ' (WARNING: manifest hash does not match the digest)'}`,
         ...del.deleted.map((d) => `ecr:BatchDeleteImage deleted ${d.imageDigest ?? ''}${d.imageTag ? ` (tag ${d.imageTag})` : ''}`),
@@ -86,7 +105,11 @@ export const quarantineImageAction: ActionDefinition = {
       notDone: del.failures.map((f) => `${f.imageDigest ?? f.imageTag ?? ''}: ${f.reason}`),
       next: ['Stop tasks that still run it and pin their services to a clean image.'],
       requestIds: [...evidence.requestIds, ...del.requestIds],
-      attachment: { filename: `manifest-${shortDigest(evidence.imageDigest)}.json`, title: `Manifest of ${evidence.repositoryName}@${evidence.imageDigest}`, content: evidence.manifest },
+      attachment: {
+        filename: `manifest-${shortDigest(evidence.imageDigest)}.json`,
+        title: `Manifest of ${evidence.repositoryName}@${evidence.imageDigest}`,
+        content: evidence.manifest,
+      },
       cardStatus: ok ? ':wastebasket: Image quarantined (deleted from ECR, evidence kept)' : ':warning: Image quarantine incomplete',
     };
   },
@@ -101,7 +124,9 @@ function tagsText(tags: string[] | undefined): string {
 function otherTagsWarning(images: CompromisedImageRef[], tags: (string[] | undefined)[]): string[] {
   return images.flatMap((i, n) => {
     const others = (tags[n] ?? []).filter((t) => t !== i.tag);
-    return others.length > 0 ? [`Other tags point at the same digest and are removed too: ${others.join(', ')} — anything that pulls them will fail to start.`] : [];
+    return others.length > 0
+      ? [`Other tags point at the same digest and are removed too: ${others.join(', ')} — anything that pulls them will fail to start.`]
+      : [];
   });
 }
 

@@ -26,9 +26,23 @@ export const releaseIsolationAction: ActionDefinition = {
   async plan(ctx) {
     const found = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
     const profile = await ctx.state.get<RevokedProfileState>(INSTANCE_PROFILE_STATE_KEY);
-    if (!found?.active && !profile?.active) return { summary: 'Nothing is isolated for this finding.', resources: [], apiCalls: [], warnings: [], blocked: 'there is no active isolation recorded for this finding' };
+    if (!found?.active && !profile?.active)
+      return {
+        summary: 'Nothing is isolated for this finding.',
+        resources: [],
+        apiCalls: [],
+        warnings: [],
+        blocked: 'there is no active isolation recorded for this finding',
+      };
     // Credentials revoked without a network isolation: only the instance profile comes back.
-    const iso: IsolationState = found?.active ? found : { active: false, record: { version: 1, createdAt: '', target: { kind: 'instance', instanceId: profile!.record.instanceId }, vpcIds: [], enis: [], aclEntries: [] }, by: profile!.by, at: profile!.at };
+    const iso: IsolationState = found?.active
+      ? found
+      : {
+          active: false,
+          record: { version: 1, createdAt: '', target: { kind: 'instance', instanceId: profile!.record.instanceId }, vpcIds: [], enis: [], aclEntries: [] },
+          by: profile!.by,
+          at: profile!.at,
+        };
     const rec = iso.record;
     return {
       summary: `Restore exactly what isolation changed (isolated by Slack user ${iso.by} at ${new Date(iso.at).toISOString()}).`,
@@ -49,16 +63,19 @@ export const releaseIsolationAction: ActionDefinition = {
       warnings: [
         'The resource gets its network back: make sure the threat is removed first.',
         'Entries are deleted only if they are still our deny entries for the same address; groups are restored only if the interface still has the isolation group.',
-        ...(iso.asg ? ['Re-attaching raises the group\'s desired capacity by one (its replacement keeps running).'] : []),
+        ...(iso.asg ? ["Re-attaching raises the group's desired capacity by one (its replacement keeps running)."] : []),
       ],
     };
   },
   async execute(ctx) {
     const found = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
     const revoked = await ctx.state.get<RevokedProfileState>(INSTANCE_PROFILE_STATE_KEY);
-    if (!found?.active && !revoked?.active) return { status: 'failed', headline: 'no active isolation', done: [], notDone: ['Nothing was recorded to release.'], next: [], requestIds: [] };
+    if (!found?.active && !revoked?.active)
+      return { status: 'failed', headline: 'no active isolation', done: [], notDone: ['Nothing was recorded to release.'], next: [], requestIds: [] };
     const iso: IsolationState | undefined = found?.active ? found : undefined;
-    const r = iso ? await releaseIsolation(ctx.aws, iso.record) : { restored: [], notRestored: [], alreadyGone: [], requestIds: [], failures: [], complete: true };
+    const r = iso
+      ? await releaseIsolation(ctx.aws, iso.record)
+      : { restored: [], notRestored: [], alreadyGone: [], requestIds: [], failures: [], complete: true };
     const done = [...r.restored, ...r.alreadyGone];
     const notDone = [...r.notRestored, ...r.failures.map((f) => `${f.step} on ${f.resource}: ${f.message}`)];
     const requestIds = [...r.requestIds];
@@ -66,7 +83,11 @@ export const releaseIsolationAction: ActionDefinition = {
     if (iso?.asg) {
       const a = await reattach(ctx.aws, iso.asg);
       requestIds.push(...a.requestIds);
-      (a.attached ? done : notDone).push(a.attached ? `Attached to Auto Scaling group ${iso.asg.groupName} again` : `Not attached to ${iso.asg.groupName} again: ${a.failures.map((f) => f.message).join('; ') || a.notes.join('; ')}`);
+      (a.attached ? done : notDone).push(
+        a.attached
+          ? `Attached to Auto Scaling group ${iso.asg.groupName} again`
+          : `Not attached to ${iso.asg.groupName} again: ${a.failures.map((f) => f.message).join('; ') || a.notes.join('; ')}`,
+      );
       complete &&= a.attached;
     }
     if (iso?.registrations?.length) {
@@ -83,7 +104,8 @@ export const releaseIsolationAction: ActionDefinition = {
       (p.status === 'other-profile-present' ? notDone : done).push(...p.notes);
       if (p.status !== 'other-profile-present') await ctx.state.put(INSTANCE_PROFILE_STATE_KEY, { ...profile, active: false });
     }
-    if (complete && iso) await ctx.state.put(ISOLATION_STATE_KEY, { ...iso, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies IsolationState);
+    if (complete && iso)
+      await ctx.state.put(ISOLATION_STATE_KEY, { ...iso, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies IsolationState);
     return {
       status: complete ? 'succeeded' : done.length > 0 ? 'partial' : 'failed',
       headline: complete ? 'isolation released: everything recorded was restored' : 'isolation only partly released',

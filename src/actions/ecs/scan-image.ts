@@ -18,7 +18,8 @@ export const scanImageAction: ActionDefinition = {
   appliesTo: (f) => hasEcrImage(f),
   async plan(ctx) {
     const images = (await compromisedImages(ctx, [])).filter((i) => isEcrImage(i.image));
-    if (images.length === 0) return { summary: 'No ECR image to scan.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be scanned by ECR' };
+    if (images.length === 0)
+      return { summary: 'No ECR image to scan.', resources: [], apiCalls: [], warnings: [], blocked: 'only images stored in Amazon ECR can be scanned by ECR' };
     return {
       summary: `Start an ECR image scan of ${images[0]!.image} and post the findings summary when it completes.`,
       resources: images.map((i) => `${i.image} (${i.digest})`),

@@ -41,7 +41,11 @@ export const stopAllPinAction: ActionDefinition = {
       const tasks = distinctTasks(sweep.matches);
       const services = new Map<string, ServiceRef>();
       for (const t of tasks) if (t.serviceName) services.set(`${t.clusterArn}|${t.serviceName}`, { cluster: t.clusterArn, service: t.serviceName });
-      return { digest: image.digest, tasks: tasks.map((t) => ({ clusterArn: t.clusterArn, taskArn: t.taskArn, serviceName: t.serviceName })), services: [...services.values()] };
+      return {
+        digest: image.digest,
+        tasks: tasks.map((t) => ({ clusterArn: t.clusterArn, taskArn: t.taskArn, serviceName: t.serviceName })),
+        services: [...services.values()],
+      };
     });
     const first = perImage[0]!;
     const name = (arn: string) => arn.split('/').pop() ?? arn;
@@ -95,7 +99,10 @@ export const stopAllPinAction: ActionDefinition = {
     return errors;
   },
   async execute(ctx) {
-    const data = ctx.plan.data as { images: CompromisedImageRef[]; perImage: { digest: string; tasks: { clusterArn: string; taskArn: string }[]; services: ServiceRef[] }[] };
+    const data = ctx.plan.data as {
+      images: CompromisedImageRef[];
+      perImage: { digest: string; tasks: { clusterArn: string; taskArn: string }[]; services: ServiceRef[] }[];
+    };
     const image = chosenImage(data.images, ctx.inputs);
     const target = data.perImage.find((p) => p.digest === image.digest) ?? data.perImage[0]!;
     const mode = ctx.inputs[MODE_INPUT_ID] === 'scale_to_zero' ? 'scale_to_zero' : 'pin';
@@ -111,7 +118,9 @@ export const stopAllPinAction: ActionDefinition = {
     const groups = byPlace(target.services, target.tasks, { accountId: ctx.finding.accountId, region: ctx.finding.region });
     const many = groups.length > 1;
     await mapWithConcurrency(groups, PLACE_CONCURRENCY, async (g) => {
-      const where = many ? `account ${g.place.accountId}${ctx.accountName?.(g.place.accountId) ? ` (${ctx.accountName(g.place.accountId)})` : ''} ${g.place.region}: ` : '';
+      const where = many
+        ? `account ${g.place.accountId}${ctx.accountName?.(g.place.accountId) ? ` (${ctx.accountName(g.place.accountId)})` : ''} ${g.place.region}: `
+        : '';
       let aws = ctx.aws;
       try {
         if (many && ctx.awsIn) aws = ctx.awsIn(g.place);
@@ -124,7 +133,12 @@ export const stopAllPinAction: ActionDefinition = {
           if (mode === 'pin') {
             const r = await pinServiceToImage(aws, { ...s, compromisedImage: image.image, compromisedDigest: image.digest, cleanImage: clean });
             requestIds.push(...r.requestIds);
-            done.push(where + (r.changed ? `service ${name(s.cluster)}/${s.service}: ${r.oldTaskDefinitionArn} → ${r.newTaskDefinitionArn} (${r.swaps.map((w) => `${w.containerName}: ${w.to}`).join(', ')})` : `service ${name(s.cluster)}/${s.service}: its task definition does not reference the image by this name/digest; left unchanged`));
+            done.push(
+              where +
+                (r.changed
+                  ? `service ${name(s.cluster)}/${s.service}: ${r.oldTaskDefinitionArn} → ${r.newTaskDefinitionArn} (${r.swaps.map((w) => `${w.containerName}: ${w.to}`).join(', ')})`
+                  : `service ${name(s.cluster)}/${s.service}: its task definition does not reference the image by this name/digest; left unchanged`),
+            );
           } else {
             const r = await scaleServiceToZero(aws, s);
             requestIds.push(...r.requestIds);
@@ -166,7 +180,13 @@ export const stopAllPinAction: ActionDefinition = {
       requestIds,
       cardStatus: `:octagonal_sign: ${stopped.length}/${results.length} tasks using the image stopped`,
       ...(results.length > 40
-        ? { attachment: { filename: `stopped-tasks-${shortDigest(image.digest)}.txt`, title: 'Stop-all results', content: results.map((r) => `${r.ok ? 'STOPPED' : 'FAILED '} ${r.taskArn}${r.ok ? '' : ` ${r.message}`}`).join('\n') } }
+        ? {
+            attachment: {
+              filename: `stopped-tasks-${shortDigest(image.digest)}.txt`,
+              title: 'Stop-all results',
+              content: results.map((r) => `${r.ok ? 'STOPPED' : 'FAILED '} ${r.taskArn}${r.ok ? '' : ` ${r.message}`}`).join('\n'),
+            },
+          }
         : {}),
     };
   },

@@ -13,7 +13,12 @@ export const stopTaskAction: ActionDefinition = {
   changes: true,
   destructive: true,
   repeatable: false,
-  command: { verb: 'stop', resources: ['ecs_task'], section: 'Contain', help: 'stop an ECS task or EKS pod (a service or owner starts a replacement: the plan says how to prevent it)' },
+  command: {
+    verb: 'stop',
+    resources: ['ecs_task'],
+    section: 'Contain',
+    help: 'stop an ECS task or EKS pod (a service or owner starts a replacement: the plan says how to prevent it)',
+  },
   // The scheduler replaces a service's task from the same task definition: stopping it alone contains nothing.
   containment: (f) => (f.ecs?.serviceName || f.ecs?.group?.startsWith('service:') ? undefined : 'contain'),
   style: 'danger',
@@ -29,8 +34,14 @@ export const stopTaskAction: ActionDefinition = {
       );
     }
     warnings.push('Stopping ends the running process: memory and the container file system are lost. Isolate first if you need them for forensics.');
-    const base = { summary: `Stop task ${task.taskArn} in cluster ${task.clusterArn}.`, resources: [task.taskArn], apiCalls: [`ecs:StopTask ${task.taskArn} (reason recorded in ECS)`], warnings };
-    if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED') return { ...base, blocked: `the task is already ${task.lastStatus === 'STOPPED' ? 'stopped' : 'stopping'}` };
+    const base = {
+      summary: `Stop task ${task.taskArn} in cluster ${task.clusterArn}.`,
+      resources: [task.taskArn],
+      apiCalls: [`ecs:StopTask ${task.taskArn} (reason recorded in ECS)`],
+      warnings,
+    };
+    if (task.lastStatus === 'STOPPED' || task.desiredStatus === 'STOPPED')
+      return { ...base, blocked: `the task is already ${task.lastStatus === 'STOPPED' ? 'stopped' : 'stopping'}` };
     return { ...base, data: { cluster: task.clusterArn, taskArn: task.taskArn, serviceName: task.serviceName } };
   },
   async execute(ctx) {

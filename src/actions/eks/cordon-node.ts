@@ -59,7 +59,11 @@ export const cordonNodeAction: ActionDefinition = {
       apiCalls: [`PATCH node ${nodeName}: spec.unschedulable=true, label ${INVESTIGATION_LABEL}=${toLabelValue(ctx.finding.id)}`],
       warnings: [
         'No drain: the pods already on the node, the compromised one included, keep running (evidence stays).',
-        ...(instanceId ? [`The node is EC2 instance ${instanceId}: the instance steps (isolate, snapshot evidence, malware scan) apply to it from an Instance finding or /guardduty.`] : ['The node\'s providerID names no EC2 instance (Fargate?).']),
+        ...(instanceId
+          ? [
+              `The node is EC2 instance ${instanceId}: the instance steps (isolate, snapshot evidence, malware scan) apply to it from an Instance finding or /guardduty.`,
+            ]
+          : ["The node's providerID names no EC2 instance (Fargate?)."]),
         ...(node.spec?.unschedulable ? ['The node is already cordoned; only the label is added.'] : []),
       ],
       ...blocked,
@@ -74,11 +78,28 @@ export const cordonNodeAction: ActionDefinition = {
       const s = (await ctx.state.get<NodeCordonState>(NODE_STATE_KEY))!;
       await patchNode(conn, s.node, { unschedulable: s.wasUnschedulable, labels: { [INVESTIGATION_LABEL]: null } });
       await ctx.state.put(NODE_STATE_KEY, { ...s, active: false });
-      return { status: 'succeeded', headline: `node ${s.node} released`, done: [`${s.wasUnschedulable ? 'Left cordoned (as before)' : 'Uncordoned'} node ${s.node}; removed label ${INVESTIGATION_LABEL}`], notDone: [], next: [], requestIds: [], cardStatus: ':white_check_mark: Node uncordoned' };
+      return {
+        status: 'succeeded',
+        headline: `node ${s.node} released`,
+        done: [`${s.wasUnschedulable ? 'Left cordoned (as before)' : 'Uncordoned'} node ${s.node}; removed label ${INVESTIGATION_LABEL}`],
+        notDone: [],
+        next: [],
+        requestIds: [],
+        cardStatus: ':white_check_mark: Node uncordoned',
+      };
     }
     const label = toLabelValue(ctx.finding.id);
     await patchNode(conn, d.node!, { unschedulable: true, labels: { [INVESTIGATION_LABEL]: label } });
-    const state: NodeCordonState = { active: true, cluster: t.cluster, node: d.node!, ...(d.instanceId ? { instanceId: d.instanceId } : {}), wasUnschedulable: d.wasUnschedulable === true, label, by: ctx.actor, at: ctx.clock.now() };
+    const state: NodeCordonState = {
+      active: true,
+      cluster: t.cluster,
+      node: d.node!,
+      ...(d.instanceId ? { instanceId: d.instanceId } : {}),
+      wasUnschedulable: d.wasUnschedulable === true,
+      label,
+      by: ctx.actor,
+      at: ctx.clock.now(),
+    };
     await ctx.state.put(NODE_STATE_KEY, state);
     return {
       status: 'succeeded',

@@ -28,7 +28,13 @@ export const findImagePodsAction: ActionDefinition = {
   id: 'find_image_pods',
   label: 'Find pods running this image',
   verb: 'Search',
-  command: { verb: 'pods', aliases: ['find-pods'], resources: ['pod'], section: 'Pods', help: "find every pod running the pod's image, in every cluster of the allowed accounts and Regions" },
+  command: {
+    verb: 'pods',
+    aliases: ['find-pods'],
+    resources: ['pod'],
+    section: 'Pods',
+    help: "find every pod running the pod's image, in every cluster of the allowed accounts and Regions",
+  },
   changes: false,
   destructive: false,
   repeatable: true,
@@ -37,12 +43,16 @@ export const findImagePodsAction: ActionDefinition = {
     const { digest, image } = await findingDigest(ctx);
     const others = placesOf(ctx).filter((p) => !isHome(ctx, p));
     const clusters = await listClusterNames(ctx.aws.eks);
-    const where = others.length ? ` and every EKS cluster of ${others.length} other account/Region place(s) (${others.map((p) => placeLabel(p, ctx.accountName)).join(', ')})` : '';
+    const where = others.length
+      ? ` and every EKS cluster of ${others.length} other account/Region place(s) (${others.map((p) => placeLabel(p, ctx.accountName)).join(', ')})`
+      : '';
     return {
       summary: `Search ${clusters.length} EKS cluster(s) of account ${ctx.finding.accountId} in ${ctx.finding.region}${where} for pods running ${image ? `${image} ` : ''}${digest}.`,
       resources: [...clusters.map((c) => `cluster ${c}`), ...others.map((p) => `every cluster of ${placeLabel(p, ctx.accountName)}`)],
       apiCalls: ['eks:ListClusters (per account and Region)', 'eks:DescribeCluster + GET /api/v1/pods (paged, all namespaces) per cluster'],
-      warnings: ['Matches the digest the container runtime reports, not the tag: a re-tagged copy of the same image is found, a rebuilt image with the same tag is not.'],
+      warnings: [
+        'Matches the digest the container runtime reports, not the tag: a re-tagged copy of the same image is found, a rebuilt image with the same tag is not.',
+      ],
       data: { digest, clusters },
     };
   },
@@ -72,17 +82,41 @@ export const findImagePodsAction: ActionDefinition = {
     const searched = all.length - failedClusters.length;
     const lines = [
       ...failedPlaces.map((r) => `${placeLabel(r.place, ctx.accountName)}: NOT searched — ${r.error}`),
-      ...all.flatMap((r) => (r.error ? [`${r.label}: NOT searched — ${r.error}`] : [`${r.label}: ${r.pods.length} pod(s) of ${r.scanned}`, ...r.pods.map((p) => `  ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}${p.node ? ` on ${p.node}` : ''}`)])),
+      ...all.flatMap((r) =>
+        r.error
+          ? [`${r.label}: NOT searched — ${r.error}`]
+          : [
+              `${r.label}: ${r.pods.length} pod(s) of ${r.scanned}`,
+              ...r.pods.map((p) => `  ${p.namespace}/${p.name}${p.owner ? ` (${p.owner})` : ''}${p.node ? ` on ${p.node}` : ''}`),
+            ],
+      ),
     ];
     const nothing = searched === 0 && (all.length > 0 || failedPlaces.length > 0);
     return {
       status: nothing ? 'failed' : failedClusters.length || failedPlaces.length ? 'partial' : 'succeeded',
       headline: `${total} pod(s) running ${digest.slice(0, 19)}… in ${searched} of ${all.length} cluster(s)${multi ? ` — ${results.length - failedPlaces.length} of ${results.length} account/Region place(s) searched` : ''}`,
       done: [
-        ...(multi ? results.filter((r) => !r.error).map((r) => `${placeLabel(r.place, ctx.accountName)}: ${count(r)} pod(s) in ${r.clusters.length} cluster(s)`) : []),
-        ...all.filter((r) => !r.error).map((r) => `${r.label}: ${r.pods.length} pod(s)${r.pods.length ? ` — ${r.pods.slice(0, 5).map((p) => `${p.namespace}/${p.name}`).join(', ')}${r.pods.length > 5 ? '…' : ''}` : ''}`),
+        ...(multi
+          ? results.filter((r) => !r.error).map((r) => `${placeLabel(r.place, ctx.accountName)}: ${count(r)} pod(s) in ${r.clusters.length} cluster(s)`)
+          : []),
+        ...all
+          .filter((r) => !r.error)
+          .map(
+            (r) =>
+              `${r.label}: ${r.pods.length} pod(s)${
+                r.pods.length
+                  ? ` — ${r.pods
+                      .slice(0, 5)
+                      .map((p) => `${p.namespace}/${p.name}`)
+                      .join(', ')}${r.pods.length > 5 ? '…' : ''}`
+                  : ''
+              }`,
+          ),
       ],
-      notDone: [...failedPlaces.map((r) => `${placeLabel(r.place, ctx.accountName)} could not be searched: ${r.error}`), ...failedClusters.map((r) => `${r.label}: ${r.error}`)],
+      notDone: [
+        ...failedPlaces.map((r) => `${placeLabel(r.place, ctx.accountName)} could not be searched: ${r.error}`),
+        ...failedClusters.map((r) => `${r.label}: ${r.error}`),
+      ],
       next: total ? ['Update workload image on the owning workloads, or stop the pods.'] : [],
       requestIds: [],
       attachment: { filename: 'pods-running-image.txt', title: `Pods running ${digest}`, content: lines.join('\n') },

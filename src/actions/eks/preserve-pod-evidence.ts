@@ -31,8 +31,15 @@ export const preservePodEvidenceAction: ActionDefinition = {
     return {
       summary: `Save the spec, status, events, owner chain and last ${LOG_TAIL_LINES} log lines of ${containers.length} container(s) of ${podText(t)} to this thread.`,
       resources: [podText(t), ...containers.map((c) => `container ${c}`)],
-      apiCalls: ['GET pod', 'GET events (involvedObject = the pod)', 'GET owner ReplicaSet (for its Deployment)', ...containers.map((c) => `GET pods/log container=${c} tailLines=${LOG_TAIL_LINES}`)],
-      warnings: ['Logs are what the kubelet still holds: rotated or lost logs of restarted containers are not recoverable here. No memory or disk image is taken.'],
+      apiCalls: [
+        'GET pod',
+        'GET events (involvedObject = the pod)',
+        'GET owner ReplicaSet (for its Deployment)',
+        ...containers.map((c) => `GET pods/log container=${c} tailLines=${LOG_TAIL_LINES}`),
+      ],
+      warnings: [
+        'Logs are what the kubelet still holds: rotated or lost logs of restarted containers are not recoverable here. No memory or disk image is taken.',
+      ],
       ...(missing.length ? { blocked: missingText(t.cluster, missing) } : {}),
     };
   },
@@ -51,15 +58,30 @@ export const preservePodEvidenceAction: ActionDefinition = {
         notDone.push(`Log of container ${c.name}: ${(err as Error).message}`);
       }
     }
-    const evidence = { capturedAt: new Date(ctx.clock.now()).toISOString(), capturedBy: ctx.actor, cluster: t.cluster, findingId: ctx.finding.id, pod: { metadata: pod.metadata, spec: pod.spec, status: pod.status }, events, ownerChain: owners, logs };
+    const evidence = {
+      capturedAt: new Date(ctx.clock.now()).toISOString(),
+      capturedBy: ctx.actor,
+      cluster: t.cluster,
+      findingId: ctx.finding.id,
+      pod: { metadata: pod.metadata, spec: pod.spec, status: pod.status },
+      events,
+      ownerChain: owners,
+      logs,
+    };
     return {
       status: notDone.length ? 'partial' : 'succeeded',
       headline: `evidence of ${podText(t)} saved`,
-      done: [`Pod spec and status, ${events.length} event(s), owner chain ${owners.map((o) => `${o.kind}/${o.name}`).join(' → ') || '(none: bare pod)'}, logs of ${Object.keys(logs).length} container(s)`],
+      done: [
+        `Pod spec and status, ${events.length} event(s), owner chain ${owners.map((o) => `${o.kind}/${o.name}`).join(' → ') || '(none: bare pod)'}, logs of ${Object.keys(logs).length} container(s)`,
+      ],
       notDone,
       next: [],
       requestIds: [],
-      attachment: { filename: `pod-evidence-${t.namespace}-${t.name}.json`, title: `Evidence of pod ${t.namespace}/${t.name}`, content: JSON.stringify(evidence, null, 2) },
+      attachment: {
+        filename: `pod-evidence-${t.namespace}-${t.name}.json`,
+        title: `Evidence of pod ${t.namespace}/${t.name}`,
+        content: JSON.stringify(evidence, null, 2),
+      },
     };
   },
 };

@@ -15,7 +15,8 @@ export const releasePodAction: ActionDefinition = {
   appliesTo: (f, s) => hasPod(f) && s.isolated,
   async plan(ctx) {
     const s = await ctx.state.get(POD_ISOLATION_STATE_KEY);
-    if (!s?.active || s.kind !== 'pod') return { summary: 'Nothing to release.', resources: [], apiCalls: [], warnings: [], blocked: 'no active pod isolation is recorded for this finding' };
+    if (!s?.active || s.kind !== 'pod')
+      return { summary: 'Nothing to release.', resources: [], apiCalls: [], warnings: [], blocked: 'no active pod isolation is recorded for this finding' };
     const conn = await connect(ctx, s.target.cluster);
     const missing = await missingPermissions(conn, [
       { verb: 'patch', resource: 'pods', namespace: s.target.namespace },
@@ -25,7 +26,10 @@ export const releasePodAction: ActionDefinition = {
     return {
       summary: `Release ${podText(s.target)}: delete NetworkPolicy ${s.policyName} and its quarantine label${restore.length ? `, put back labels ${restore.join(', ')}` : ''}.`,
       resources: [podText(s.target), `NetworkPolicy ${s.target.namespace}/${s.policyName}`],
-      apiCalls: [`DELETE NetworkPolicy ${s.target.namespace}/${s.policyName}`, `PATCH pod ${s.target.namespace}/${s.target.name}: remove ${s.label.key}${restore.length ? `, add ${restore.join(', ')}` : ''}`],
+      apiCalls: [
+        `DELETE NetworkPolicy ${s.target.namespace}/${s.policyName}`,
+        `PATCH pod ${s.target.namespace}/${s.target.name}: remove ${s.label.key}${restore.length ? `, add ${restore.join(', ')}` : ''}`,
+      ],
       warnings: restore.length ? ['Putting the labels back may make the pod match its ReplicaSet again: the controller then removes one surplus pod.'] : [],
       ...(missing.length ? { blocked: missingText(s.target.cluster, missing) } : {}),
     };
@@ -35,6 +39,14 @@ export const releasePodAction: ActionDefinition = {
     const conn = await connect(ctx, s.target.cluster);
     const done = await undoIsolation(conn, s);
     await ctx.state.put(POD_ISOLATION_STATE_KEY, { ...s, active: false, releasedBy: ctx.actor, releasedAt: ctx.clock.now() } satisfies PodIsolationState);
-    return { status: 'succeeded', headline: `${podText(s.target)} released`, done, notDone: [], next: [], requestIds: [], cardStatus: ':unlock: Pod isolation released' };
+    return {
+      status: 'succeeded',
+      headline: `${podText(s.target)} released`,
+      done,
+      notDone: [],
+      next: [],
+      requestIds: [],
+      cardStatus: ':unlock: Pod isolation released',
+    };
   },
 };

@@ -14,7 +14,12 @@ export const revokePodCredentialsAction: ActionDefinition = {
   id: 'revoke_pod_credentials',
   label: 'Revoke pod credentials',
   verb: 'Prepare',
-  command: { verb: 'revoke', resources: ['pod'], section: 'Pods', help: "the policy that denies the pod's IAM role (IRSA or Pod Identity) every session issued before now" },
+  command: {
+    verb: 'revoke',
+    resources: ['pod'],
+    section: 'Pods',
+    help: "the policy that denies the pod's IAM role (IRSA or Pod Identity) every session issued before now",
+  },
   changes: false,
   destructive: false,
   repeatable: true,
@@ -28,11 +33,22 @@ export const revokePodCredentialsAction: ActionDefinition = {
     const podIdentity = await podIdentityRole(ctx.aws.eks, { cluster: t.cluster, namespace: t.namespace, serviceAccount: sa }).catch(() => undefined);
     const roles = [...(irsa ? [`${irsa} (IRSA, ${IRSA_ANNOTATION})`] : []), ...(podIdentity ? [`${podIdentity} (EKS Pod Identity)`] : [])];
     return {
-      summary: roles.length ? `Revoke sessions of the role(s) of service account ${t.namespace}/${sa}: ${roles.join('; ')}.` : `Service account ${t.namespace}/${sa} has no IAM role.`,
+      summary: roles.length
+        ? `Revoke sessions of the role(s) of service account ${t.namespace}/${sa}: ${roles.join('; ')}.`
+        : `Service account ${t.namespace}/${sa} has no IAM role.`,
       resources: roles,
-      apiCalls: ['GET serviceaccount', 'eks:ListPodIdentityAssociations', 'The result gives the inline IAM policy (Deny all, aws:TokenIssueTime before now) to put on the role'],
-      warnings: ['The deny hits EVERY session of that role issued before now, including other pods and workloads using it.', 'The pod may still reach the node\'s instance role through IMDS unless hop limit 1 or IMDS blocking is in place.'],
-      ...(roles.length ? {} : { blocked: 'the pod\'s service account has no IAM role (IRSA or Pod Identity): its AWS access, if any, is the node role — use the instance steps' }),
+      apiCalls: [
+        'GET serviceaccount',
+        'eks:ListPodIdentityAssociations',
+        'The result gives the inline IAM policy (Deny all, aws:TokenIssueTime before now) to put on the role',
+      ],
+      warnings: [
+        'The deny hits EVERY session of that role issued before now, including other pods and workloads using it.',
+        "The pod may still reach the node's instance role through IMDS unless hop limit 1 or IMDS blocking is in place.",
+      ],
+      ...(roles.length
+        ? {}
+        : { blocked: "the pod's service account has no IAM role (IRSA or Pod Identity): its AWS access, if any, is the node role — use the instance steps" }),
       data: { roles: [irsa, podIdentity].filter((r): r is string => !!r) },
     };
   },
@@ -44,7 +60,10 @@ export const revokePodCredentialsAction: ActionDefinition = {
       headline: `revocation policy ready for ${roles.length} role(s)`,
       done: [`Prepared the policy that denies sessions issued before ${new Date(ctx.clock.now()).toISOString()}`],
       notDone: ['The app does not hold iam:PutRolePolicy: the policy is not applied yet.'],
-      next: roles.map((r) => `aws iam put-role-policy --role-name ${r.slice(r.lastIndexOf('/') + 1)} --policy-name AWSRevokeOlderSessions --policy-document file://revoke-older-sessions-policy.json`),
+      next: roles.map(
+        (r) =>
+          `aws iam put-role-policy --role-name ${r.slice(r.lastIndexOf('/') + 1)} --policy-name AWSRevokeOlderSessions --policy-document file://revoke-older-sessions-policy.json`,
+      ),
       requestIds: [],
       attachment: { filename: 'revoke-older-sessions-policy.json', title: 'IAM policy that revokes credentials issued before now', content: advice.policy },
     };

@@ -42,18 +42,33 @@ export const stopPodAction: ActionDefinition = {
     const owner = workload ? `${workload.kind} ${t.namespace}/${workload.name}` : undefined;
     const data: StopData = { ...(workload ? { workload } : {}), ...(replicas !== undefined ? { replicas } : {}) };
     return {
-      summary: owner ? `${podText(t)} belongs to ${owner} (${chain.map((o) => `${o.kind}/${o.name}`).join(' → ')}): deleting it only makes the controller start another.` : `Delete bare ${podText(t)} (no controller owns it: it will not come back).`,
+      summary: owner
+        ? `${podText(t)} belongs to ${owner} (${chain.map((o) => `${o.kind}/${o.name}`).join(' → ')}): deleting it only makes the controller start another.`
+        : `Delete bare ${podText(t)} (no controller owns it: it will not come back).`,
       resources: [podText(t), ...(owner ? [`${owner}${replicas !== undefined ? ` — ${replicas} replica(s)` : ''}`] : [])],
-      apiCalls: [`DELETE pod ${t.namespace}/${t.name}`, ...(workload && workload.kind !== 'DaemonSet' ? [`PATCH ${owner} spec.replicas ${replicas ?? '?'} → 0 (when chosen)`] : [])],
+      apiCalls: [
+        `DELETE pod ${t.namespace}/${t.name}`,
+        ...(workload && workload.kind !== 'DaemonSet' ? [`PATCH ${owner} spec.replicas ${replicas ?? '?'} → 0 (when chosen)`] : []),
+      ],
       warnings: owner
-        ? ['Deleting the pod destroys its in-memory evidence: preserve pod evidence first.', `Scaling ${owner} to 0 stops EVERY replica of it, not only this pod.`, 'To keep the service up on a clean image instead, use Update workload image.']
+        ? [
+            'Deleting the pod destroys its in-memory evidence: preserve pod evidence first.',
+            `Scaling ${owner} to 0 stops EVERY replica of it, not only this pod.`,
+            'To keep the service up on a clean image instead, use Update workload image.',
+          ]
         : ['Deleting the pod destroys its in-memory evidence: preserve pod evidence first.'],
       ...(owner
         ? {
             inputs: [
               {
-                id: 'mode', label: 'How to stop it', kind: 'select' as const, initial: 'delete',
-                options: [{ value: 'delete', label: 'Delete the pod anyway (a replacement starts)' }, ...(workload!.kind !== 'DaemonSet' ? [{ value: 'scale', label: `Scale ${workload!.kind} ${workload!.name} to 0` }] : [])],
+                id: 'mode',
+                label: 'How to stop it',
+                kind: 'select' as const,
+                initial: 'delete',
+                options: [
+                  { value: 'delete', label: 'Delete the pod anyway (a replacement starts)' },
+                  ...(workload!.kind !== 'DaemonSet' ? [{ value: 'scale', label: `Scale ${workload!.kind} ${workload!.name} to 0` }] : []),
+                ],
               },
             ],
           }
@@ -69,7 +84,15 @@ export const stopPodAction: ActionDefinition = {
     if (ctx.inputs.mode === 'scale') {
       if (!d.workload || d.replicas === undefined) throw new AppError('action_invalid', 'This pod has no owner that can be scaled.');
       await scaleWorkload(conn, d.workload, d.replicas, 0);
-      return { status: 'succeeded', headline: `${d.workload.kind} ${t.namespace}/${d.workload.name} scaled to 0`, done: [`Scaled ${d.workload.kind} ${d.workload.name} from ${d.replicas} to 0 replicas: its pods, this one included, are being stopped`], notDone: [], next: [`Scale it back to ${d.replicas} once the image is clean.`], requestIds: [], cardStatus: ':octagonal_sign: Workload scaled to 0' };
+      return {
+        status: 'succeeded',
+        headline: `${d.workload.kind} ${t.namespace}/${d.workload.name} scaled to 0`,
+        done: [`Scaled ${d.workload.kind} ${d.workload.name} from ${d.replicas} to 0 replicas: its pods, this one included, are being stopped`],
+        notDone: [],
+        next: [`Scale it back to ${d.replicas} once the image is clean.`],
+        requestIds: [],
+        cardStatus: ':octagonal_sign: Workload scaled to 0',
+      };
     }
     await deletePod(conn, t);
     return {

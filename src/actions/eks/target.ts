@@ -19,7 +19,8 @@ export const hasPod = (f: Finding) => f.kind === 'EKSCluster' && !!f.eks?.cluste
 export function podTargetOf(f: Finding): PodTarget {
   refuseSampleFinding(f, 'resource names');
   const e = f.eks;
-  if (!e?.clusterName || !e.namespace || !e.podName) throw new AppError('action_invalid', 'The finding names no EKS cluster, namespace and pod, so there is no pod to act on.');
+  if (!e?.clusterName || !e.namespace || !e.podName)
+    throw new AppError('action_invalid', 'The finding names no EKS cluster, namespace and pod, so there is no pod to act on.');
   return { cluster: e.clusterName, namespace: e.namespace, name: e.podName };
 }
 

@@ -19,18 +19,32 @@ export const updateWorkloadImageAction: ActionDefinition = {
   id: 'update_workload_image',
   label: 'Update workload image',
   verb: 'Update',
-  command: { verb: 'update-image', aliases: ['update_image'], resources: ['pod'], section: 'Pods', help: "point the pod's Deployment/StatefulSet/DaemonSet at a clean image" },
+  command: {
+    verb: 'update-image',
+    aliases: ['update_image'],
+    resources: ['pod'],
+    section: 'Pods',
+    help: "point the pod's Deployment/StatefulSet/DaemonSet at a clean image",
+  },
   changes: true,
   destructive: true,
   repeatable: true,
   appliesTo: (f) => hasPod(f),
-  validateInputs: (inputs): Record<string, string> => (IMAGE_RE.test(inputs.image ?? '') ? {} : { image: 'An image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.3 or repo@sha256:…' }),
+  validateInputs: (inputs): Record<string, string> =>
+    IMAGE_RE.test(inputs.image ?? '') ? {} : { image: 'An image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.4.3 or repo@sha256:…' },
   async plan(ctx) {
     const t = podTargetOf(ctx.finding);
     const conn = await connect(ctx, t.cluster);
     const pod = await readPod(conn, t);
     const workload = topWorkload(await ownerChain(conn, pod), t.namespace);
-    if (!workload) return { summary: `${t.namespace}/${t.name} has no Deployment, StatefulSet or DaemonSet.`, resources: [], apiCalls: [], warnings: [], blocked: 'the pod has no owning workload to update (a bare pod: stop it instead)' };
+    if (!workload)
+      return {
+        summary: `${t.namespace}/${t.name} has no Deployment, StatefulSet or DaemonSet.`,
+        resources: [],
+        apiCalls: [],
+        warnings: [],
+        blocked: 'the pod has no owning workload to update (a bare pod: stop it instead)',
+      };
     const w = await readWorkload(conn, workload);
     const running = new Set((pod.spec?.containers ?? []).map((c) => c.image));
     const containers = (w.template?.containers ?? []).filter((c) => running.has(c.image)).map((c) => ({ container: c.name, from: c.image ?? '' }));
@@ -40,9 +54,12 @@ export const updateWorkloadImageAction: ActionDefinition = {
       summary: `Set a clean image on ${workload.kind} ${t.namespace}/${workload.name} (containers ${containers.map((c) => c.container).join(', ')}): its pods are replaced by a rolling update.`,
       resources: [`${workload.kind} ${t.namespace}/${workload.name}`, ...containers.map((c) => `container ${c.container}: now ${c.from}`)],
       apiCalls: [`PATCH ${workload.kind} ${workload.name} (JSON patch: test the current image, replace it)`],
-      warnings: ['The compromised pod is replaced too unless it is isolated and detached from its ReplicaSet: preserve evidence first.', 'A workload managed by GitOps/Helm may be set back by its controller.'],
+      warnings: [
+        'The compromised pod is replaced too unless it is isolated and detached from its ReplicaSet: preserve evidence first.',
+        'A workload managed by GitOps/Helm may be set back by its controller.',
+      ],
       inputs: [{ id: 'image', label: 'Clean image', kind: 'text', placeholder: 'registry/repo:tag or repo@sha256:…' }],
-      ...(containers.length === 0 ? { blocked: 'the workload template no longer uses the pod\'s image' } : {}),
+      ...(containers.length === 0 ? { blocked: "the workload template no longer uses the pod's image" } : {}),
       ...(missing.length ? { blocked: missingText(t.cluster, missing) } : {}),
       data,
     };
@@ -54,7 +71,12 @@ export const updateWorkloadImageAction: ActionDefinition = {
     if (!IMAGE_RE.test(image)) throw new AppError('action_invalid', 'The clean image is not a valid image reference.');
     const conn = await connect(ctx, t.cluster);
     const w = await readWorkload(conn, d.workload);
-    await setWorkloadImage(conn, d.workload, w.template!, d.containers.map((c) => ({ ...c, to: image })));
+    await setWorkloadImage(
+      conn,
+      d.workload,
+      w.template!,
+      d.containers.map((c) => ({ ...c, to: image })),
+    );
     return {
       status: 'succeeded',
       headline: `${d.workload.kind} ${d.workload.name} now uses ${image}`,

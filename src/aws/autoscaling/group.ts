@@ -109,7 +109,9 @@ export async function protectAndDetach(
   let protectedFromScaleIn = group.protectedFromScaleIn;
   try {
     await awsCall({ action: 'autoscaling:SetInstanceProtection', resource: group.groupName }, requestIds, () =>
-      clients.autoscaling.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: group.groupName, InstanceIds: [instanceId], ProtectedFromScaleIn: true })),
+      clients.autoscaling.send(
+        new SetInstanceProtectionCommand({ AutoScalingGroupName: group.groupName, InstanceIds: [instanceId], ProtectedFromScaleIn: true }),
+      ),
     );
     protectedFromScaleIn = true;
   } catch (err) {
@@ -121,7 +123,9 @@ export async function protectAndDetach(
   let activity: DetachResult['activity'];
   try {
     const out = await awsCall({ action: 'autoscaling:DetachInstances', resource: group.groupName }, requestIds, () =>
-      clients.autoscaling.send(new DetachInstancesCommand({ AutoScalingGroupName: group.groupName, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: false })),
+      clients.autoscaling.send(
+        new DetachInstancesCommand({ AutoScalingGroupName: group.groupName, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: false }),
+      ),
     );
     detached = true;
     const a = out.Activities?.[0];
@@ -171,7 +175,9 @@ export async function reattach(clients: AutoScalingClients, record: DetachRecord
       attached: false,
       failures: [stepFailure('autoscaling:AttachInstances', `${record.instanceId} into ${record.groupName}`, err)],
       requestIds,
-      notes: [`${record.instanceId} was not attached to ${record.groupName} again. AttachInstances needs the instance running, in one of the group's Availability Zones, and room under the group's maximum size.`],
+      notes: [
+        `${record.instanceId} was not attached to ${record.groupName} again. AttachInstances needs the instance running, in one of the group's Availability Zones, and room under the group's maximum size.`,
+      ],
     };
   }
   notes.push(

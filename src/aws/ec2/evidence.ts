@@ -102,7 +102,10 @@ export interface EvidenceResult {
 
 /** Tag values must be short and use letters, digits, spaces and `_ . : / = + - @`. */
 export function tagValue(value: string): string {
-  const clean = value.replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').replace(/\s+/g, ' ').trim();
+  const clean = value
+    .replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_')
+    .replace(/\s+/g, ' ')
+    .trim();
   return [...clean].slice(0, TAG_VALUE_MAX).join('');
 }
 
@@ -141,21 +144,50 @@ export async function planEvidence(clients: Ec2Clients, instanceId: string, opti
   const notes: string[] = [];
   if (info.state === 'terminated' || info.state === 'shutting-down') {
     // EC2 still describes a terminated instance for a while; its attributes can no longer change.
-    notes.push(`The instance is ${info.state}: nothing can be protected any more. Volumes that were kept on termination still exist and can be snapshotted from the EC2 console.`);
-    return { instanceId, state: info.state, plannedAt: (options.now?.() ?? new Date()).toISOString(), volumes: [], spot, instanceStoreRoot, current: { disableApiTermination, shutdownBehavior, tags: info.tags }, steps, skipped, notes, requestIds };
+    notes.push(
+      `The instance is ${info.state}: nothing can be protected any more. Volumes that were kept on termination still exist and can be snapshotted from the EC2 console.`,
+    );
+    return {
+      instanceId,
+      state: info.state,
+      plannedAt: (options.now?.() ?? new Date()).toISOString(),
+      volumes: [],
+      spot,
+      instanceStoreRoot,
+      current: { disableApiTermination, shutdownBehavior, tags: info.tags },
+      steps,
+      skipped,
+      notes,
+      requestIds,
+    };
   }
   if (disableApiTermination) skipped.push('Termination protection is already on.');
   else if (spot) skipped.push('Termination protection: not possible, this is a Spot Instance (EC2 refuses it for Spot).');
   else steps.push({ action: 'ec2:ModifyInstanceAttribute', resource: instanceId, what: 'turn on termination protection (DisableApiTermination)' });
   for (const v of info.volumes) {
-    if (v.deleteOnTermination) steps.push({ action: 'ec2:ModifyInstanceAttribute', resource: instanceId, what: `keep ${v.volumeId} (${v.deviceName}) when the instance terminates (DeleteOnTermination=false)` });
+    if (v.deleteOnTermination)
+      steps.push({
+        action: 'ec2:ModifyInstanceAttribute',
+        resource: instanceId,
+        what: `keep ${v.volumeId} (${v.deviceName}) when the instance terminates (DeleteOnTermination=false)`,
+      });
     else skipped.push(`${v.volumeId} (${v.deviceName}) is already kept on termination.`);
   }
   if (shutdownBehavior === 'stop') skipped.push('Shutdown from inside the instance already stops it (does not terminate).');
   else if (instanceStoreRoot) skipped.push('Shutdown behaviour stays "terminate": an instance-store-backed instance cannot be stopped.');
-  else steps.push({ action: 'ec2:ModifyInstanceAttribute', resource: instanceId, what: 'make a shutdown from inside the instance stop it instead of terminating it' });
-  for (const v of info.volumes) steps.push({ action: 'ec2:CreateSnapshot', resource: v.volumeId, what: `snapshot ${v.volumeId} (${v.deviceName}), tagged with the finding id` });
-  steps.push({ action: 'ec2:CreateTags', resource: instanceId, what: `tag the instance ${EVIDENCE_TAGS.status}=${UNDER_INVESTIGATION} and ${EVIDENCE_TAGS.findingId}` });
+  else
+    steps.push({
+      action: 'ec2:ModifyInstanceAttribute',
+      resource: instanceId,
+      what: 'make a shutdown from inside the instance stop it instead of terminating it',
+    });
+  for (const v of info.volumes)
+    steps.push({ action: 'ec2:CreateSnapshot', resource: v.volumeId, what: `snapshot ${v.volumeId} (${v.deviceName}), tagged with the finding id` });
+  steps.push({
+    action: 'ec2:CreateTags',
+    resource: instanceId,
+    what: `tag the instance ${EVIDENCE_TAGS.status}=${UNDER_INVESTIGATION} and ${EVIDENCE_TAGS.findingId}`,
+  });
 
   if (info.volumes.length === 0) notes.push('The instance has no EBS volume attached: there is nothing to snapshot.');
   if (instanceStoreRoot) notes.push('Its root device is instance store: that data is not in any snapshot and is lost when the instance stops or terminates.');

@@ -34,7 +34,6 @@ export interface IsolationResult {
   failures: StepFailure[];
 }
 
-
 const awsName = (err: unknown) => (isAppError(err) ? (err.context.awsErrorName as string | undefined) : undefined);
 
 async function createEntry(clients: Ec2Clients, e: AclEntrySpec, requestIds: string[]): Promise<void> {
@@ -52,13 +51,7 @@ async function createEntry(clients: Ec2Clients, e: AclEntrySpec, requestIds: str
   );
 }
 
-async function applyAcl(
-  clients: Ec2Clients,
-  acl: AclPlan,
-  record: IsolationRecord,
-  requestIds: string[],
-  failures: StepFailure[],
-): Promise<AclOutcome> {
+async function applyAcl(clients: Ec2Clients, acl: AclPlan, record: IsolationRecord, requestIds: string[], failures: StepFailure[]): Promise<AclOutcome> {
   let created = 0;
   const errors: string[] = [];
   for (const [i, planned] of acl.entries.entries()) {
@@ -72,7 +65,12 @@ async function applyAcl(
         const [live] = await describeNetworkAcls(clients, [{ Name: 'network-acl-id', Values: [acl.networkAclId] }], acl.networkAclId, requestIds);
         const liveEntries = live?.Entries ?? [];
         if (existingDeny(liveEntries, entry.egress, entry.cidr) !== undefined) continue; // denied already, not by us
-        const stillPlanned = new Set(acl.entries.slice(i + 1).filter((x) => x.egress === entry.egress).map((x) => x.ruleNumber));
+        const stillPlanned = new Set(
+          acl.entries
+            .slice(i + 1)
+            .filter((x) => x.egress === entry.egress)
+            .map((x) => x.ruleNumber),
+        );
         const again = pickRuleNumbers(liveEntries, entry.egress, 1, stillPlanned);
         if (!again.ok) throw err;
         entry = { ...entry, ruleNumber: again.numbers[0]! };
@@ -81,7 +79,11 @@ async function applyAcl(
       created++;
       record.aclEntries.push({ ...entry, protocol: ALL_PROTOCOLS, ruleAction: 'deny' });
     } catch (err) {
-      const f = stepFailure('ec2:CreateNetworkAclEntry', `${acl.networkAclId} rule ${entry.ruleNumber} ${entry.egress ? 'outbound' : 'inbound'} ${entry.cidr}`, err);
+      const f = stepFailure(
+        'ec2:CreateNetworkAclEntry',
+        `${acl.networkAclId} rule ${entry.ruleNumber} ${entry.egress ? 'outbound' : 'inbound'} ${entry.cidr}`,
+        err,
+      );
       failures.push(f);
       errors.push(f.message);
     }
@@ -91,11 +93,7 @@ async function applyAcl(
   return { status, created, ...(detail !== undefined ? { detail } : {}) };
 }
 
-export async function executeIsolation(
-  clients: Ec2Clients,
-  plan: IsolationPlan,
-  options: { now?: () => Date } = {},
-): Promise<IsolationResult> {
+export async function executeIsolation(clients: Ec2Clients, plan: IsolationPlan, options: { now?: () => Date } = {}): Promise<IsolationResult> {
   const requestIds: string[] = [];
   const failures: StepFailure[] = [];
   const cannot: IsolationResult['cannot'] = [];
@@ -129,7 +127,15 @@ export async function executeIsolation(
     // Previous groups are read now, not taken from the plan: the record must be exact.
     let live = new Map<string, string[]>();
     try {
-      live = new Map((await describeEnisById(clients, toApply.map((e) => e.eniId), requestIds)).map((s) => [s.eniId, s.groupIds]));
+      live = new Map(
+        (
+          await describeEnisById(
+            clients,
+            toApply.map((e) => e.eniId),
+            requestIds,
+          )
+        ).map((s) => [s.eniId, s.groupIds]),
+      );
     } catch (err) {
       failures.push(stepFailure('ec2:DescribeNetworkInterfaces', toApply.map((e) => e.eniId).join(','), err));
     }

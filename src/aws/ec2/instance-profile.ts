@@ -79,9 +79,16 @@ function toAssociation(a: IamInstanceProfileAssociation): ProfileAssociation {
 }
 
 /** The instance's live association, if any (DescribeIamInstanceProfileAssociations, paged). */
-export async function findInstanceProfileAssociation(clients: Ec2Clients, instanceId: string, requestIds: string[] = []): Promise<ProfileAssociation | undefined> {
+export async function findInstanceProfileAssociation(
+  clients: Ec2Clients,
+  instanceId: string,
+  requestIds: string[] = [],
+): Promise<ProfileAssociation | undefined> {
   const all: ProfileAssociation[] = [];
-  const pages = paginateDescribeIamInstanceProfileAssociations({ client: clients.ec2, withCommand: ownInput }, { Filters: [{ Name: 'instance-id', Values: [instanceId] }] });
+  const pages = paginateDescribeIamInstanceProfileAssociations(
+    { client: clients.ec2, withCommand: ownInput },
+    { Filters: [{ Name: 'instance-id', Values: [instanceId] }] },
+  );
   for await (const page of awsPages({ action: 'ec2:DescribeIamInstanceProfileAssociations', resource: instanceId }, requestIds, pages)) {
     all.push(...(page.IamInstanceProfileAssociations ?? []).map(toAssociation));
   }
@@ -102,7 +109,14 @@ export function revokeSessionsAdvice(input: { instanceProfileArn: string; issued
   const policy = JSON.stringify(
     {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': input.issuedBefore.toISOString().replace(/\.\d{3}Z$/, 'Z') } } }],
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': input.issuedBefore.toISOString().replace(/\.\d{3}Z$/, 'Z') } },
+        },
+      ],
     },
     null,
     2,
@@ -133,7 +147,10 @@ export async function revokeInstanceProfile(clients: Ec2Clients, instanceId: str
     record: { version: 1, instanceId, instanceProfileArn: current.instanceProfileArn, associationId: current.associationId, removedAt: now.toISOString() },
     ...(out.IamInstanceProfileAssociation?.State !== undefined ? { state: out.IamInstanceProfileAssociation.State } : {}),
     requestIds,
-    notes: [`Instance profile ${instanceProfileName(current.instanceProfileArn)} removed from ${instanceId}: no new role credentials will be issued to it.`, advice.text],
+    notes: [
+      `Instance profile ${instanceProfileName(current.instanceProfileArn)} removed from ${instanceId}: no new role credentials will be issued to it.`,
+      advice.text,
+    ],
   };
 }
 
@@ -142,14 +159,21 @@ export async function restoreInstanceProfile(clients: Ec2Clients, record: Instan
   const requestIds: string[] = [];
   const current = await findInstanceProfileAssociation(clients, record.instanceId, requestIds);
   if (current?.instanceProfileArn === record.instanceProfileArn) {
-    return { status: 'already-associated', associationId: current.associationId, requestIds, notes: [`${record.instanceId} already has instance profile ${instanceProfileName(record.instanceProfileArn)} again.`] };
+    return {
+      status: 'already-associated',
+      associationId: current.associationId,
+      requestIds,
+      notes: [`${record.instanceId} already has instance profile ${instanceProfileName(record.instanceProfileArn)} again.`],
+    };
   }
   if (current) {
     return {
       status: 'other-profile-present',
       currentProfileArn: current.instanceProfileArn,
       requestIds,
-      notes: [`${record.instanceId} now has another instance profile (${current.instanceProfileArn}); it was left as it is. The one removed was ${record.instanceProfileArn}.`],
+      notes: [
+        `${record.instanceId} now has another instance profile (${current.instanceProfileArn}); it was left as it is. The one removed was ${record.instanceProfileArn}.`,
+      ],
     };
   }
   let out: AssociateIamInstanceProfileCommandOutput;
@@ -172,6 +196,8 @@ export async function restoreInstanceProfile(clients: Ec2Clients, record: Instan
     status: 'associated',
     ...(out.IamInstanceProfileAssociation?.AssociationId !== undefined ? { associationId: out.IamInstanceProfileAssociation.AssociationId } : {}),
     requestIds,
-    notes: [`Instance profile ${instanceProfileName(record.instanceProfileArn)} associated with ${record.instanceId} again; the instance picks up credentials within a few minutes.`],
+    notes: [
+      `Instance profile ${instanceProfileName(record.instanceProfileArn)} associated with ${record.instanceId} again; the instance picks up credentials within a few minutes.`,
+    ],
   };
 }

@@ -57,7 +57,11 @@ export function toInstanceInfo(i: Instance): InstanceInfo {
       isRoot: b.DeviceName === i.RootDeviceName,
     }));
   const privateIps = [
-    ...new Set([i.PrivateIpAddress, ...(i.NetworkInterfaces ?? []).flatMap((n) => (n.PrivateIpAddresses ?? []).map((p) => p.PrivateIpAddress))].filter((x): x is string => !!x)),
+    ...new Set(
+      [i.PrivateIpAddress, ...(i.NetworkInterfaces ?? []).flatMap((n) => (n.PrivateIpAddresses ?? []).map((p) => p.PrivateIpAddress))].filter(
+        (x): x is string => !!x,
+      ),
+    ),
   ];
   return {
     instanceId: i.InstanceId ?? '',

@@ -11,13 +11,7 @@
  *   rule included.
  */
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
-import {
-  ALL_PROTOCOLS,
-  NACL_DEFAULT_DENY_RULE_IPV4,
-  NACL_DEFAULT_DENY_RULE_IPV6,
-  NACL_MAX_RULE_NUMBER,
-  type IpFamily,
-} from './types.js';
+import { ALL_PROTOCOLS, NACL_DEFAULT_DENY_RULE_IPV4, NACL_DEFAULT_DENY_RULE_IPV6, NACL_MAX_RULE_NUMBER, type IpFamily } from './types.js';
 
 export function familyOf(cidr: string): IpFamily {
   return cidr.includes(':') ? 'ipv6' : 'ipv4';

@@ -8,9 +8,7 @@ import { ISOLATION_GROUP_NAME } from './types.js';
 export type EniOutcome = { status: 'planned' | 'applied' | 'cannot' | 'failed'; detail?: string };
 export type AclOutcome = { status: 'planned' | 'added' | 'partial' | 'failed'; created: number; detail?: string };
 
-export type NarrativeMode =
-  | { mode: 'plan' }
-  | { mode: 'result'; enis: ReadonlyMap<string, EniOutcome>; acls: ReadonlyMap<string, AclOutcome> };
+export type NarrativeMode = { mode: 'plan' } | { mode: 'result'; enis: ReadonlyMap<string, EniOutcome>; acls: ReadonlyMap<string, AclOutcome> };
 
 const list = (items: readonly string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 
@@ -46,7 +44,8 @@ export function describeIsolation(
       notCut.push(`Traffic between ${hosts} and ${where}: that network ACL ${acl.problem}.`);
       continue;
     }
-    const outcome: AclOutcome = how.mode === 'result' ? (how.acls.get(acl.networkAclId) ?? { status: 'failed', created: 0 }) : { status: 'planned', created: 0 };
+    const outcome: AclOutcome =
+      how.mode === 'result' ? (how.acls.get(acl.networkAclId) ?? { status: 'failed', created: 0 }) : { status: 'planned', created: 0 };
     if (acl.entries.length === 0 || outcome.status === 'planned' || outcome.status === 'added') {
       aclCutAny = true;
       const already = acl.entries.length === 0 ? ' (already denied by existing entries)' : '';
@@ -65,7 +64,9 @@ export function describeIsolation(
     const o = eniOutcome(eni.eniId, eni.securityGroup.action, eni.securityGroup.action === 'cannot' ? eni.securityGroup.reason : undefined);
     if (o.status === 'planned' || o.status === 'applied') {
       applied.push(eni.eniId);
-      cut.push(`New connections to and from ${eni.eniId}, including inside its own subnet (security groups replaced by ${ISOLATION_GROUP_NAME}, which has no rules).`);
+      cut.push(
+        `New connections to and from ${eni.eniId}, including inside its own subnet (security groups replaced by ${ISOLATION_GROUP_NAME}, which has no rules).`,
+      );
     } else if (o.status === 'cannot') {
       notCut.push(`Security groups of ${eni.eniId} cannot be changed: ${o.detail ?? 'refused by AWS'}.`);
     } else {
@@ -102,7 +103,9 @@ export function describeIsolation(
 
   // What the responder should do next.
   if (plan.target.kind === 'awsvpc-task' || plan.target.taskArn !== undefined) {
-    next.push('Stop the task once evidence is collected. If it belongs to a service, pin or scale the service first, or the scheduler starts a replacement from the same image.');
+    next.push(
+      'Stop the task once evidence is collected. If it belongs to a service, pin or scale the service first, or the scheduler starts a replacement from the same image.',
+    );
   }
   if (plan.target.kind === 'instance') {
     next.push(`Collect evidence from instance ${plan.target.instanceId} (EBS snapshots, a GuardDuty malware scan) before stopping or replacing it.`);
@@ -112,7 +115,8 @@ export function describeIsolation(
       `Public IP ${list(plan.publicIps)} can only be cut by stopping the ${plan.target.kind === 'instance' ? 'instance' : 'task'}, or by changing the route table or network ACL of ${own}, which cuts everything in that subnet.`,
     );
   }
-  if (plan.ownSubnetIds.length > 0) next.push(`Check what else runs in ${own}: it can still reach ${hosts}${sgEverywhere ? ' over connections already open' : ''}.`);
+  if (plan.ownSubnetIds.length > 0)
+    next.push(`Check what else runs in ${own}: it can still reach ${hosts}${sgEverywhere ? ' over connections already open' : ''}.`);
   const entries = plan.acls.reduce((n, a) => n + a.entries.length, 0);
   if (entries > 0 || applied.length > 0) {
     next.push(

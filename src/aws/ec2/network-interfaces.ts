@@ -1,11 +1,5 @@
 /** Live state of network interfaces and network ACLs, read with paging. */
-import {
-  paginateDescribeNetworkAcls,
-  paginateDescribeNetworkInterfaces,
-  type Filter,
-  type NetworkAcl,
-  type NetworkInterface,
-} from '@aws-sdk/client-ec2';
+import { paginateDescribeNetworkAcls, paginateDescribeNetworkInterfaces, type Filter, type NetworkAcl, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { awsPages, ownInput } from '../paging.js';
 import type { Ec2Clients } from './types.js';
 
@@ -27,9 +21,7 @@ export interface EniState {
 }
 
 function toState(n: NetworkInterface): EniState {
-  const privateIps = [
-    ...new Set([n.PrivateIpAddress, ...(n.PrivateIpAddresses ?? []).map((p) => p.PrivateIpAddress)].filter((x): x is string => !!x)),
-  ];
+  const privateIps = [...new Set([n.PrivateIpAddress, ...(n.PrivateIpAddresses ?? []).map((p) => p.PrivateIpAddress)].filter((x): x is string => !!x))];
   const publicIps = [
     ...new Set([n.Association?.PublicIp, ...(n.PrivateIpAddresses ?? []).map((p) => p.Association?.PublicIp)].filter((x): x is string => !!x)),
   ];

@@ -32,13 +32,7 @@ import { describeEnisById, describeEnisOfInstance, describeNetworkAcls, type Eni
 import { hostCidr, placeDenyEntries } from './nacl-rules.js';
 import { describeIsolation } from './narrative.js';
 import { findIsolationSecurityGroup } from './security-group.js';
-import {
-  ISOLATION_GROUP_NAME,
-  NACL_RULES_PER_DIRECTION_DEFAULT,
-  type AclEntrySpec,
-  type Ec2Clients,
-  type IsolationTarget,
-} from './types.js';
+import { ISOLATION_GROUP_NAME, NACL_RULES_PER_DIRECTION_DEFAULT, type AclEntrySpec, type Ec2Clients, type IsolationTarget } from './types.js';
 
 export interface EniPlan extends EniState {
   securityGroup: { action: 'apply' } | { action: 'cannot'; reason: string };
@@ -117,9 +111,13 @@ async function resolveEnis(clients: Ec2Clients, target: IsolationTarget, request
   if (target.kind === 'awsvpc-task') {
     const enis = await describeEnisById(clients, [target.eniId], requestIds);
     if (enis.length === 0) {
-      throw new AppError('aws_not_found', `Network interface ${target.eniId} no longer exists: the task has probably stopped, so there is nothing to isolate.`, {
-        context: { action: 'ec2:DescribeNetworkInterfaces', resource: target.eniId, requestIds: [...requestIds] },
-      });
+      throw new AppError(
+        'aws_not_found',
+        `Network interface ${target.eniId} no longer exists: the task has probably stopped, so there is nothing to isolate.`,
+        {
+          context: { action: 'ec2:DescribeNetworkInterfaces', resource: target.eniId, requestIds: [...requestIds] },
+        },
+      );
     }
     return enis;
   }

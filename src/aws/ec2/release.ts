@@ -26,7 +26,6 @@ export interface ReleaseResult {
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-
 export async function releaseIsolation(clients: Ec2Clients, record: IsolationRecord): Promise<ReleaseResult> {
   const r: ReleaseResult = { restored: [], notRestored: [], alreadyGone: [], requestIds: [], failures: [], complete: false };
 
@@ -34,7 +33,15 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
   if (record.enis.length > 0) {
     let live: Map<string, string[]> | undefined;
     try {
-      live = new Map((await describeEnisById(clients, record.enis.map((e) => e.eniId), r.requestIds)).map((s) => [s.eniId, s.groupIds]));
+      live = new Map(
+        (
+          await describeEnisById(
+            clients,
+            record.enis.map((e) => e.eniId),
+            r.requestIds,
+          )
+        ).map((s) => [s.eniId, s.groupIds]),
+      );
     } catch (err) {
       const f = stepFailure('ec2:DescribeNetworkInterfaces', record.enis.map((e) => e.eniId).join(','), err);
       r.failures.push(f);
@@ -71,7 +78,10 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
     let acls: Map<string, NonNullable<Awaited<ReturnType<typeof describeNetworkAcls>>[number]['Entries']>> | undefined;
     try {
       acls = new Map(
-        (await describeNetworkAcls(clients, [{ Name: 'network-acl-id', Values: aclIds }], aclIds.join(','), r.requestIds)).map((a) => [a.NetworkAclId ?? '', a.Entries ?? []]),
+        (await describeNetworkAcls(clients, [{ Name: 'network-acl-id', Values: aclIds }], aclIds.join(','), r.requestIds)).map((a) => [
+          a.NetworkAclId ?? '',
+          a.Entries ?? [],
+        ]),
       );
     } catch (err) {
       const f = stepFailure('ec2:DescribeNetworkAcls', aclIds.join(','), err);
@@ -92,7 +102,9 @@ export async function releaseIsolation(clients: Ec2Clients, record: IsolationRec
       }
       const liveCidr = (live.CidrBlock ?? live.Ipv6CidrBlock ?? '').toLowerCase();
       if (live.RuleAction !== 'deny' || live.Protocol !== ALL_PROTOCOLS || liveCidr !== e.cidr.toLowerCase()) {
-        r.notRestored.push(`Rule ${e.ruleNumber} of ${e.networkAclId} is no longer our deny entry for ${e.cidr} (now ${live.RuleAction ?? '?'} ${liveCidr || '?'}): left as it is.`);
+        r.notRestored.push(
+          `Rule ${e.ruleNumber} of ${e.networkAclId} is no longer our deny entry for ${e.cidr} (now ${live.RuleAction ?? '?'} ${liveCidr || '?'}): left as it is.`,
+        );
         continue;
       }
       try {

@@ -27,11 +27,7 @@ export interface IsolationGroup {
   requestIds: string[];
 }
 
-export async function findIsolationSecurityGroup(
-  clients: Ec2Clients,
-  vpcId: string,
-  requestIds: string[],
-): Promise<SecurityGroup | undefined> {
+export async function findIsolationSecurityGroup(clients: Ec2Clients, vpcId: string, requestIds: string[]): Promise<SecurityGroup | undefined> {
   const out = await awsCall({ action: 'ec2:DescribeSecurityGroups', resource: vpcId }, requestIds, () =>
     clients.ec2.send(
       new DescribeSecurityGroupsCommand({
@@ -107,9 +103,7 @@ export async function ensureIsolationSecurityGroup(clients: Ec2Clients, vpcId: s
             GroupName: ISOLATION_GROUP_NAME,
             Description: ISOLATION_GROUP_DESCRIPTION,
             VpcId: vpcId,
-            TagSpecifications: [
-              { ResourceType: 'security-group', Tags: [{ Key: 'Name', Value: ISOLATION_GROUP_NAME }, { ...MANAGED_BY_TAG }] },
-            ],
+            TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: 'Name', Value: ISOLATION_GROUP_NAME }, { ...MANAGED_BY_TAG }] }],
           }),
         ),
       );

@@ -147,9 +147,13 @@ export async function getImageEvidence(clients: EcrClients, input: EcrImageInput
   if (!img?.imageManifest) {
     const f = got.failures?.[0];
     const notFound = f?.failureCode === 'ImageNotFound' || f === undefined;
-    throw new AppError(notFound ? 'aws_not_found' : 'aws_error', `ECR returned no manifest for ${image.label}: ${f?.failureReason ?? f?.failureCode ?? 'image not found'}.`, {
-      context: { action: 'ecr:BatchGetImage', resource: image.label, failureCode: f?.failureCode, requestIds },
-    });
+    throw new AppError(
+      notFound ? 'aws_not_found' : 'aws_error',
+      `ECR returned no manifest for ${image.label}: ${f?.failureReason ?? f?.failureCode ?? 'image not found'}.`,
+      {
+        context: { action: 'ecr:BatchGetImage', resource: image.label, failureCode: f?.failureCode, requestIds },
+      },
+    );
   }
   const details = await awsCall({ action: 'ecr:DescribeImages', resource: image.label }, requestIds, () =>
     clients.ecr.send(new DescribeImagesCommand({ ...registry(image), repositoryName: image.repositoryName, imageIds })),
@@ -166,7 +170,9 @@ export async function getImageEvidence(clients: EcrClients, input: EcrImageInput
     ...(img.registryId !== undefined ? { registryId: img.registryId } : image.registryId !== undefined ? { registryId: image.registryId } : {}),
     repositoryName: img.repositoryName ?? image.repositoryName,
     imageDigest: img.imageId?.imageDigest ?? imageDigest,
-    ...((img.imageManifestMediaType ?? d?.imageManifestMediaType) !== undefined ? { mediaType: (img.imageManifestMediaType ?? d?.imageManifestMediaType)! } : {}),
+    ...((img.imageManifestMediaType ?? d?.imageManifestMediaType) !== undefined
+      ? { mediaType: (img.imageManifestMediaType ?? d?.imageManifestMediaType)! }
+      : {}),
     manifest: img.imageManifest,
     manifestJson,
     manifestDigestMatches: sha === (img.imageId?.imageDigest ?? imageDigest),

@@ -37,7 +37,11 @@ export async function sweepOrganization(
   const results = await mapWithConcurrency(places, options.concurrency ?? DEFAULT_PLACE_CONCURRENCY, async (place): Promise<PlaceSweep> => {
     let out: PlaceSweep;
     try {
-      const result = await findTasksUsingImage(clientsFor(place), query, options.clusterConcurrency !== undefined ? { concurrency: options.clusterConcurrency } : {});
+      const result = await findTasksUsingImage(
+        clientsFor(place),
+        query,
+        options.clusterConcurrency !== undefined ? { concurrency: options.clusterConcurrency } : {},
+      );
       out = { place, result };
     } catch (err) {
       out = { place, error: { code: isAppError(err) ? err.code : 'aws_error', message: errorLine(err) } };

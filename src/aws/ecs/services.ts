@@ -3,24 +3,14 @@
  * or the service scheduler immediately starts replacements from the same task definition,
  * i.e. with the compromised image again.
  */
-import {
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type Service,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { AppError } from '../../errors.js';
 import { parseImageReference } from '../arn.js';
 import { awsCall } from '../errors.js';
 import { registrableCopy, swapCompromisedImages, usesCompromisedImage, type CompromisedImage, type ImageSwap } from './task-definition.js';
 import { ECS_FAILURE_MISSING, type EcsClients } from './types.js';
 
-export async function describeService(
-  clients: EcsClients,
-  input: { cluster: string; service: string },
-  requestIds: string[],
-): Promise<Service> {
+export async function describeService(clients: EcsClients, input: { cluster: string; service: string }, requestIds: string[]): Promise<Service> {
   const out = await awsCall({ action: 'ecs:DescribeServices', resource: input.service }, requestIds, () =>
     clients.ecs.send(new DescribeServicesCommand({ cluster: input.cluster, services: [input.service] })),
   );
@@ -43,10 +33,7 @@ export interface ScaleToZeroResult {
 
 /** desiredCount 0: the scheduler stops the service's tasks and starts none. Works with every
  * deployment controller. Auto scaling may raise it again: suspend its scaling policies too. */
-export async function scaleServiceToZero(
-  clients: EcsClients,
-  input: { cluster: string; service: string },
-): Promise<ScaleToZeroResult> {
+export async function scaleServiceToZero(clients: EcsClients, input: { cluster: string; service: string }): Promise<ScaleToZeroResult> {
   const requestIds: string[] = [];
   const svc = await describeService(clients, input, requestIds);
   const serviceArn = svc.serviceArn ?? input.service;

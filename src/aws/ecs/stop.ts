@@ -31,10 +31,7 @@ export interface StopTaskResult {
   desiredStatus?: string;
 }
 
-export async function stopTask(
-  clients: EcsClients,
-  input: { cluster: string; taskArn: string; reason: string },
-): Promise<StopTaskResult> {
+export async function stopTask(clients: EcsClients, input: { cluster: string; taskArn: string; reason: string }): Promise<StopTaskResult> {
   const requestIds: string[] = [];
   const out = await awsCall({ action: 'ecs:StopTask', resource: input.taskArn }, requestIds, () =>
     clients.ecs.send(new StopTaskCommand({ cluster: input.cluster, task: input.taskArn, reason: stopReason(input.reason) })),

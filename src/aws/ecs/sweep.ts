@@ -144,11 +144,7 @@ function byKey(refs: TaskRef[], key: (r: TaskRef) => string | undefined): Record
 const refOrder = (a: TaskRef, b: TaskRef) =>
   a.clusterArn.localeCompare(b.clusterArn) || a.taskArn.localeCompare(b.taskArn) || a.containerName.localeCompare(b.containerName);
 
-export async function findTasksUsingImage(
-  clients: EcsClients,
-  query: ImageQuery,
-  options: { concurrency?: number } = {},
-): Promise<SweepResult> {
+export async function findTasksUsingImage(clients: EcsClients, query: ImageQuery, options: { concurrency?: number } = {}): Promise<SweepResult> {
   const concurrency = options.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
   const requestIds: string[] = [];
   const calls: SweepCalls = { listClusters: 0, listTasks: 0, describeTasks: 0 };
@@ -183,7 +179,10 @@ export async function findTasksUsingImage(
         }),
       );
     try {
-      const taskPages = paginateListTasks({ client: clients.ecs, withCommand: ownInput, pageSize: LIST_TASKS_PAGE_SIZE }, { cluster: clusterArn, desiredStatus: 'RUNNING' });
+      const taskPages = paginateListTasks(
+        { client: clients.ecs, withCommand: ownInput, pageSize: LIST_TASKS_PAGE_SIZE },
+        { cluster: clusterArn, desiredStatus: 'RUNNING' },
+      );
       for await (const page of awsPages({ action: 'ecs:ListTasks', resource: clusterArn }, requestIds, taskPages, () => calls.listTasks++)) {
         buffer.push(...(page.taskArns ?? []));
         while (buffer.length >= DESCRIBE_TASKS_BATCH_SIZE) flush(buffer.splice(0, DESCRIBE_TASKS_BATCH_SIZE));

@@ -3,12 +3,7 @@
  * how it is networked (which decides what isolation can do), what it runs (image digests)
  * and who owns it (service).
  */
-import {
-  DescribeContainerInstancesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  type Task,
-} from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { AppError } from '../../errors.js';
 import { parseTaskArn, serviceNameFromGroup } from '../arn.js';
 import { awsCall } from '../errors.js';
@@ -70,18 +65,13 @@ function networkModeOf(declared: string | undefined, task: Task): NetworkMode {
   return 'bridge';
 }
 
-export async function describeTaskContext(
-  clients: EcsClients,
-  input: { cluster?: string; taskArn: string },
-): Promise<TaskContext> {
+export async function describeTaskContext(clients: EcsClients, input: { cluster?: string; taskArn: string }): Promise<TaskContext> {
   const cluster = input.cluster ?? parseTaskArn(input.taskArn)?.clusterName;
   const requestIds: string[] = [];
   const resource = input.taskArn;
 
   const described = await awsCall({ action: 'ecs:DescribeTasks', resource }, requestIds, () =>
-    clients.ecs.send(
-      new DescribeTasksCommand({ ...(cluster !== undefined ? { cluster } : {}), tasks: [input.taskArn], include: ['TAGS'] }),
-    ),
+    clients.ecs.send(new DescribeTasksCommand({ ...(cluster !== undefined ? { cluster } : {}), tasks: [input.taskArn], include: ['TAGS'] })),
   );
   const task = described.tasks?.[0];
   if (!task) {
@@ -105,13 +95,8 @@ export async function describeTaskContext(
 
   let ec2InstanceId: string | undefined;
   if (task.containerInstanceArn) {
-    const ci = await awsCall(
-      { action: 'ecs:DescribeContainerInstances', resource: task.containerInstanceArn },
-      requestIds,
-      () =>
-        clients.ecs.send(
-          new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: [task.containerInstanceArn!] }),
-        ),
+    const ci = await awsCall({ action: 'ecs:DescribeContainerInstances', resource: task.containerInstanceArn }, requestIds, () =>
+      clients.ecs.send(new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: [task.containerInstanceArn!] })),
     );
     ec2InstanceId = ci.containerInstances?.[0]?.ec2InstanceId;
   }

@@ -32,7 +32,14 @@ export async function describeClusterAccess(eks: EKSClient, name: string, reques
   if (!endpoint || !caData) {
     throw new AppError('action_invalid', `EKS cluster ${name} has no API endpoint or CA yet (status ${c?.status ?? 'unknown'}): it cannot be reached now.`);
   }
-  return { name, endpoint, caData, ...(c?.arn ? { arn: c.arn } : {}), ...(c?.status ? { status: c.status } : {}), ...(c?.version ? { version: c.version } : {}) };
+  return {
+    name,
+    endpoint,
+    caData,
+    ...(c?.arn ? { arn: c.arn } : {}),
+    ...(c?.status ? { status: c.status } : {}),
+    ...(c?.version ? { version: c.version } : {}),
+  };
 }
 
 /** Every cluster name in the client's account and Region (ListClusters pages of 100). */
@@ -41,7 +48,9 @@ export async function listClusterNames(eks: EKSClient, requestIds: string[] = []
   let token: string | undefined;
   do {
     const next = token;
-    const page = await awsCall({ action: 'eks:ListClusters' }, requestIds, () => eks.send(new ListClustersCommand({ maxResults: 100, ...(next ? { nextToken: next } : {}) })));
+    const page = await awsCall({ action: 'eks:ListClusters' }, requestIds, () =>
+      eks.send(new ListClustersCommand({ maxResults: 100, ...(next ? { nextToken: next } : {}) })),
+    );
     names.push(...(page.clusters ?? []));
     token = page.nextToken;
   } while (token);
@@ -49,13 +58,19 @@ export async function listClusterNames(eks: EKSClient, requestIds: string[] = []
 }
 
 /** The role an EKS Pod Identity association gives `namespace/serviceAccount`, if any. */
-export async function podIdentityRole(eks: EKSClient, input: { cluster: string; namespace: string; serviceAccount: string }, requestIds: string[] = []): Promise<string | undefined> {
+export async function podIdentityRole(
+  eks: EKSClient,
+  input: { cluster: string; namespace: string; serviceAccount: string },
+  requestIds: string[] = [],
+): Promise<string | undefined> {
   const list = await awsCall({ action: 'eks:ListPodIdentityAssociations', resource: `cluster ${input.cluster}` }, requestIds, () =>
     eks.send(new ListPodIdentityAssociationsCommand({ clusterName: input.cluster, namespace: input.namespace, serviceAccount: input.serviceAccount })),
   );
   const first = list.associations?.find((a) => a.namespace === input.namespace && a.serviceAccount === input.serviceAccount);
   if (!first?.associationId) return undefined;
   const id = first.associationId;
-  const d = await awsCall({ action: 'eks:DescribePodIdentityAssociation', resource: id }, requestIds, () => eks.send(new DescribePodIdentityAssociationCommand({ clusterName: input.cluster, associationId: id })));
+  const d = await awsCall({ action: 'eks:DescribePodIdentityAssociation', resource: id }, requestIds, () =>
+    eks.send(new DescribePodIdentityAssociationCommand({ clusterName: input.cluster, associationId: id })),
+  );
   return d.association?.roleArn;
 }

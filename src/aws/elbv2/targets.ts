@@ -198,6 +198,7 @@ export async function reregister(clients: Elbv2Clients, registrations: readonly 
       result.failures.push(stepFailure('elasticloadbalancing:RegisterTargets', `${regs.map(describe).join(', ')}`, err));
     }
   }
-  if (result.done.length > 0) result.notes.push(`Registered ${result.done.map(describe).join(', ')} again; they receive traffic once their health checks pass.`);
+  if (result.done.length > 0)
+    result.notes.push(`Registered ${result.done.map(describe).join(', ')} again; they receive traffic once their health checks pass.`);
   return result;
 }

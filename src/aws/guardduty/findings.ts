@@ -24,7 +24,12 @@ export interface BatchResult {
   requestIds: string[];
 }
 
-async function inChunks(findingIds: readonly string[], step: 'guardduty:ArchiveFindings' | 'guardduty:UpdateFindingsFeedback', detectorId: string, send: (ids: string[], requestIds: string[]) => Promise<unknown>): Promise<BatchResult> {
+async function inChunks(
+  findingIds: readonly string[],
+  step: 'guardduty:ArchiveFindings' | 'guardduty:UpdateFindingsFeedback',
+  detectorId: string,
+  send: (ids: string[], requestIds: string[]) => Promise<unknown>,
+): Promise<BatchResult> {
   const r: BatchResult = { done: [], failures: [], requestIds: [] };
   for (const ids of chunk([...new Set(findingIds)], FINDING_IDS_PER_CALL)) {
     try {

@@ -32,13 +32,20 @@ export interface SampleFindingsResult {
   requestIds: string[];
 }
 
-export async function createRuntimeSampleFindings(clients: GuardDutyClients, findingTypes: readonly string[] = RUNTIME_SAMPLE_TYPES): Promise<SampleFindingsResult> {
+export async function createRuntimeSampleFindings(
+  clients: GuardDutyClients,
+  findingTypes: readonly string[] = RUNTIME_SAMPLE_TYPES,
+): Promise<SampleFindingsResult> {
   const types = [...new Set(findingTypes)];
   const wrong = types.filter((t) => !RUNTIME_TYPE.test(t));
   if (types.length === 0 || types.length > MAX_SAMPLE_TYPES || wrong.length) {
-    throw new AppError('action_invalid', wrong.length ? `only Runtime Monitoring finding types can be sampled (not ${wrong.join(', ')})` : `ask for 1 to ${MAX_SAMPLE_TYPES} finding types`, {
-      context: { findingTypes: types },
-    });
+    throw new AppError(
+      'action_invalid',
+      wrong.length ? `only Runtime Monitoring finding types can be sampled (not ${wrong.join(', ')})` : `ask for 1 to ${MAX_SAMPLE_TYPES} finding types`,
+      {
+        context: { findingTypes: types },
+      },
+    );
   }
   const requestIds: string[] = [];
   const detectorId = await findDetectorId(clients, requestIds);

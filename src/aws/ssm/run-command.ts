@@ -141,7 +141,9 @@ export async function runDockerCommand(
   const maxPolls = Math.max(1, options.maxPolls ?? DEFAULT_COMMAND_MAX_POLLS);
   const intervalMs = options.intervalMs ?? DEFAULT_COMMAND_POLL_INTERVAL_MS;
   const requestIds: string[] = [];
-  const comment = `GuardDuty responder: docker ${input.verb}${input.findingId ? ` (finding ${input.findingId})` : ''}`.replace(/[^\x20-\x7e]/g, '_').slice(0, COMMENT_MAX);
+  const comment = `GuardDuty responder: docker ${input.verb}${input.findingId ? ` (finding ${input.findingId})` : ''}`
+    .replace(/[^\x20-\x7e]/g, '_')
+    .slice(0, COMMENT_MAX);
 
   let commandId: string;
   try {

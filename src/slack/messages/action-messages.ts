@@ -56,12 +56,7 @@ export function loadingModal(def: ActionDefinition, findingTitle: string): View 
   };
 }
 
-export function planModal(
-  def: ActionDefinition,
-  plan: Plan,
-  runId: string,
-  opts: { needsApproval: boolean; findingTitle: string },
-): View {
+export function planModal(def: ActionDefinition, plan: Plan, runId: string, opts: { needsApproval: boolean; findingTitle: string }): View {
   const blocks: KnownBlock[] = [
     section(`*${e(def.label)}* — _${e(opts.findingTitle)}_\n${e(plan.summary)}`),
     ...titled('Resources', plan.resources),
@@ -108,7 +103,8 @@ export function planModal(
       element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 200 },
     });
   }
-  if (opts.needsApproval) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A second responder must approve this in the incident thread before it runs.' }] });
+  if (opts.needsApproval)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'A second responder must approve this in the incident thread before it runs.' }] });
   return {
     type: 'modal',
     callback_id: CONFIRM_CALLBACK_ID,
@@ -121,7 +117,12 @@ export function planModal(
 }
 
 export function errorModal(title: string, text: string): View {
-  return { type: 'modal', title: { type: 'plain_text', text: clip(title, MODAL_TITLE_MAX) }, close: { type: 'plain_text', text: 'Close' }, blocks: [section(text)] };
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: clip(title, MODAL_TITLE_MAX) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [section(text)],
+  };
 }
 
 export function startedMessage(def: ActionDefinition, actor: string, opts: { reason?: string; approvedBy?: string }): SlackMessage {
@@ -146,7 +147,12 @@ export function resultMessage(def: ActionDefinition, outcome: Outcome, meta: { a
     ...titled('Not done / not possible', outcome.notDone),
     ...titled('What to do next', outcome.next),
   ];
-  const ids = outcome.requestIds.length ? `AWS request ids: ${outcome.requestIds.slice(0, 20).map((r) => `\`${e(r)}\``).join(', ')}${outcome.requestIds.length > 20 ? ` …and ${outcome.requestIds.length - 20} more` : ''}` : 'No AWS call succeeded';
+  const ids = outcome.requestIds.length
+    ? `AWS request ids: ${outcome.requestIds
+        .slice(0, 20)
+        .map((r) => `\`${e(r)}\``)
+        .join(', ')}${outcome.requestIds.length > 20 ? ` …and ${outcome.requestIds.length - 20} more` : ''}`
+    : 'No AWS call succeeded';
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: clip(`by <@${meta.actor}> · ${new Date(meta.at).toISOString()} · run ${meta.runId} · ${ids}`, 3000) }],
@@ -154,13 +160,29 @@ export function resultMessage(def: ActionDefinition, outcome: Outcome, meta: { a
   return { text: `${def.label}: ${STATUS_WORD[outcome.status]} — ${clip(outcome.headline, 200)}`, blocks };
 }
 
-export function approvalRequestMessage(def: ActionDefinition, plan: Plan, meta: { requester: string; runId: string; reason?: string; expiresAt?: number }): SlackMessage {
+export function approvalRequestMessage(
+  def: ActionDefinition,
+  plan: Plan,
+  meta: { requester: string; runId: string; reason?: string; expiresAt?: number },
+): SlackMessage {
   return {
     text: `${def.label} needs a second responder's approval`,
     blocks: [
       section(`:raised_hand: <@${meta.requester}> asks to run *${e(def.label)}*${meta.reason ? ` — reason: ${e(meta.reason)}` : ''}\n${e(plan.summary)}`),
       // Slack renders the date in each reader's time zone and the fallback in UTC; the age follows.
-      ...(meta.expiresAt !== undefined ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: `:hourglass: Approval expires ${slackDate(meta.expiresAt)} — after that nothing runs and the request must be made again.` }] }] : []),
+      ...(meta.expiresAt !== undefined
+        ? [
+            {
+              type: 'context' as const,
+              elements: [
+                {
+                  type: 'mrkdwn' as const,
+                  text: `:hourglass: Approval expires ${slackDate(meta.expiresAt)} — after that nothing runs and the request must be made again.`,
+                },
+              ],
+            },
+          ]
+        : []),
       ...titled('API actions it will take', plan.apiCalls),
       {
         type: 'actions',

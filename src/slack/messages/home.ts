@@ -35,13 +35,14 @@ export function homeView(input: HomeInput): HomeView {
   const notContained = incidents.filter((i) => i.state !== 'contained').length;
   const top: KnownBlock[] = [
     header('gd_home_header', HOME_HEADER_TEXT),
-    context('gd_home_counts', [
-      `*${incidents.length}* open · *${notContained}* not contained · *${unassigned}* without assignee · as of ${utcTime(now)}`,
-    ]),
+    context('gd_home_counts', [`*${incidents.length}* open · *${notContained}* not contained · *${unassigned}* without assignee · as of ${utcTime(now)}`]),
   ];
   const mine = input.viewerId ? incidents.filter((i) => i.assignee === input.viewerId) : [];
   if (mine.length > 0 && mention(input.viewerId)) {
-    const ids = mine.slice(0, 20).map((i) => i.id).join(', ');
+    const ids = mine
+      .slice(0, 20)
+      .map((i) => i.id)
+      .join(', ');
     top.push(context('gd_home_mine', [`Assigned to you: ${ids}${mine.length > 20 ? ` and ${mine.length - 20} more` : ''}`]));
   }
   top.push(divider('gd_home_divider'));

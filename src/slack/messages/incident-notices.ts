@@ -28,7 +28,14 @@ function why(incident: Incident, change: StateChange, via?: string): string {
 }
 
 /** The DM a follower gets on every state change. */
-export function followerDm(input: { incident: Incident; change: StateChange; timeline: readonly TimelineEvent[]; now: number; permalink?: string; via?: string }): SlackMessage {
+export function followerDm(input: {
+  incident: Incident;
+  change: StateChange;
+  timeline: readonly TimelineEvent[];
+  now: number;
+  permalink?: string;
+  via?: string;
+}): SlackMessage {
   const { incident, change } = input;
   const line =
     `:bell: *${linkOr(input.permalink, incident.id)}* (${severityText(incident.severity)}) is now *${STATE_LABEL[change.to]}* ` +
@@ -45,7 +52,12 @@ export function followerDm(input: { incident: Incident; change: StateChange; tim
 }
 
 /** Posted in the incident's thread when someone takes, assigns, contains or closes it. */
-export function stateChangeNotice(input: { incident: Incident; change?: StateChange; assigned?: { assignee: string; by: string }; via?: string }): SlackMessage {
+export function stateChangeNotice(input: {
+  incident: Incident;
+  change?: StateChange;
+  assigned?: { assignee: string; by: string };
+  via?: string;
+}): SlackMessage {
   const { incident, change } = input;
   const parts: string[] = [];
   if (input.assigned) {
@@ -56,7 +68,9 @@ export function stateChangeNotice(input: { incident: Incident; change?: StateCha
     );
   }
   if (change && !(input.assigned && change.from === 'open' && change.to === 'acknowledged')) {
-    parts.push(`*${incident.id}* is now *${STATE_LABEL[change.to]}* (was ${STATE_LABEL[change.from]}) — by ${who(change.by)}${why(incident, change, input.via)}`);
+    parts.push(
+      `*${incident.id}* is now *${STATE_LABEL[change.to]}* (was ${STATE_LABEL[change.from]}) — by ${who(change.by)}${why(incident, change, input.via)}`,
+    );
   }
   const body = parts.length > 0 ? parts.join('\n') : `*${incident.id}* is ${STATE_LABEL[incident.state]}`;
   return { text: truncate(body.replace(/<@([A-Z0-9]+)>/g, '@$1'), 400), blocks: [section('gd_inc_notice', body)] };
@@ -67,5 +81,8 @@ export function postedToThreadNotice(input: { incident: Incident; what: string; 
   const where = linkOr(input.permalink, `${input.incident.id}'s thread`);
   const verb = input.future ? 'will be posted in' : 'posted in';
   const text = `${safeText(input.what, 300)} — ${verb} ${where}.`;
-  return { text: truncate(`${safeText(input.what, 300)} — ${verb} ${input.incident.id}'s thread`, 400), blocks: [section('gd_posted', `:speech_balloon: ${text}`)] };
+  return {
+    text: truncate(`${safeText(input.what, 300)} — ${verb} ${input.incident.id}'s thread`, 400),
+    blocks: [section('gd_posted', `:speech_balloon: ${text}`)],
+  };
 }

@@ -51,7 +51,13 @@ function bulletSection(blockId: string, title: string, lines: readonly SummaryLi
 
 export function incidentSummaryMessage(input: IncidentSummaryInput): SlackMessage {
   const { incident, now } = input;
-  const summary = buildIncidentSummary({ incident, timeline: input.timeline, findings: input.findings, now, ...(input.labelOf ? { labelOf: input.labelOf } : {}) });
+  const summary = buildIncidentSummary({
+    incident,
+    timeline: input.timeline,
+    findings: input.findings,
+    now,
+    ...(input.labelOf ? { labelOf: input.labelOf } : {}),
+  });
   const ordered = [...input.timeline].sort((a, b) => a.at - b.at || a.id - b.id);
   const limit = Math.max(0, input.timelineLimit ?? 8);
   const latest = limit === 0 ? [] : ordered.slice(-limit).map((e) => describeEvent(e, input.labelOf));

@@ -12,11 +12,26 @@ export function suppressionProposalMessage(incident: Incident, p: SuppressionPro
     .map(([k, c]) => `• \`${escapeMrkdwn(k)}\` = ${(c.Equals ?? []).map((v) => `\`${escapeMrkdwn(String(v)).replace(/`/g, 'ˋ')}\``).join(' or ')}`)
     .join('\n');
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: 'gd_supp_text', text: { type: 'mrkdwn', text: `:mute: *Proposed suppression rule* \`${escapeMrkdwn(p.name)}\` (archives future findings that match all of):\n${criteria}`.slice(0, 2900) } },
+    {
+      type: 'section',
+      block_id: 'gd_supp_text',
+      text: {
+        type: 'mrkdwn',
+        text: `:mute: *Proposed suppression rule* \`${escapeMrkdwn(p.name)}\` (archives future findings that match all of):\n${criteria}`.slice(0, 2900),
+      },
+    },
     {
       type: 'actions',
       block_id: 'gd_supp_actions',
-      elements: [{ type: 'button', action_id: CREATE_SUPPRESSION_ACTION_ID, text: { type: 'plain_text', text: 'Create this suppression rule' }, value: incident.id, style: 'danger' }],
+      elements: [
+        {
+          type: 'button',
+          action_id: CREATE_SUPPRESSION_ACTION_ID,
+          text: { type: 'plain_text', text: 'Create this suppression rule' },
+          value: incident.id,
+          style: 'danger',
+        },
+      ],
     },
   ];
   return { text: `Proposed suppression rule ${p.name}`, blocks };

@@ -22,7 +22,14 @@ describe('findAutoScalingGroup', () => {
     asMock.on(DescribeAutoScalingInstancesCommand).resolvesOnce({
       ...meta('r-d'),
       AutoScalingInstances: [
-        { InstanceId: 'i-0abc', AutoScalingGroupName: 'web-asg', AvailabilityZone: 'eu-west-1a', LifecycleState: 'InService', HealthStatus: 'HEALTHY', ProtectedFromScaleIn: false },
+        {
+          InstanceId: 'i-0abc',
+          AutoScalingGroupName: 'web-asg',
+          AvailabilityZone: 'eu-west-1a',
+          LifecycleState: 'InService',
+          HealthStatus: 'HEALTHY',
+          ProtectedFromScaleIn: false,
+        },
       ],
     });
     const m = await findAutoScalingGroup(clients, 'i-0abc');
@@ -46,12 +53,36 @@ describe('protectAndDetach', () => {
     asMock.on(SetInstanceProtectionCommand).resolves(meta('r-p'));
     asMock.on(DetachInstancesCommand).resolves({
       ...meta('r-det'),
-      Activities: [{ ActivityId: 'act-1', AutoScalingGroupName: 'web-asg', Cause: 'detached by user request', StartTime: new Date(), StatusCode: 'InProgress', Description: 'Detaching EC2 instance: i-0abc' }],
+      Activities: [
+        {
+          ActivityId: 'act-1',
+          AutoScalingGroupName: 'web-asg',
+          Cause: 'detached by user request',
+          StartTime: new Date(),
+          StatusCode: 'InProgress',
+          Description: 'Detaching EC2 instance: i-0abc',
+        },
+      ],
     });
-    const r = await protectAndDetach(clients, { group: { groupName: 'web-asg', protectedFromScaleIn: false, availabilityZone: 'eu-west-1a' }, instanceId: 'i-0abc' }, { now: NOW });
-    assert.deepEqual(asMock.commandCalls(SetInstanceProtectionCommand)[0]!.args[0].input, { AutoScalingGroupName: 'web-asg', InstanceIds: ['i-0abc'], ProtectedFromScaleIn: true });
-    assert.deepEqual(asMock.commandCalls(DetachInstancesCommand)[0]!.args[0].input, { AutoScalingGroupName: 'web-asg', InstanceIds: ['i-0abc'], ShouldDecrementDesiredCapacity: false });
-    assert.deepEqual(asMock.calls().map((c) => c.args[0].constructor.name), ['SetInstanceProtectionCommand', 'DetachInstancesCommand']);
+    const r = await protectAndDetach(
+      clients,
+      { group: { groupName: 'web-asg', protectedFromScaleIn: false, availabilityZone: 'eu-west-1a' }, instanceId: 'i-0abc' },
+      { now: NOW },
+    );
+    assert.deepEqual(asMock.commandCalls(SetInstanceProtectionCommand)[0]!.args[0].input, {
+      AutoScalingGroupName: 'web-asg',
+      InstanceIds: ['i-0abc'],
+      ProtectedFromScaleIn: true,
+    });
+    assert.deepEqual(asMock.commandCalls(DetachInstancesCommand)[0]!.args[0].input, {
+      AutoScalingGroupName: 'web-asg',
+      InstanceIds: ['i-0abc'],
+      ShouldDecrementDesiredCapacity: false,
+    });
+    assert.deepEqual(
+      asMock.calls().map((c) => c.args[0].constructor.name),
+      ['SetInstanceProtectionCommand', 'DetachInstancesCommand'],
+    );
     assert.equal(r.detached, true);
     assert.deepEqual(r.record, {
       version: 1,
@@ -84,13 +115,23 @@ describe('protectAndDetach', () => {
     assert.equal(b.detached, false);
     assert.equal(b.record, undefined);
     assert.equal(b.protectedFromScaleIn, true);
-    assert.deepEqual(b.failures.map((f) => f.step), ['autoscaling:DetachInstances']);
+    assert.deepEqual(
+      b.failures.map((f) => f.step),
+      ['autoscaling:DetachInstances'],
+    );
     assert.match(b.notes.join(' '), /still replaces \(terminates\) it if it fails a health check/);
   });
 });
 
 describe('reattach', () => {
-  const record = { version: 1 as const, groupName: 'web-asg', instanceId: 'i-0abc', wasProtectedFromScaleIn: true, detachedAt: 'x', decrementedDesiredCapacity: false as const };
+  const record = {
+    version: 1 as const,
+    groupName: 'web-asg',
+    instanceId: 'i-0abc',
+    wasProtectedFromScaleIn: true,
+    detachedAt: 'x',
+    decrementedDesiredCapacity: false as const,
+  };
 
   test('AttachInstances with the recorded group; says it is not an exact undo', async () => {
     asMock.on(AttachInstancesCommand).resolves(meta('r-a'));

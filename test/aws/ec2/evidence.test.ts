@@ -33,7 +33,9 @@ const instance = (over: Partial<Instance> = {}): Instance => ({
 
 function seed(opts: { instance?: Instance; protection?: boolean; shutdown?: string } = {}) {
   ec2Mock.on(DescribeInstancesCommand).resolves({ ...meta('r-di'), Reservations: [{ Instances: [opts.instance ?? instance()] }] });
-  ec2Mock.on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' }).resolves({ ...meta('r-dat'), DisableApiTermination: { Value: opts.protection ?? false } });
+  ec2Mock
+    .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' })
+    .resolves({ ...meta('r-dat'), DisableApiTermination: { Value: opts.protection ?? false } });
   ec2Mock
     .on(DescribeInstanceAttributeCommand, { Attribute: 'instanceInitiatedShutdownBehavior' })
     .resolves({ ...meta('r-dsb'), InstanceInitiatedShutdownBehavior: { Value: opts.shutdown ?? 'terminate' } });
@@ -63,7 +65,14 @@ describe('planEvidence', () => {
     );
     assert.deepEqual(
       plan.steps.map((s) => s.action),
-      ['ec2:ModifyInstanceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:CreateSnapshot', 'ec2:CreateSnapshot', 'ec2:CreateTags'],
+      [
+        'ec2:ModifyInstanceAttribute',
+        'ec2:ModifyInstanceAttribute',
+        'ec2:ModifyInstanceAttribute',
+        'ec2:CreateSnapshot',
+        'ec2:CreateSnapshot',
+        'ec2:CreateTags',
+      ],
     );
     assert.match(plan.skipped.join(' '), /vol-data \(\/dev\/sdf\) is already kept/);
     assert.deepEqual(plan.requestIds, ['r-di', 'r-dat', 'r-dsb']);
@@ -75,7 +84,10 @@ describe('planEvidence', () => {
     const plan = await planEvidence(clients, 'i-0abc');
     assert.equal(plan.spot, true);
     assert.equal(plan.instanceStoreRoot, true);
-    assert.deepEqual(plan.steps.map((s) => s.action), ['ec2:CreateTags']);
+    assert.deepEqual(
+      plan.steps.map((s) => s.action),
+      ['ec2:CreateTags'],
+    );
     assert.match(plan.skipped.join(' '), /Spot Instance/);
     assert.match(plan.skipped.join(' '), /instance-store-backed instance cannot be stopped/);
     assert.match(plan.notes.join(' '), /no EBS volume/);
@@ -92,7 +104,9 @@ describe('takeEvidence', () => {
     seed();
     const plan = await planEvidence(clients, 'i-0abc', { now: NOW });
     ec2Mock.on(ModifyInstanceAttributeCommand).resolves(meta('r-mod'));
-    ec2Mock.on(CreateSnapshotCommand, { VolumeId: 'vol-root' }).resolves({ ...meta('r-s1'), SnapshotId: 'snap-1', State: 'pending', StartTime: new Date('2025-05-01T10:00:01Z') });
+    ec2Mock
+      .on(CreateSnapshotCommand, { VolumeId: 'vol-root' })
+      .resolves({ ...meta('r-s1'), SnapshotId: 'snap-1', State: 'pending', StartTime: new Date('2025-05-01T10:00:01Z') });
     ec2Mock.on(CreateSnapshotCommand, { VolumeId: 'vol-data' }).resolves({ ...meta('r-s2'), SnapshotId: 'snap-2', State: 'pending' });
     ec2Mock.on(CreateTagsCommand).resolves(meta('r-tag'));
 
@@ -132,8 +146,18 @@ describe('takeEvidence', () => {
       ],
     });
     // Protection goes before the snapshots.
-    const order = ec2Mock.calls().map((c) => c.args[0].constructor.name).filter((n) => n !== 'DescribeInstancesCommand' && n !== 'DescribeInstanceAttributeCommand');
-    assert.deepEqual(order, ['ModifyInstanceAttributeCommand', 'ModifyInstanceAttributeCommand', 'ModifyInstanceAttributeCommand', 'CreateSnapshotCommand', 'CreateSnapshotCommand', 'CreateTagsCommand']);
+    const order = ec2Mock
+      .calls()
+      .map((c) => c.args[0].constructor.name)
+      .filter((n) => n !== 'DescribeInstancesCommand' && n !== 'DescribeInstanceAttributeCommand');
+    assert.deepEqual(order, [
+      'ModifyInstanceAttributeCommand',
+      'ModifyInstanceAttributeCommand',
+      'ModifyInstanceAttributeCommand',
+      'CreateSnapshotCommand',
+      'CreateSnapshotCommand',
+      'CreateTagsCommand',
+    ]);
 
     assert.deepEqual(r.snapshots, [
       { volumeId: 'vol-root', deviceName: '/dev/xvda', snapshotId: 'snap-1', state: 'pending', startTime: '2025-05-01T10:00:01.000Z', requestId: 'r-s1' },
@@ -158,17 +182,25 @@ describe('takeEvidence', () => {
     const plan = await planEvidence(clients, 'i-0abc');
     ec2Mock.on(ModifyInstanceAttributeCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 'r-denied', 403));
     ec2Mock.on(CreateSnapshotCommand, { VolumeId: 'vol-root' }).resolves({ SnapshotId: 'snap-1', State: 'pending' });
-    ec2Mock.on(CreateSnapshotCommand, { VolumeId: 'vol-data' }).rejects(awsError('SnapshotCreationPerVolumeRateExceeded', 'The maximum per volume CreateSnapshot request rate has been exceeded.'));
+    ec2Mock
+      .on(CreateSnapshotCommand, { VolumeId: 'vol-data' })
+      .rejects(awsError('SnapshotCreationPerVolumeRateExceeded', 'The maximum per volume CreateSnapshot request rate has been exceeded.'));
     ec2Mock.on(CreateTagsCommand).resolves({});
 
     const r = await takeEvidence(clients, plan, { findingId: 'f1', actor: 'U1' });
     assert.equal(ec2Mock.commandCalls(ModifyInstanceAttributeCommand).length, 1, 'only DeleteOnTermination for the root volume was still to do');
-    assert.deepEqual(r.snapshots.map((s) => s.snapshotId), ['snap-1']);
+    assert.deepEqual(
+      r.snapshots.map((s) => s.snapshotId),
+      ['snap-1'],
+    );
     assert.equal(r.complete, false);
-    assert.deepEqual(r.failures.map((f) => [f.step, f.code]), [
-      ['ec2:ModifyInstanceAttribute', 'aws_access_denied'],
-      ['ec2:CreateSnapshot', 'aws_error'],
-    ]);
+    assert.deepEqual(
+      r.failures.map((f) => [f.step, f.code]),
+      [
+        ['ec2:ModifyInstanceAttribute', 'aws_access_denied'],
+        ['ec2:CreateSnapshot', 'aws_error'],
+      ],
+    );
     assert.match(r.failures[0]!.message, /not allowed to call ec2:ModifyInstanceAttribute on i-0abc\. Add ec2:ModifyInstanceAttribute to its policy\./);
     assert.equal(r.failures[0]!.requestId, 'r-denied');
     assert.match(r.unchanged.join(' '), /Termination protection is already on/);
@@ -179,7 +211,13 @@ describe('takeEvidence', () => {
 
 describe('limits', () => {
   test('snapshot description ≤ 255 printable characters; tag values cleaned and ≤ 256', () => {
-    const d = snapshotDescription({ findingId: 'f'.repeat(200), instanceId: 'i-0abc', deviceName: '/dev/xvda', actor: 'Zoë <@U1>', at: '2025-01-01T00:00:00Z' });
+    const d = snapshotDescription({
+      findingId: 'f'.repeat(200),
+      instanceId: 'i-0abc',
+      deviceName: '/dev/xvda',
+      actor: 'Zoë <@U1>',
+      at: '2025-01-01T00:00:00Z',
+    });
     assert.equal(d.length, SNAPSHOT_DESCRIPTION_MAX);
     assert.match(d, /^[\x20-\x7e]+$/);
     assert.equal(tagValue('Zoë <@U1>\n$(rm -rf)'), 'Zoë _@U1_ __rm -rf_');

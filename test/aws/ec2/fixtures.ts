@@ -7,15 +7,34 @@
  */
 import type { NetworkAcl, NetworkAclEntry, NetworkInterface } from '@aws-sdk/client-ec2';
 
-export const allow = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({ RuleNumber: n, Egress: egress, RuleAction: 'allow', Protocol: '-1', CidrBlock: cidr });
-export const deny = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({ RuleNumber: n, Egress: egress, RuleAction: 'deny', Protocol: '-1', CidrBlock: cidr });
+export const allow = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({
+  RuleNumber: n,
+  Egress: egress,
+  RuleAction: 'allow',
+  Protocol: '-1',
+  CidrBlock: cidr,
+});
+export const deny = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({
+  RuleNumber: n,
+  Egress: egress,
+  RuleAction: 'deny',
+  Protocol: '-1',
+  CidrBlock: cidr,
+});
 const base = [allow(100, false), allow(100, true), deny(32767, false), deny(32767, true)];
-const assoc = (acl: string, ...subnets: string[]) => subnets.map((s, i) => ({ NetworkAclAssociationId: `aclassoc-${acl}-${i}`, NetworkAclId: acl, SubnetId: s }));
+const assoc = (acl: string, ...subnets: string[]) =>
+  subnets.map((s, i) => ({ NetworkAclAssociationId: `aclassoc-${acl}-${i}`, NetworkAclId: acl, SubnetId: s }));
 
 export function vpcAcls(): NetworkAcl[] {
   return [
     { NetworkAclId: 'acl-own', VpcId: 'vpc-1', IsDefault: false, Associations: assoc('acl-own', 'subnet-task'), Entries: [...base] },
-    { NetworkAclId: 'acl-shared', VpcId: 'vpc-1', IsDefault: false, Associations: assoc('acl-shared', 'subnet-b', 'subnet-c'), Entries: [deny(1, false, '192.0.2.9/32'), ...base] },
+    {
+      NetworkAclId: 'acl-shared',
+      VpcId: 'vpc-1',
+      IsDefault: false,
+      Associations: assoc('acl-shared', 'subnet-b', 'subnet-c'),
+      Entries: [deny(1, false, '192.0.2.9/32'), ...base],
+    },
     { NetworkAclId: 'acl-default', VpcId: 'vpc-1', IsDefault: true, Associations: assoc('acl-default', 'subnet-d'), Entries: [...base] },
     {
       NetworkAclId: 'acl-full',
@@ -42,6 +61,24 @@ export const fargateEni: NetworkInterface = {
 };
 
 export const instanceEnis: NetworkInterface[] = [
-  { NetworkInterfaceId: 'eni-i0', VpcId: 'vpc-1', SubnetId: 'subnet-task', RequesterManaged: false, Groups: [{ GroupId: 'sg-node' }, { GroupId: 'sg-ssh' }], PrivateIpAddress: '10.0.1.20', PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.20', Primary: true }], Attachment: { InstanceId: 'i-0abc' } },
-  { NetworkInterfaceId: 'eni-i1', VpcId: 'vpc-1', SubnetId: 'subnet-task', RequesterManaged: false, Groups: [{ GroupId: 'sg-node' }], PrivateIpAddress: '10.0.1.21', PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.21', Primary: true }], Attachment: { InstanceId: 'i-0abc' } },
+  {
+    NetworkInterfaceId: 'eni-i0',
+    VpcId: 'vpc-1',
+    SubnetId: 'subnet-task',
+    RequesterManaged: false,
+    Groups: [{ GroupId: 'sg-node' }, { GroupId: 'sg-ssh' }],
+    PrivateIpAddress: '10.0.1.20',
+    PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.20', Primary: true }],
+    Attachment: { InstanceId: 'i-0abc' },
+  },
+  {
+    NetworkInterfaceId: 'eni-i1',
+    VpcId: 'vpc-1',
+    SubnetId: 'subnet-task',
+    RequesterManaged: false,
+    Groups: [{ GroupId: 'sg-node' }],
+    PrivateIpAddress: '10.0.1.21',
+    PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.21', Primary: true }],
+    Attachment: { InstanceId: 'i-0abc' },
+  },
 ];

@@ -52,7 +52,13 @@ describe('instance profile association', () => {
     ec2Mock.on(DisassociateIamInstanceProfileCommand).resolves({ ...meta('r-dis'), IamInstanceProfileAssociation: assoc('iip-assoc-1', 'disassociating') });
     const r = await revokeInstanceProfile(clients, 'i-0abc', { now: () => new Date('2025-05-01T10:00:00.123Z') });
     assert.deepEqual(ec2Mock.commandCalls(DisassociateIamInstanceProfileCommand)[0]!.args[0].input, { AssociationId: 'iip-assoc-1' });
-    assert.deepEqual(r.record, { version: 1, instanceId: 'i-0abc', instanceProfileArn: PROFILE, associationId: 'iip-assoc-1', removedAt: '2025-05-01T10:00:00.123Z' });
+    assert.deepEqual(r.record, {
+      version: 1,
+      instanceId: 'i-0abc',
+      instanceProfileArn: PROFILE,
+      associationId: 'iip-assoc-1',
+      removedAt: '2025-05-01T10:00:00.123Z',
+    });
     assert.equal(r.state, 'disassociating');
     assert.ok(r.requestIds.includes('r-dis'));
     assert.match(r.notes.join(' '), /stay valid until they expire/);
@@ -68,7 +74,9 @@ describe('instance profile association', () => {
 
   test('AccessDenied on DisassociateIamInstanceProfile names the permission', async () => {
     ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [assoc('iip-assoc-1', 'associated')] });
-    ec2Mock.on(DisassociateIamInstanceProfileCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 'r-x', 403));
+    ec2Mock
+      .on(DisassociateIamInstanceProfileCommand)
+      .rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.', 'r-x', 403));
     await assert.rejects(
       revokeInstanceProfile(clients, 'i-0abc'),
       (e: unknown) => isAppError(e, 'aws_access_denied') && /Add ec2:DisassociateIamInstanceProfile to its policy/.test(e.message),
@@ -80,12 +88,17 @@ describe('instance profile association', () => {
     ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [] });
     ec2Mock.on(AssociateIamInstanceProfileCommand).resolves({ ...meta('r-as'), IamInstanceProfileAssociation: assoc('iip-assoc-2', 'associating') });
     const r = await restoreInstanceProfile(clients, record);
-    assert.deepEqual(ec2Mock.commandCalls(AssociateIamInstanceProfileCommand)[0]!.args[0].input, { InstanceId: 'i-0abc', IamInstanceProfile: { Arn: PROFILE } });
+    assert.deepEqual(ec2Mock.commandCalls(AssociateIamInstanceProfileCommand)[0]!.args[0].input, {
+      InstanceId: 'i-0abc',
+      IamInstanceProfile: { Arn: PROFILE },
+    });
     assert.equal(r.status, 'associated');
     assert.equal(r.associationId, 'iip-assoc-2');
 
     ec2Mock.reset();
-    ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [assoc('iip-assoc-9', 'associated', `arn:aws:iam::${ACCOUNT}:instance-profile/other`)] });
+    ec2Mock
+      .on(DescribeIamInstanceProfileAssociationsCommand)
+      .resolves({ IamInstanceProfileAssociations: [assoc('iip-assoc-9', 'associated', `arn:aws:iam::${ACCOUNT}:instance-profile/other`)] });
     const other = await restoreInstanceProfile(clients, record);
     assert.equal(other.status, 'other-profile-present');
     assert.equal(ec2Mock.commandCalls(AssociateIamInstanceProfileCommand).length, 0);
@@ -95,7 +108,14 @@ describe('instance profile association', () => {
     ec2Mock.on(DescribeIamInstanceProfileAssociationsCommand).resolves({ IamInstanceProfileAssociations: [] });
     ec2Mock
       .on(AssociateIamInstanceProfileCommand)
-      .rejects(awsError('UnauthorizedOperation', `You are not authorized to perform this operation. User: arn:aws:sts::${ACCOUNT}:assumed-role/R/s is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${ACCOUNT}:role/web`, 'r-p', 403));
+      .rejects(
+        awsError(
+          'UnauthorizedOperation',
+          `You are not authorized to perform this operation. User: arn:aws:sts::${ACCOUNT}:assumed-role/R/s is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${ACCOUNT}:role/web`,
+          'r-p',
+          403,
+        ),
+      );
     await assert.rejects(
       restoreInstanceProfile(clients, { version: 1, instanceId: 'i-0abc', instanceProfileArn: PROFILE, associationId: 'a', removedAt: 'x' }),
       (e: unknown) => isAppError(e, 'aws_access_denied') && /Add iam:PassRole/.test(e.message) && e.context.action === 'iam:PassRole',
@@ -121,7 +141,10 @@ describe('instance helpers', () => {
       nodegroupName: 'ng-1',
     });
     assert.deepEqual(eksClusterOfInstance({ 'aws:eks:cluster-name': 'auto' }), { clusterName: 'auto', source: 'aws:eks:cluster-name' });
-    assert.deepEqual(eksClusterOfInstance({ 'kubernetes.io/cluster/a': 'shared', 'kubernetes.io/cluster/b': 'owned' }), { clusterName: 'b', source: 'kubernetes.io/cluster/b' });
+    assert.deepEqual(eksClusterOfInstance({ 'kubernetes.io/cluster/a': 'shared', 'kubernetes.io/cluster/b': 'owned' }), {
+      clusterName: 'b',
+      source: 'kubernetes.io/cluster/b',
+    });
     assert.equal(eksClusterOfInstance({ Name: 'web' }), undefined);
     assert.equal(eksClusterOfInstance({ 'kubernetes.io/cluster/': 'owned' }), undefined);
   });
@@ -129,6 +152,9 @@ describe('instance helpers', () => {
   test('instance ARN per partition', () => {
     assert.equal(instanceArn({ region: 'eu-west-1', accountId: ACCOUNT, instanceId: 'i-0abc' }), `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0abc`);
     assert.equal(instanceArn({ region: 'cn-north-1', accountId: ACCOUNT, instanceId: 'i-0abc' }), `arn:aws-cn:ec2:cn-north-1:${ACCOUNT}:instance/i-0abc`);
-    assert.equal(instanceArn({ region: 'us-gov-west-1', accountId: ACCOUNT, instanceId: 'i-0abc' }), `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:instance/i-0abc`);
+    assert.equal(
+      instanceArn({ region: 'us-gov-west-1', accountId: ACCOUNT, instanceId: 'i-0abc' }),
+      `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:instance/i-0abc`,
+    );
   });
 });

@@ -4,8 +4,20 @@ import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { existingDeny, hostCidr, lowestAllowRule, pickRuleNumbers, placeDenyEntries, ruleCount } from '../../../src/aws/ec2/nacl-rules.js';
 import { NACL_RULES_PER_DIRECTION_DEFAULT } from '../../../src/aws/ec2/types.js';
 
-const allow = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({ RuleNumber: n, Egress: egress, RuleAction: 'allow', Protocol: '-1', CidrBlock: cidr });
-const deny = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({ RuleNumber: n, Egress: egress, RuleAction: 'deny', Protocol: '-1', CidrBlock: cidr });
+const allow = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({
+  RuleNumber: n,
+  Egress: egress,
+  RuleAction: 'allow',
+  Protocol: '-1',
+  CidrBlock: cidr,
+});
+const deny = (n: number, egress: boolean, cidr = '0.0.0.0/0'): NetworkAclEntry => ({
+  RuleNumber: n,
+  Egress: egress,
+  RuleAction: 'deny',
+  Protocol: '-1',
+  CidrBlock: cidr,
+});
 const defaults = [deny(32767, false), deny(32767, true)];
 
 describe('rule numbers', () => {

@@ -63,13 +63,17 @@ describe('releaseIsolation', () => {
     assert.deepEqual(ec2Mock.commandCalls(DescribeNetworkAclsCommand)[0]!.args[0].input, {
       Filters: [{ Name: 'network-acl-id', Values: ['acl-a', 'acl-b', 'acl-gone'] }],
     });
-    assert.deepEqual(ec2Mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input), [
-      { NetworkInterfaceId: 'eni-i0', Groups: ['sg-node', 'sg-ssh'] },
-    ]);
-    assert.deepEqual(ec2Mock.commandCalls(DeleteNetworkAclEntryCommand).map((c) => c.args[0].input), [
-      { NetworkAclId: 'acl-a', RuleNumber: 1, Egress: false },
-      { NetworkAclId: 'acl-a', RuleNumber: 1, Egress: true },
-    ]);
+    assert.deepEqual(
+      ec2Mock.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input),
+      [{ NetworkInterfaceId: 'eni-i0', Groups: ['sg-node', 'sg-ssh'] }],
+    );
+    assert.deepEqual(
+      ec2Mock.commandCalls(DeleteNetworkAclEntryCommand).map((c) => c.args[0].input),
+      [
+        { NetworkAclId: 'acl-a', RuleNumber: 1, Egress: false },
+        { NetworkAclId: 'acl-a', RuleNumber: 1, Egress: true },
+      ],
+    );
     assert.deepEqual(r.restored, [
       'Security groups of eni-i0 restored to sg-node, sg-ssh.',
       'Removed rule 1 (inbound deny 10.0.1.20/32) of acl-a.',

@@ -14,7 +14,12 @@ import { awsError, meta } from '../helpers.js';
 
 const ec2Mock = mockClient(EC2Client);
 const clients = { ec2: new EC2Client({ region: 'eu-west-1' }) };
-const byName = { Filters: [{ Name: 'group-name', Values: [ISOLATION_GROUP_NAME] }, { Name: 'vpc-id', Values: ['vpc-1'] }] };
+const byName = {
+  Filters: [
+    { Name: 'group-name', Values: [ISOLATION_GROUP_NAME] },
+    { Name: 'vpc-id', Values: ['vpc-1'] },
+  ],
+};
 
 beforeEach(() => ec2Mock.reset());
 
@@ -53,7 +58,10 @@ describe('ensureIsolationSecurityGroup', () => {
   });
 
   test('created by a concurrent isolation (InvalidGroup.Duplicate): uses that group', async () => {
-    ec2Mock.on(DescribeSecurityGroupsCommand).resolvesOnce({ SecurityGroups: [] }).resolves({ SecurityGroups: [{ GroupId: 'sg-theirs', IpPermissionsEgress: [] }] });
+    ec2Mock
+      .on(DescribeSecurityGroupsCommand)
+      .resolvesOnce({ SecurityGroups: [] })
+      .resolves({ SecurityGroups: [{ GroupId: 'sg-theirs', IpPermissionsEgress: [] }] });
     ec2Mock.on(CreateSecurityGroupCommand).rejects(awsError('InvalidGroup.Duplicate'));
     const g = await ensureIsolationSecurityGroup(clients, 'vpc-1');
     assert.equal(g.groupId, 'sg-theirs');

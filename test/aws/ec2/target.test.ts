@@ -36,7 +36,13 @@ describe('isolationTargetForTask', () => {
   });
 
   test('nothing to isolate', () => {
-    assert.throws(() => isolationTargetForTask({ ...base, networkMode: 'none' }), (e: unknown) => isAppError(e, 'action_invalid'));
-    assert.throws(() => isolationTargetForTask({ ...base, networkMode: 'bridge' }), (e: unknown) => isAppError(e, 'action_invalid'));
+    assert.throws(
+      () => isolationTargetForTask({ ...base, networkMode: 'none' }),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
+    assert.throws(
+      () => isolationTargetForTask({ ...base, networkMode: 'bridge' }),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
   });
 });

@@ -18,7 +18,8 @@ describe('resolveEcrImage', () => {
   test('an image outside ECR cannot be quarantined, and the message says what to do instead', () => {
     assert.throws(
       () => resolveEcrImage('nginx:1.25'),
-      (e: unknown) => isAppError(e, 'aws_image_not_in_ecr') && /not in Amazon ECR \(it comes from docker\.io\)/.test(e.message) && /pin the services/.test(e.message),
+      (e: unknown) =>
+        isAppError(e, 'aws_image_not_in_ecr') && /not in Amazon ECR \(it comes from docker\.io\)/.test(e.message) && /pin the services/.test(e.message),
     );
   });
 });
@@ -27,7 +28,15 @@ describe('getImageEvidence', () => {
   test('BatchGetImage by digest with docker v2 / OCI media types, tags from DescribeImages, manifest digest verified', async () => {
     ecrMock.on(BatchGetImageCommand).resolves({
       ...meta('r-get'),
-      images: [{ registryId: ACCOUNT, repositoryName: 'shop/web', imageId: { imageDigest: manifestDigest }, imageManifest: manifest, imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' }],
+      images: [
+        {
+          registryId: ACCOUNT,
+          repositoryName: 'shop/web',
+          imageId: { imageDigest: manifestDigest },
+          imageManifest: manifest,
+          imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+        },
+      ],
       failures: [],
     });
     ecrMock.on(DescribeImagesCommand).resolves({
@@ -70,7 +79,9 @@ describe('getImageEvidence', () => {
   });
 
   test('image not found (failures[]) → aws_not_found; repository missing → aws_not_found', async () => {
-    ecrMock.on(BatchGetImageCommand).resolves({ images: [], failures: [{ imageId: { imageDigest: DIGEST_A }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] });
+    ecrMock
+      .on(BatchGetImageCommand)
+      .resolves({ images: [], failures: [{ imageId: { imageDigest: DIGEST_A }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] });
     await assert.rejects(getImageEvidence(clients, `${REPO_URI}@${DIGEST_A}`), (e: unknown) => isAppError(e, 'aws_not_found'));
     ecrMock.on(BatchGetImageCommand).rejects(awsError('RepositoryNotFoundException'));
     await assert.rejects(getImageEvidence(clients, `${REPO_URI}@${DIGEST_A}`), (e: unknown) => isAppError(e, 'aws_not_found'));
@@ -90,7 +101,9 @@ describe('deleteImage', () => {
     ecrMock.on(BatchDeleteImageCommand).resolves({
       ...meta('r-del'),
       imageIds: [{ imageDigest: DIGEST_A, imageTag: '1.0' }],
-      failures: [{ imageId: { imageDigest: DIGEST_A }, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image referenced by manifest list' }],
+      failures: [
+        { imageId: { imageDigest: DIGEST_A }, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image referenced by manifest list' },
+      ],
     });
     const r = await deleteImage(clients, `${REPO_URI}:1.0@${DIGEST_A}`);
     assert.deepEqual(ecrMock.commandCalls(BatchDeleteImageCommand)[0]!.args[0].input, {
@@ -106,6 +119,9 @@ describe('deleteImage', () => {
 
   test('AccessDenied names ecr:BatchDeleteImage', async () => {
     ecrMock.on(BatchDeleteImageCommand).rejects(awsError('AccessDeniedException'));
-    await assert.rejects(deleteImage(clients, `${REPO_URI}@${DIGEST_A}`), (e: unknown) => isAppError(e, 'aws_access_denied') && /Add ecr:BatchDeleteImage to its policy/.test(e.message));
+    await assert.rejects(
+      deleteImage(clients, `${REPO_URI}@${DIGEST_A}`),
+      (e: unknown) => isAppError(e, 'aws_access_denied') && /Add ecr:BatchDeleteImage to its policy/.test(e.message),
+    );
   });
 });

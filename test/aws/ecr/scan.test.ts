@@ -16,20 +16,31 @@ describe('startImageScan', () => {
   test('by digest', async () => {
     ecrMock.on(StartImageScanCommand).resolves({ ...meta('r-scan'), imageScanStatus: { status: 'IN_PROGRESS' } });
     const r = await startImageScan(clients, IMAGE);
-    assert.deepEqual(ecrMock.commandCalls(StartImageScanCommand)[0]!.args[0].input, { registryId: ACCOUNT, repositoryName: 'shop/web', imageId: { imageDigest: DIGEST_A } });
+    assert.deepEqual(ecrMock.commandCalls(StartImageScanCommand)[0]!.args[0].input, {
+      registryId: ACCOUNT,
+      repositoryName: 'shop/web',
+      imageId: { imageDigest: DIGEST_A },
+    });
     assert.deepEqual(r, { imageDigest: DIGEST_A, status: 'IN_PROGRESS', requestIds: ['r-scan'] });
   });
 
   test('LimitExceededException: one scan per image per 24 h, explained', async () => {
     ecrMock.on(StartImageScanCommand).rejects(awsError('LimitExceededException', 'The scan quota per image has been exceeded.'));
-    await assert.rejects(startImageScan(clients, IMAGE), (e: unknown) => isAppError(e, 'aws_scan_unavailable') && e.context.reason === 'scan_limit' && /24 hours/.test(e.message));
+    await assert.rejects(
+      startImageScan(clients, IMAGE),
+      (e: unknown) => isAppError(e, 'aws_scan_unavailable') && e.context.reason === 'scan_limit' && /24 hours/.test(e.message),
+    );
   });
 
   test('ValidationException: enhanced scanning (Inspector) registry, explained', async () => {
     ecrMock.on(StartImageScanCommand).rejects(awsError('ValidationException', 'This feature is disabled'));
     await assert.rejects(
       startImageScan(clients, IMAGE),
-      (e: unknown) => isAppError(e, 'aws_scan_unavailable') && e.context.reason === 'enhanced_scanning' && /Amazon Inspector/.test(e.message) && e.context.awsMessage === 'This feature is disabled',
+      (e: unknown) =>
+        isAppError(e, 'aws_scan_unavailable') &&
+        e.context.reason === 'enhanced_scanning' &&
+        /Amazon Inspector/.test(e.message) &&
+        e.context.awsMessage === 'This feature is disabled',
     );
   });
 });
@@ -64,7 +75,9 @@ describe('waitForScanFindings', () => {
   });
 
   test('enhanced scanning reports ACTIVE with Inspector counts', async () => {
-    ecrMock.on(DescribeImageScanFindingsCommand).resolves({ imageScanStatus: { status: 'ACTIVE' }, imageScanFindings: { findingSeverityCounts: { MEDIUM: 3 } } });
+    ecrMock
+      .on(DescribeImageScanFindingsCommand)
+      .resolves({ imageScanStatus: { status: 'ACTIVE' }, imageScanFindings: { findingSeverityCounts: { MEDIUM: 3 } } });
     const r = await waitForScanFindings(clients, IMAGE, { sleep: async () => {} });
     assert.equal(r.complete, true);
     assert.equal(r.text, '3 MEDIUM');

@@ -28,9 +28,16 @@ const finding = (over: Partial<Finding>): Finding =>
 describe('ecsTaskTargetFromFinding', () => {
   test('task and cluster from the finding', () => {
     const t = ecsTaskTargetFromFinding(
-      finding({ ecs: { clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc', containers: [] } }),
+      finding({
+        ecs: { clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc', containers: [] },
+      }),
     );
-    assert.deepEqual(t, { accountId: '123456789012', region: 'eu-west-1', cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod', taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc' });
+    assert.deepEqual(t, {
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+      taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc',
+    });
   });
 
   test('sample findings are refused before any AWS call', () => {
@@ -41,6 +48,9 @@ describe('ecsTaskTargetFromFinding', () => {
   });
 
   test('no task ARN → refused', () => {
-    assert.throws(() => ecsTaskTargetFromFinding(finding({ ecs: { containers: [] } })), (e: unknown) => isAppError(e, 'action_invalid'));
+    assert.throws(
+      () => ecsTaskTargetFromFinding(finding({ ecs: { containers: [] } })),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
   });
 });

@@ -59,7 +59,13 @@ describe('pinServiceToImage', () => {
     ecsMock.on(UpdateServiceCommand).resolves(meta('r-upd'));
     const clean = `${REPO_URI}@${DIGEST_B}`;
 
-    const r = await pinServiceToImage(clients, { cluster: clusterArn('prod'), service: 'web', compromisedImage: `${REPO_URI}:1.0`, compromisedDigest: DIGEST_A, cleanImage: clean });
+    const r = await pinServiceToImage(clients, {
+      cluster: clusterArn('prod'),
+      service: 'web',
+      compromisedImage: `${REPO_URI}:1.0`,
+      compromisedDigest: DIGEST_A,
+      cleanImage: clean,
+    });
 
     assert.deepEqual(ecsMock.commandCalls(DescribeServicesCommand)[0]!.args[0].input, { cluster: clusterArn('prod'), services: ['web'] });
     assert.deepEqual(ecsMock.commandCalls(DescribeTaskDefinitionCommand)[0]!.args[0].input, { taskDefinition: taskDefArn('web', 7), include: ['TAGS'] });

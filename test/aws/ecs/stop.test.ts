@@ -53,13 +53,24 @@ describe('stopTasks', () => {
     assert.equal(ecsMock.commandCalls(StopTaskCommand).length, 3);
     assert.deepEqual(
       out.map((o) => [o.taskArn.split('/').pop(), o.ok]),
-      [['t1', true], ['t2', false], ['t3', true]],
+      [
+        ['t1', true],
+        ['t2', false],
+        ['t3', true],
+      ],
     );
     const failed = out[1]!;
     assert.ok(!failed.ok);
     assert.equal(failed.code, 'aws_access_denied');
     assert.equal(failed.requestId, 'r-denied');
     assert.match(failed.message, /not allowed to call ecs:StopTask on arn:aws:ecs:eu-west-1:123456789012:task\/prod\/t2\. Add ecs:StopTask to its policy\./);
-    assert.deepEqual(progress.map((p) => [p.done, p.total]), [[1, 3], [2, 3], [3, 3]]);
+    assert.deepEqual(
+      progress.map((p) => [p.done, p.total]),
+      [
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ],
+    );
   });
 });

@@ -68,19 +68,28 @@ describe('findTasksUsingImage', () => {
 
     const r = await findTasksUsingImage(clients, { digest: DIGEST_A, repository: 'shop/web', tag: '1.0' }, { concurrency: 2 });
 
-    assert.deepEqual(ecsMock.commandCalls(ListClustersCommand).map((c) => c.args[0].input), [{ maxResults: 100 }, { maxResults: 100, nextToken: 'c2' }]);
-    const listA = ecsMock.commandCalls(ListTasksCommand).map((c) => c.args[0].input).filter((i) => i.cluster === clusterArn('a'));
+    assert.deepEqual(
+      ecsMock.commandCalls(ListClustersCommand).map((c) => c.args[0].input),
+      [{ maxResults: 100 }, { maxResults: 100, nextToken: 'c2' }],
+    );
+    const listA = ecsMock
+      .commandCalls(ListTasksCommand)
+      .map((c) => c.args[0].input)
+      .filter((i) => i.cluster === clusterArn('a'));
     assert.deepEqual(listA, [
       { cluster: clusterArn('a'), desiredStatus: 'RUNNING', maxResults: 100 },
       { cluster: clusterArn('a'), desiredStatus: 'RUNNING', maxResults: 100, nextToken: 'p1' },
       { cluster: clusterArn('a'), desiredStatus: 'RUNNING', maxResults: 100, nextToken: 'p2' },
     ]);
     const describes = ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input);
-    assert.deepEqual(describes.map((d) => [d.cluster, d.tasks?.length, d.include]), [
-      [clusterArn('a'), 100, ['TAGS']],
-      [clusterArn('a'), 100, ['TAGS']],
-      [clusterArn('a'), 50, ['TAGS']],
-    ]);
+    assert.deepEqual(
+      describes.map((d) => [d.cluster, d.tasks?.length, d.include]),
+      [
+        [clusterArn('a'), 100, ['TAGS']],
+        [clusterArn('a'), 100, ['TAGS']],
+        [clusterArn('a'), 50, ['TAGS']],
+      ],
+    );
     assert.deepEqual(describes[0]!.tasks, arns('a', 0, 100));
 
     // t1, t10–t19, t100–t199 → 1 + 10 + 100 tasks in cluster a.
@@ -88,11 +97,17 @@ describe('findTasksUsingImage', () => {
     assert.ok(r.matches.every((m) => m.imageDigest === DIGEST_A && m.clusterArn === clusterArn('a') && m.containerName === 'app'));
     assert.deepEqual(r.byCluster, { [clusterArn('a')]: 111 });
     assert.deepEqual(r.byService, { 'a/web': 111 });
-    assert.deepEqual(r.sameTagOtherDigest.map((t) => [t.taskArn, t.imageDigest]), [[taskArn('a', 't2'), DIGEST_B]]);
+    assert.deepEqual(
+      r.sameTagOtherDigest.map((t) => [t.taskArn, t.imageDigest]),
+      [[taskArn('a', 't2'), DIGEST_B]],
+    );
     assert.deepEqual(r.calls, { listClusters: 2, listTasks: 5, describeTasks: 3 });
     assert.equal(r.tasksScanned, 250);
     assert.equal(r.clustersScanned, 3);
-    assert.deepEqual(r.errors.map((e) => [e.cluster, e.code]), [[clusterArn('c'), 'aws_access_denied']]);
+    assert.deepEqual(
+      r.errors.map((e) => [e.cluster, e.code]),
+      [[clusterArn('c'), 'aws_access_denied']],
+    );
     assert.match(r.errors[0]!.message, /ecs:ListTasks/);
     assert.ok(r.requestIds.includes('lc-1') && r.requestIds.includes('lt-c-denied') && r.requestIds.includes('l-a-2'));
   });
@@ -114,7 +129,10 @@ describe('findTasksUsingImage', () => {
     ecsMock.on(ListTasksCommand).callsFake(listPages('a', 150, 60)); // pages of 60, 60, 30
     ecsMock.on(DescribeTasksCommand).callsFake(describeWith(() => DIGEST_B));
     const r = await findTasksUsingImage(clients, { digest: DIGEST_A });
-    assert.deepEqual(ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length), [100, 50]);
+    assert.deepEqual(
+      ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length),
+      [100, 50],
+    );
     assert.deepEqual(r.calls, { listClusters: 1, listTasks: 3, describeTasks: 2 });
   });
 
@@ -145,7 +163,10 @@ describe('findTasksUsingImage', () => {
       return describe(input);
     });
     const r = await findTasksUsingImage(clients, { digest: DIGEST_A });
-    assert.deepEqual(r.errors.map((e) => [e.cluster, e.code]), [[clusterArn('a'), 'aws_throttled']]);
+    assert.deepEqual(
+      r.errors.map((e) => [e.cluster, e.code]),
+      [[clusterArn('a'), 'aws_throttled']],
+    );
     assert.equal(r.byCluster[clusterArn('b')], 10);
     assert.ok((r.byCluster[clusterArn('a')] ?? 0) >= 100); // the batches that did succeed
   });

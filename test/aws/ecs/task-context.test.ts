@@ -37,7 +37,9 @@ describe('describeTaskContext', () => {
               ],
             },
           ],
-          containers: [{ name: 'app', image: `${REPO_URI}:1.0`, imageDigest: DIGEST_A, lastStatus: 'RUNNING', networkInterfaces: [{ privateIpv4Address: '10.0.1.5' }] }],
+          containers: [
+            { name: 'app', image: `${REPO_URI}:1.0`, imageDigest: DIGEST_A, lastStatus: 'RUNNING', networkInterfaces: [{ privateIpv4Address: '10.0.1.5' }] },
+          ],
           tags: [{ key: 'team', value: 'shop' }],
         },
       ],
@@ -64,7 +66,17 @@ describe('describeTaskContext', () => {
   test('EC2 bridge task: resolves the container instance to its EC2 instance', async () => {
     const ci = 'arn:aws:ecs:eu-west-1:123456789012:container-instance/prod/ci-1';
     ecsMock.on(DescribeTasksCommand).resolves({
-      tasks: [{ taskArn: TASK, clusterArn: clusterArn('prod'), taskDefinitionArn: taskDefArn('batch', 1), launchType: 'EC2', containerInstanceArn: ci, group: 'family:batch', containers: [] }],
+      tasks: [
+        {
+          taskArn: TASK,
+          clusterArn: clusterArn('prod'),
+          taskDefinitionArn: taskDefArn('batch', 1),
+          launchType: 'EC2',
+          containerInstanceArn: ci,
+          group: 'family:batch',
+          containers: [],
+        },
+      ],
     });
     ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: {} }); // networkMode unset → bridge
     ecsMock.on(DescribeContainerInstancesCommand).resolves({ ...meta('r-ci'), containerInstances: [{ ec2InstanceId: 'i-0abc' }] });

@@ -32,7 +32,11 @@ describe('findTargetGroupsForInstance', () => {
   test('pages DescribeTargetGroups (400), one DescribeTargetHealth per candidate group, no Targets filter, every port kept', async () => {
     elbMock
       .on(DescribeTargetGroupsCommand)
-      .resolvesOnce({ ...meta('r-g1'), TargetGroups: [tg('web'), tg('lambda', { TargetType: 'lambda' }), tg('other-vpc', { VpcId: 'vpc-2' })], NextMarker: 'm2' })
+      .resolvesOnce({
+        ...meta('r-g1'),
+        TargetGroups: [tg('web'), tg('lambda', { TargetType: 'lambda' }), tg('other-vpc', { VpcId: 'vpc-2' })],
+        NextMarker: 'm2',
+      })
       .resolvesOnce({ ...meta('r-g2'), TargetGroups: [tg('api', { Port: 8080 }), tg('by-ip', { TargetType: 'ip' })] });
     elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: tgArn('web') }).resolves({
       TargetHealthDescriptions: [
@@ -54,7 +58,10 @@ describe('findTargetGroupsForInstance', () => {
       [{ PageSize: 400 }, { PageSize: 400, Marker: 'm2' }],
     );
     assert.deepEqual(
-      elbMock.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input).sort((a, b) => a.TargetGroupArn!.localeCompare(b.TargetGroupArn!)),
+      elbMock
+        .commandCalls(DescribeTargetHealthCommand)
+        .map((c) => c.args[0].input)
+        .sort((a, b) => a.TargetGroupArn!.localeCompare(b.TargetGroupArn!)),
       [{ TargetGroupArn: tgArn('api') }, { TargetGroupArn: tgArn('by-ip') }, { TargetGroupArn: tgArn('web') }],
       'lambda groups and groups of other VPCs are never described',
     );
@@ -73,11 +80,16 @@ describe('findTargetGroupsForInstance', () => {
 
   test('a group deleted meanwhile is skipped; a refused DescribeTargetHealth is a failure naming the permission, the rest still found', async () => {
     elbMock.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [tg('gone'), tg('denied'), tg('web')] });
-    elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: tgArn('gone') }).rejects(awsError('TargetGroupNotFoundException', 'One or more target groups not found'));
+    elbMock
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: tgArn('gone') })
+      .rejects(awsError('TargetGroupNotFoundException', 'One or more target groups not found'));
     elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: tgArn('denied') }).rejects(awsError('AccessDenied', 'not authorized', 'r-ad', 403));
     elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: tgArn('web') }).resolves({ TargetHealthDescriptions: [{ Target: { Id: 'i-0abc', Port: 80 } }] });
     const r = await findTargetGroupsForInstance(clients, 'i-0abc');
-    assert.deepEqual(r.registrations.map((x) => x.targetGroupName), ['web']);
+    assert.deepEqual(
+      r.registrations.map((x) => x.targetGroupName),
+      ['web'],
+    );
     assert.equal(r.failures.length, 1);
     assert.match(r.failures[0]!.message, /Add elasticloadbalancing:DescribeTargetHealth to its policy/);
   });
@@ -97,7 +109,13 @@ describe('deregister / reregister', () => {
     assert.deepEqual(
       elbMock.commandCalls(DeregisterTargetsCommand).map((c) => c.args[0].input),
       [
-        { TargetGroupArn: tgArn('web'), Targets: [{ Id: 'i-0abc', Port: 80 }, { Id: 'i-0abc', Port: 8443 }] },
+        {
+          TargetGroupArn: tgArn('web'),
+          Targets: [
+            { Id: 'i-0abc', Port: 80 },
+            { Id: 'i-0abc', Port: 8443 },
+          ],
+        },
         { TargetGroupArn: tgArn('by-ip'), Targets: [{ Id: '10.0.1.20', Port: 443 }] },
       ],
     );
@@ -113,7 +131,13 @@ describe('deregister / reregister', () => {
     assert.deepEqual(
       elbMock.commandCalls(RegisterTargetsCommand).map((c) => c.args[0].input),
       [
-        { TargetGroupArn: tgArn('web'), Targets: [{ Id: 'i-0abc', Port: 80 }, { Id: 'i-0abc', Port: 8443 }] },
+        {
+          TargetGroupArn: tgArn('web'),
+          Targets: [
+            { Id: 'i-0abc', Port: 80 },
+            { Id: 'i-0abc', Port: 8443 },
+          ],
+        },
         { TargetGroupArn: tgArn('by-ip'), Targets: [{ Id: '10.0.1.20', Port: 443, AvailabilityZone: 'all' }] },
       ],
     );

@@ -10,7 +10,7 @@ const gdMock = mockClient(GuardDutyClient);
 const clients = { guardduty: new GuardDutyClient({ region: REGION }) };
 beforeEach(() => gdMock.reset());
 
-test('creates runtime sample findings in the account\'s detector (from ListDetectors)', async () => {
+test("creates runtime sample findings in the account's detector (from ListDetectors)", async () => {
   gdMock.on(ListDetectorsCommand).resolves({ DetectorIds: ['det-1'] });
   gdMock.on(CreateSampleFindingsCommand).resolves({ $metadata: { requestId: 'req-2' } });
   const r = await createRuntimeSampleFindings(clients);
@@ -23,7 +23,10 @@ test('creates runtime sample findings in the account\'s detector (from ListDetec
 });
 
 test('refuses non-runtime types before any AWS call', async () => {
-  await assert.rejects(createRuntimeSampleFindings(clients, ['Recon:EC2/PortProbeUnprotectedPort']), (e) => isAppError(e, 'action_invalid') && /Runtime Monitoring/.test(e.message));
+  await assert.rejects(
+    createRuntimeSampleFindings(clients, ['Recon:EC2/PortProbeUnprotectedPort']),
+    (e) => isAppError(e, 'action_invalid') && /Runtime Monitoring/.test(e.message),
+  );
   assert.equal(gdMock.calls().length, 0);
 });
 

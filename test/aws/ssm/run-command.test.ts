@@ -16,13 +16,27 @@ describe('hasSsmAgent', () => {
   test('DescribeInstanceInformation filtered by InstanceIds; Online only counts', async () => {
     ssmMock.on(DescribeInstanceInformationCommand).resolvesOnce({
       ...meta('r-i'),
-      InstanceInformationList: [{ InstanceId: 'i-0abc', PingStatus: 'Online', AgentVersion: '3.3.0', PlatformType: 'Linux', LastPingDateTime: new Date('2025-05-01T09:59:00Z') }],
+      InstanceInformationList: [
+        { InstanceId: 'i-0abc', PingStatus: 'Online', AgentVersion: '3.3.0', PlatformType: 'Linux', LastPingDateTime: new Date('2025-05-01T09:59:00Z') },
+      ],
     });
     const a = await hasSsmAgent(clients, 'i-0abc');
     assert.deepEqual(ssmMock.commandCalls(DescribeInstanceInformationCommand)[0]!.args[0].input, { Filters: [{ Key: 'InstanceIds', Values: ['i-0abc'] }] });
-    assert.deepEqual(a, { instanceId: 'i-0abc', managed: true, online: true, pingStatus: 'Online', lastPingAt: '2025-05-01T09:59:00.000Z', agentVersion: '3.3.0', platformType: 'Linux', requestIds: ['r-i'] });
+    assert.deepEqual(a, {
+      instanceId: 'i-0abc',
+      managed: true,
+      online: true,
+      pingStatus: 'Online',
+      lastPingAt: '2025-05-01T09:59:00.000Z',
+      agentVersion: '3.3.0',
+      platformType: 'Linux',
+      requestIds: ['r-i'],
+    });
 
-    ssmMock.on(DescribeInstanceInformationCommand).resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0abc', PingStatus: 'ConnectionLost' }] }).resolves({ InstanceInformationList: [] });
+    ssmMock
+      .on(DescribeInstanceInformationCommand)
+      .resolvesOnce({ InstanceInformationList: [{ InstanceId: 'i-0abc', PingStatus: 'ConnectionLost' }] })
+      .resolves({ InstanceInformationList: [] });
     assert.equal((await hasSsmAgent(clients, 'i-0abc')).online, false);
     assert.deepEqual(await hasSsmAgent(clients, 'i-0abc'), { instanceId: 'i-0abc', managed: false, online: false, requestIds: [] });
   });
@@ -32,10 +46,17 @@ describe('container reference validation', () => {
   test('hex ids of 12–64 and docker names pass; anything that could reach a shell does not', () => {
     for (const ok of ['0123456789ab', CID, 'web', 'web_1.blue-2']) assert.equal(validateContainerRef(ok), ok);
     for (const bad of ['', 'abc; rm -rf /', '$(id)', '`id`', "a'b", 'a b', '-rf', '.hidden', 'x'.repeat(129), 'A\nB', 'web|cat']) {
-      assert.throws(() => validateContainerRef(bad), (e: unknown) => isAppError(e, 'action_invalid'), bad);
+      assert.throws(
+        () => validateContainerRef(bad),
+        (e: unknown) => isAppError(e, 'action_invalid'),
+        bad,
+      );
     }
     assert.equal(dockerCommandLine('pause', CID), `docker pause ${CID}`);
-    assert.throws(() => dockerCommandLine('rm' as 'stop', CID), (e: unknown) => isAppError(e, 'action_invalid'));
+    assert.throws(
+      () => dockerCommandLine('rm' as 'stop', CID),
+      (e: unknown) => isAppError(e, 'action_invalid'),
+    );
   });
 });
 
@@ -48,7 +69,11 @@ describe('runDockerCommand', () => {
       .resolvesOnce({ Status: 'InProgress' })
       .resolves({ ...meta('r-get'), Status: 'Success', ResponseCode: 0, StandardOutputContent: `${CID}\n`, StandardErrorContent: '' });
     const sleeps: number[] = [];
-    const r = await runDockerCommand(clients, { instanceId: 'i-0abc', containerId: CID, verb: 'pause', findingId: 'f1' }, { sleep: async (ms) => void sleeps.push(ms), intervalMs: 500 });
+    const r = await runDockerCommand(
+      clients,
+      { instanceId: 'i-0abc', containerId: CID, verb: 'pause', findingId: 'f1' },
+      { sleep: async (ms) => void sleeps.push(ms), intervalMs: 500 },
+    );
     assert.deepEqual(ssmMock.commandCalls(SendCommandCommand)[0]!.args[0].input, {
       DocumentName: 'AWS-RunShellScript',
       InstanceIds: ['i-0abc'],
@@ -67,7 +92,9 @@ describe('runDockerCommand', () => {
 
   test('Failed is reported with stderr (the caller decides to fall back to stop); long output is cut', async () => {
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-2' } });
-    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Failed', ResponseCode: 1, StandardErrorContent: `Error response from daemon: ${'x'.repeat(5000)}`, StatusDetails: 'Failed' });
+    ssmMock
+      .on(GetCommandInvocationCommand)
+      .resolves({ Status: 'Failed', ResponseCode: 1, StandardErrorContent: `Error response from daemon: ${'x'.repeat(5000)}`, StatusDetails: 'Failed' });
     const r = await runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web', verb: 'pause' }, { sleep: async () => {} });
     assert.equal(r.finished, true);
     assert.equal(r.succeeded, false);
@@ -87,11 +114,19 @@ describe('runDockerCommand', () => {
 
   test('no agent: InvalidInstanceId becomes aws_ssm_unavailable; AccessDenied names ssm:SendCommand; a bad id sends nothing', async () => {
     ssmMock.on(SendCommandCommand).rejectsOnce(awsError('InvalidInstanceId', 'Instances [[i-0abc]] not in a valid state for account 123456789012'));
-    await assert.rejects(runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web', verb: 'pause' }, { sleep: async () => {} }), (e: unknown) => isAppError(e, 'aws_ssm_unavailable') && /Isolate the host/.test(e.message));
+    await assert.rejects(
+      runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web', verb: 'pause' }, { sleep: async () => {} }),
+      (e: unknown) => isAppError(e, 'aws_ssm_unavailable') && /Isolate the host/.test(e.message),
+    );
     ssmMock.on(SendCommandCommand).rejects(awsError('AccessDeniedException', 'denied', 'r', 400));
-    await assert.rejects(runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web', verb: 'pause' }, { sleep: async () => {} }), (e: unknown) => isAppError(e, 'aws_access_denied') && /Add ssm:SendCommand/.test(e.message));
+    await assert.rejects(
+      runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web', verb: 'pause' }, { sleep: async () => {} }),
+      (e: unknown) => isAppError(e, 'aws_access_denied') && /Add ssm:SendCommand/.test(e.message),
+    );
     ssmMock.reset();
-    await assert.rejects(runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web;reboot', verb: 'pause' }), (e: unknown) => isAppError(e, 'action_invalid'));
+    await assert.rejects(runDockerCommand(clients, { instanceId: 'i-0abc', containerId: 'web;reboot', verb: 'pause' }), (e: unknown) =>
+      isAppError(e, 'action_invalid'),
+    );
     assert.equal(ssmMock.calls().length, 0);
   });
 });

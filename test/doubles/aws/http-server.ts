@@ -206,7 +206,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const err =
         e instanceof AwsServiceError
           ? e
-          : new AwsServiceError(r.service.protocol === 'ec2Query' ? 'InternalError' : 'InternalFailure', `double bug: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 500);
+          : new AwsServiceError(
+              r.service.protocol === 'ec2Query' ? 'InternalError' : 'InternalFailure',
+              `double bug: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+              500,
+            );
       record.error = err.code;
       record.status = r.fail(res, requestId, err);
     }

@@ -80,7 +80,10 @@ export async function startOrganizationDouble(opts: OrganizationDoubleOptions): 
   for (const accountId of accounts) {
     for (const region of opts.regions) {
       const { beforeCall: _b, admin: _a, members: _m, regions: _r, ...rest } = opts;
-      worlds.set(`${accountId}/${region}`, await startAwsDouble({ ...rest, now, accountId, region, principal: `arn:aws:sts::${accountId}:assumed-role/GuardDutyResponder/responder` }));
+      worlds.set(
+        `${accountId}/${region}`,
+        await startAwsDouble({ ...rest, now, accountId, region, principal: `arn:aws:sts::${accountId}:assumed-role/GuardDutyResponder/responder` }),
+      );
     }
   }
   const sts = new StsSessions(now);
@@ -110,7 +113,11 @@ export async function startOrganizationDouble(opts: OrganizationDoubleOptions): 
     const session = sts.sessions.get(scope.accessKeyId);
     const isAdmin = scope.accessKeyId === ADMIN_ACCESS_KEY_ID;
     const accountId = isAdmin ? opts.admin : session?.accountId;
-    const principal = isAdmin ? adminPrincipal : session ? `arn:aws:sts::${session.accountId}:assumed-role/${session.roleArn.split('/').pop()}/${session.sessionName}` : scope.accessKeyId;
+    const principal = isAdmin
+      ? adminPrincipal
+      : session
+        ? `arn:aws:sts::${session.accountId}:assumed-role/${session.roleArn.split('/').pop()}/${session.sessionName}`
+        : scope.accessKeyId;
     const rec: TrailRecord = {
       at: now(),
       accountId: accountId ?? 'unknown',
@@ -142,7 +149,10 @@ export async function startOrganizationDouble(opts: OrganizationDoubleOptions): 
           const s = sts.assumeRole(principal, form);
           sendQuery(res, 'AssumeRole', STS_XMLNS, id, {
             Credentials: { AccessKeyId: s.accessKeyId, SecretAccessKey: s.secretAccessKey, SessionToken: s.sessionToken, Expiration: new Date(s.expiresAt) },
-            AssumedRoleUser: { AssumedRoleId: `AROA:${s.sessionName}`, Arn: `arn:aws:sts::${s.accountId}:assumed-role/${s.roleArn.split('/').pop()}/${s.sessionName}` },
+            AssumedRoleUser: {
+              AssumedRoleId: `AROA:${s.sessionName}`,
+              Arn: `arn:aws:sts::${s.accountId}:assumed-role/${s.roleArn.split('/').pop()}/${s.sessionName}`,
+            },
             ...(s.sourceIdentity !== undefined ? { SourceIdentity: s.sourceIdentity } : {}),
           });
         } catch (e) {

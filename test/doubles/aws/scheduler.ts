@@ -23,7 +23,9 @@ export function startServiceScheduler(ctx: SeedContext): void {
       const onInstance = oldEni.attachment?.instanceId;
       eni = ec2.addNetworkInterface({
         subnetId: oldEni.subnetId,
-        groupIds: service.networkConfiguration?.awsvpcConfiguration?.securityGroups?.length ? service.networkConfiguration.awsvpcConfiguration.securityGroups : oldEni.groupIds,
+        groupIds: service.networkConfiguration?.awsvpcConfiguration?.securityGroups?.length
+          ? service.networkConfiguration.awsvpcConfiguration.securityGroups
+          : oldEni.groupIds,
         requesterManaged: true,
         requesterId: oldEni.requesterId,
         interfaceType: oldEni.interfaceType,
@@ -44,7 +46,17 @@ export function startServiceScheduler(ctx: SeedContext): void {
       taskDefinition: td.taskDefinitionArn,
       launchType: stopped.launchType as 'FARGATE' | 'EC2',
       ...(stopped.containerInstanceArn ? { containerInstanceArn: stopped.containerInstanceArn } : {}),
-      ...(eni ? { eni: { networkInterfaceId: eni.networkInterfaceId, privateIPv4Address: eni.privateIpAddress, subnetId: eni.subnetId, macAddress: eni.macAddress, attachmentId } } : {}),
+      ...(eni
+        ? {
+            eni: {
+              networkInterfaceId: eni.networkInterfaceId,
+              privateIPv4Address: eni.privateIpAddress,
+              subnetId: eni.subnetId,
+              macAddress: eni.macAddress,
+              attachmentId,
+            },
+          }
+        : {}),
       containers: (td.containerDefinitions ?? []).map((c) => {
         const digest = sameImage(c.image);
         return { name: c.name ?? 'app', image: c.image ?? '', ...(digest ? { imageDigest: digest } : {}) };

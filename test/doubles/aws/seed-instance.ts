@@ -77,7 +77,11 @@ export function seedInstance(ctx: InstanceSeedContext, input: InstanceSeedInput,
   const subnet = subnetFor(input.subnetId);
   const tags = [{ key: 'Name', value: input.name ?? 'app-server' }];
   if (input.eksCluster) {
-    tags.push({ key: 'eks:cluster-name', value: input.eksCluster }, { key: 'eks:nodegroup-name', value: `${input.eksCluster}-ng` }, { key: `kubernetes.io/cluster/${input.eksCluster}`, value: 'owned' });
+    tags.push(
+      { key: 'eks:cluster-name', value: input.eksCluster },
+      { key: 'eks:nodegroup-name', value: `${input.eksCluster}-ng` },
+      { key: `kubernetes.io/cluster/${input.eksCluster}`, value: 'owned' },
+    );
   }
   const asgName = typeof input.asg === 'string' ? input.asg : input.asg?.name;
   if (asgName) tags.push({ key: 'aws:autoscaling:groupName', value: asgName });
@@ -105,7 +109,12 @@ export function seedInstance(ctx: InstanceSeedContext, input: InstanceSeedInput,
   const volumeCount = input.rootDeviceType === 'instance-store' ? Math.max(0, (input.volumes ?? 1) - 1) : (input.volumes ?? 1);
   if (input.rootDeviceType === 'instance-store') instance.rootDeviceName = '/dev/sda1';
   for (let i = 0; i < volumeCount; i++) {
-    ec2.addVolume({ instanceId: instance.instanceId, size: i === 0 ? 8 : 100, deleteOnTermination: input.deleteOnTermination?.[i] ?? true, ...(input.rootDeviceType === 'instance-store' ? { device: `/dev/sd${String.fromCharCode(102 + i)}` } : {}) });
+    ec2.addVolume({
+      instanceId: instance.instanceId,
+      size: i === 0 ? 8 : 100,
+      deleteOnTermination: input.deleteOnTermination?.[i] ?? true,
+      ...(input.rootDeviceType === 'instance-store' ? { device: `/dev/sd${String.fromCharCode(102 + i)}` } : {}),
+    });
   }
 
   // Load balancer target groups.
@@ -136,7 +145,11 @@ export function seedInstance(ctx: InstanceSeedContext, input: InstanceSeedInput,
       availabilityZones: [subnet.availabilityZone],
     });
     for (const arn of targetGroupArns) if (!group.targetGroupArns.includes(arn)) group.targetGroupArns.push(arn);
-    ctx.autoscaling.addInstance(asgName, instance.instanceId, { availabilityZone: subnet.availabilityZone, instanceType: instance.instanceType, ...(spec.protectedFromScaleIn !== undefined ? { protectedFromScaleIn: spec.protectedFromScaleIn } : {}) });
+    ctx.autoscaling.addInstance(asgName, instance.instanceId, {
+      availabilityZone: subnet.availabilityZone,
+      instanceType: instance.instanceType,
+      ...(spec.protectedFromScaleIn !== undefined ? { protectedFromScaleIn: spec.protectedFromScaleIn } : {}),
+    });
   }
 
   const ssm = input.ssm ?? 'online';

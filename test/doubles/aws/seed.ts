@@ -102,7 +102,11 @@ export function seedBuilders(ctx: SeedContext) {
 
   const network = (opts: { vpcCidr?: string; subnetCidr?: string; availabilityZone?: string } = {}): SeededNetwork => {
     const vpc = ec2.addVpc({ cidrBlock: opts.vpcCidr ?? '10.0.0.0/16' });
-    const subnet = ec2.addSubnet({ vpcId: vpc.vpcId, cidrBlock: opts.subnetCidr ?? vpc.cidrBlock.replace(/\/\d+$/, '/20'), availabilityZone: opts.availabilityZone });
+    const subnet = ec2.addSubnet({
+      vpcId: vpc.vpcId,
+      cidrBlock: opts.subnetCidr ?? vpc.cidrBlock.replace(/\/\d+$/, '/20'),
+      availabilityZone: opts.availabilityZone,
+    });
     return { vpc, subnet, networkAcl: ec2.aclForSubnet(subnet.subnetId)! };
   };
   const subnetFor = (subnetId: string | undefined): Subnet => {
@@ -130,7 +134,14 @@ export function seedBuilders(ctx: SeedContext) {
       requiresCompatibilities: [compat],
       cpu: '256',
       memory: '512',
-      containerDefinitions: [{ name: t.containerName ?? family, image, essential: true, ...(networkMode === 'bridge' ? { portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }] } : {}) }],
+      containerDefinitions: [
+        {
+          name: t.containerName ?? family,
+          image,
+          essential: true,
+          ...(networkMode === 'bridge' ? { portMappings: [{ containerPort: 8080, hostPort: 0, protocol: 'tcp' }] } : {}),
+        },
+      ],
     }).taskDefinitionArn!;
   };
   const containersOf = (t: TaskCommon, networkBindings?: { containerPort: number; hostPort: number }[]) => [
@@ -148,7 +159,12 @@ export function seedBuilders(ctx: SeedContext) {
     networkAclId: ec2.aclForSubnet(eni.subnetId)!.networkAclId,
     ...(instance ? { instance } : {}),
   });
-  const taskEni = (subnet: Subnet, input: AwsvpcTaskInput, attachment: { instanceId?: string; instanceOwnerId: string; deviceIndex: number }, interfaceType = 'interface') => {
+  const taskEni = (
+    subnet: Subnet,
+    input: AwsvpcTaskInput,
+    attachment: { instanceId?: string; instanceOwnerId: string; deviceIndex: number },
+    interfaceType = 'interface',
+  ) => {
     const attachmentId = ctx.ids.uuid();
     const eni = ec2.addNetworkInterface({
       subnetId: subnet.subnetId,
@@ -206,8 +222,17 @@ export function seedBuilders(ctx: SeedContext) {
     },
 
     /** Pushes an image to ECR and returns the reference tasks would run (`uri:tag` and digest). */
-    image(input: { repository: string; tag?: string; digest?: string; findingSeverityCounts?: Record<string, number> }): { image: EcrImage; uri: string; digest: string } {
-      const image = ecr.putImage({ repository: input.repository, digest: input.digest, tags: input.tag ? [input.tag] : [], findingSeverityCounts: input.findingSeverityCounts });
+    image(input: { repository: string; tag?: string; digest?: string; findingSeverityCounts?: Record<string, number> }): {
+      image: EcrImage;
+      uri: string;
+      digest: string;
+    } {
+      const image = ecr.putImage({
+        repository: input.repository,
+        digest: input.digest,
+        tags: input.tag ? [input.tag] : [],
+        findingSeverityCounts: input.findingSeverityCounts,
+      });
       const repo = ecr.repositories.get(input.repository)!;
       return { image, uri: `${repo.repositoryUri}:${input.tag ?? 'latest'}`, digest: image.imageDigest };
     },
@@ -217,7 +242,15 @@ export function seedBuilders(ctx: SeedContext) {
       const subnet = subnetFor(input.subnetId);
       const td = taskDefinitionFor(input, 'awsvpc', 'FARGATE');
       const { eni, attachmentId } = taskEni(subnet, input, { instanceOwnerId: FARGATE_HOST_OWNER_ID, deviceIndex: 1 });
-      const task = ecs.addTask({ cluster: input.cluster, service: input.service, taskDefinition: td, launchType: 'FARGATE', eni: ecsEni(eni, attachmentId), containers: containersOf(input), availabilityZone: subnet.availabilityZone });
+      const task = ecs.addTask({
+        cluster: input.cluster,
+        service: input.service,
+        taskDefinition: td,
+        launchType: 'FARGATE',
+        eni: ecsEni(eni, attachmentId),
+        containers: containersOf(input),
+        availabilityZone: subnet.availabilityZone,
+      });
       return result(task, eni);
     },
 
@@ -228,10 +261,20 @@ export function seedBuilders(ctx: SeedContext) {
       let attached: ReturnType<typeof taskEni>;
       if (input.trunked) {
         const hasTrunk = host.instance.eniIds.some((id) => ec2.networkInterfaces.get(id)?.interfaceType === 'trunk');
-        if (!hasTrunk) taskEni(subnet, {} as AwsvpcTaskInput, { instanceId: host.instance.instanceId, instanceOwnerId: ctx.accountId, deviceIndex: ec2.nextDeviceIndex(host.instance.instanceId) }, 'trunk');
+        if (!hasTrunk)
+          taskEni(
+            subnet,
+            {} as AwsvpcTaskInput,
+            { instanceId: host.instance.instanceId, instanceOwnerId: ctx.accountId, deviceIndex: ec2.nextDeviceIndex(host.instance.instanceId) },
+            'trunk',
+          );
         attached = taskEni(subnet, input, { instanceOwnerId: ctx.accountId, deviceIndex: 0 }, 'branch');
       } else {
-        attached = taskEni(subnet, input, { instanceId: host.instance.instanceId, instanceOwnerId: ctx.accountId, deviceIndex: ec2.nextDeviceIndex(host.instance.instanceId) });
+        attached = taskEni(subnet, input, {
+          instanceId: host.instance.instanceId,
+          instanceOwnerId: ctx.accountId,
+          deviceIndex: ec2.nextDeviceIndex(host.instance.instanceId),
+        });
       }
       const task = ecs.addTask({
         cluster: input.cluster,
@@ -287,7 +330,11 @@ export function seedBuilders(ctx: SeedContext) {
         const cluster = `${prefix}-${c}`;
         // Evenly spread: task i matches when floor((i+1)·f) steps past floor(i·f).
         const matches = Math.floor((i + 1) * input.fraction) > Math.floor(i * input.fraction);
-        const { eni, attachmentId } = taskEni(net.subnet, { cluster, image: '', digest: '', securityGroupIds: sgs }, { instanceOwnerId: FARGATE_HOST_OWNER_ID, deviceIndex: 1 });
+        const { eni, attachmentId } = taskEni(
+          net.subnet,
+          { cluster, image: '', digest: '', securityGroupIds: sgs },
+          { instanceOwnerId: FARGATE_HOST_OWNER_ID, deviceIndex: 1 },
+        );
         const task = ecs.addTask({
           cluster,
           ...(services ? { service: matches ? 'web' : 'worker' } : {}),

@@ -54,7 +54,10 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
   };
   const ids = (p: QueryParams, max: number): string[] => {
     const list = p.list('InstanceIds.member');
-    if (list.length > max) throw validation(`1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+    if (list.length > max)
+      throw validation(
+        `1 validation error detected: Value at 'instanceIds' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+      );
     return list;
   };
   const member = (g: AutoScalingGroup, id: string): AsgInstance => {
@@ -77,9 +80,12 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
       DescribeAutoScalingInstances(p) {
         const wanted = new Set(ids(p, AUTOSCALING_LIMITS.describeInstancesMaxRecords));
         const max = p.int('MaxRecords') ?? AUTOSCALING_LIMITS.describeInstancesMaxRecords;
-        if (max < 1 || max > AUTOSCALING_LIMITS.describeInstancesMaxRecords) throw validation(`MaxRecords must be between 1 and ${AUTOSCALING_LIMITS.describeInstancesMaxRecords}`);
+        if (max < 1 || max > AUTOSCALING_LIMITS.describeInstancesMaxRecords)
+          throw validation(`MaxRecords must be between 1 and ${AUTOSCALING_LIMITS.describeInstancesMaxRecords}`);
         // Instances that are in no group are simply absent, not an error.
-        const all = [...state.groups.values()].flatMap((g) => [...g.instances.values()].map((m) => ({ g, m }))).filter((x) => wanted.size === 0 || wanted.has(x.m.instanceId));
+        const all = [...state.groups.values()]
+          .flatMap((g) => [...g.instances.values()].map((m) => ({ g, m })))
+          .filter((x) => wanted.size === 0 || wanted.has(x.m.instanceId));
         const scope = [...wanted].join(',');
         const start = decodeToken(p.str('NextToken'), scope, () => validation('The token is invalid.'));
         const page = all.slice(start, start + max);
@@ -107,15 +113,22 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
         if (decrement === undefined) throw validation('ShouldDecrementDesiredCapacity is required.');
         const members = list.map((id) => member(g, id));
         for (const m of members) {
-          if (m.lifecycleState !== 'InService' && m.lifecycleState !== 'Standby') throw validation(`The instance ${m.instanceId} is not in InService or Standby.`);
+          if (m.lifecycleState !== 'InService' && m.lifecycleState !== 'Standby')
+            throw validation(`The instance ${m.instanceId} is not in InService or Standby.`);
         }
         if (decrement && g.desiredCapacity - members.length < g.minSize) {
-          throw validation(`Detaching ${members.length} instance(s) with ShouldDecrementDesiredCapacity=true would set the desired capacity below the group's minimum size of ${g.minSize}.`);
+          throw validation(
+            `Detaching ${members.length} instance(s) with ShouldDecrementDesiredCapacity=true would set the desired capacity below the group's minimum size of ${g.minSize}.`,
+          );
         }
         const activities = members.map((m) => {
           g.instances.delete(m.instanceId);
           state.hooks.onDetach?.(g, m.instanceId);
-          return state.activity(g, `Detaching EC2 instance: ${m.instanceId}`, `At ${state.now().toISOString()} instance ${m.instanceId} was detached in response to a user request${decrement ? `, shrinking the capacity from ${g.desiredCapacity} to ${g.desiredCapacity - 1}` : ''}.`);
+          return state.activity(
+            g,
+            `Detaching EC2 instance: ${m.instanceId}`,
+            `At ${state.now().toISOString()} instance ${m.instanceId} was detached in response to a user request${decrement ? `, shrinking the capacity from ${g.desiredCapacity} to ${g.desiredCapacity - 1}` : ''}.`,
+          );
         });
         if (decrement) g.desiredCapacity -= members.length;
         else {
@@ -124,7 +137,12 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
             if (launched) {
               state.addInstance(g.name, launched.instanceId, { availabilityZone: launched.availabilityZone, instanceType: m.instanceType });
               state.hooks.onAttach?.(g, launched.instanceId);
-              state.activity(g, `Launching a new EC2 instance: ${launched.instanceId}`, 'An instance was started in response to a difference between desired and actual capacity.', 'Successful');
+              state.activity(
+                g,
+                `Launching a new EC2 instance: ${launched.instanceId}`,
+                'An instance was started in response to a difference between desired and actual capacity.',
+                'Successful',
+              );
             }
           }
         }
@@ -140,7 +158,8 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
           const inst = state.hooks.describeInstance?.(id);
           if (!inst) throw validation(`Invalid instance id: ${id}`);
           if (inst.state !== 'running') throw validation(`Instance ${id} is not in correct state: ${inst.state}`);
-          if (!g.availabilityZones.includes(inst.availabilityZone)) throw validation(`The instance ${id} is in ${inst.availabilityZone}, which is not one of the group's Availability Zones.`);
+          if (!g.availabilityZones.includes(inst.availabilityZone))
+            throw validation(`The instance ${id} is in ${inst.availabilityZone}, which is not one of the group's Availability Zones.`);
         }
         if (g.desiredCapacity + list.length > g.maxSize) {
           throw validation(`New SetDesiredCapacity value ${g.desiredCapacity + list.length} is above max value ${g.maxSize} for the AutoScalingGroup.`);
@@ -148,7 +167,12 @@ export function autoScalingService(state: AutoScalingState): QueryServiceDefinit
         for (const id of list) {
           state.addInstance(g.name, id, { availabilityZone: state.hooks.describeInstance?.(id)?.availabilityZone ?? g.availabilityZones[0]! });
           state.hooks.onAttach?.(g, id);
-          state.activity(g, `Attaching an existing EC2 instance: ${id}`, `At ${state.now().toISOString()} an instance was added in response to a user request.`, 'Successful');
+          state.activity(
+            g,
+            `Attaching an existing EC2 instance: ${id}`,
+            `At ${state.now().toISOString()} an instance was added in response to a user request.`,
+            'Successful',
+          );
         }
         g.desiredCapacity = Math.max(g.desiredCapacity, g.instances.size);
         return undefined;

@@ -55,7 +55,15 @@ export class AutoScalingState {
     return this.env.ids.uuid();
   }
 
-  addGroup(input: { name: string; minSize?: number; maxSize?: number; desiredCapacity?: number; availabilityZones?: string[]; targetGroupArns?: string[]; newInstancesProtectedFromScaleIn?: boolean }): AutoScalingGroup {
+  addGroup(input: {
+    name: string;
+    minSize?: number;
+    maxSize?: number;
+    desiredCapacity?: number;
+    availabilityZones?: string[];
+    targetGroupArns?: string[];
+    newInstancesProtectedFromScaleIn?: boolean;
+  }): AutoScalingGroup {
     const existing = this.groups.get(input.name);
     if (existing) return existing;
     const group: AutoScalingGroup = {
@@ -75,7 +83,11 @@ export class AutoScalingState {
   }
 
   /** Puts an existing EC2 instance in the group (InService), raising desired capacity to fit. */
-  addInstance(groupName: string, instanceId: string, opts: { availabilityZone?: string; protectedFromScaleIn?: boolean; instanceType?: string; lifecycleState?: string } = {}): AsgInstance {
+  addInstance(
+    groupName: string,
+    instanceId: string,
+    opts: { availabilityZone?: string; protectedFromScaleIn?: boolean; instanceType?: string; lifecycleState?: string } = {},
+  ): AsgInstance {
     const group = this.groups.get(groupName);
     if (!group) throw new Error(`Auto Scaling double: no group ${groupName}`);
     const member: AsgInstance = {

@@ -20,7 +20,24 @@ const volumeNotFound = (id: string) => new AwsServiceError('InvalidVolume.NotFou
 const snapshotNotFound = (id: string) => new AwsServiceError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
 const associationNotFound = (id: string) => new AwsServiceError('InvalidAssociationID.NotFound', `An association with ID '${id}' does not exist`);
 
-const ATTRIBUTES = ['instanceType', 'kernel', 'ramdisk', 'userData', 'disableApiTermination', 'instanceInitiatedShutdownBehavior', 'rootDeviceName', 'blockDeviceMapping', 'productCodes', 'sourceDestCheck', 'groupSet', 'ebsOptimized', 'sriovNetSupport', 'enaSupport', 'enclaveOptions', 'disableApiStop'];
+const ATTRIBUTES = [
+  'instanceType',
+  'kernel',
+  'ramdisk',
+  'userData',
+  'disableApiTermination',
+  'instanceInitiatedShutdownBehavior',
+  'rootDeviceName',
+  'blockDeviceMapping',
+  'productCodes',
+  'sourceDestCheck',
+  'groupSet',
+  'ebsOptimized',
+  'sriovNetSupport',
+  'enaSupport',
+  'enclaveOptions',
+  'disableApiStop',
+];
 
 function snapshotXml(state: Ec2State, s: Snapshot): XmlObject {
   return {
@@ -46,7 +63,16 @@ function volumeXml(v: Volume): XmlObject {
     status: v.state,
     createTime: v.createTime,
     attachmentSet: v.attachment
-      ? [{ volumeId: v.volumeId, instanceId: v.attachment.instanceId, device: v.attachment.device, status: 'attached', attachTime: v.attachment.attachTime, deleteOnTermination: v.attachment.deleteOnTermination }]
+      ? [
+          {
+            volumeId: v.volumeId,
+            instanceId: v.attachment.instanceId,
+            device: v.attachment.device,
+            status: 'attached',
+            attachTime: v.attachment.attachTime,
+            deleteOnTermination: v.attachment.deleteOnTermination,
+          },
+        ]
       : [],
     volumeType: v.volumeType,
     encrypted: v.encrypted,
@@ -75,7 +101,8 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
     DescribeInstanceAttribute(p) {
       const inst = instance(p);
       const attribute = p.required('Attribute');
-      if (!ATTRIBUTES.includes(attribute)) throw new AwsServiceError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
+      if (!ATTRIBUTES.includes(attribute))
+        throw new AwsServiceError('InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`);
       const values: Record<string, XmlObject> = {
         disableApiTermination: { disableApiTermination: { value: inst.disableApiTermination } },
         instanceInitiatedShutdownBehavior: { instanceInitiatedShutdownBehavior: { value: inst.shutdownBehavior } },
@@ -84,7 +111,15 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
         blockDeviceMapping: {
           blockDeviceMapping: inst.blockDevices.map((b) => {
             const v = state.volumes.get(b.volumeId);
-            return { deviceName: b.deviceName, ebs: { volumeId: b.volumeId, status: 'attached', attachTime: v?.attachment?.attachTime, deleteOnTermination: v?.attachment?.deleteOnTermination ?? true } };
+            return {
+              deviceName: b.deviceName,
+              ebs: {
+                volumeId: b.volumeId,
+                status: 'attached',
+                attachTime: v?.attachment?.attachTime,
+                deleteOnTermination: v?.attachment?.deleteOnTermination ?? true,
+              },
+            };
           }),
         },
       };
@@ -101,21 +136,29 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
         instanceType: p.str('InstanceType.Value'),
         attribute: p.str('Attribute'),
       };
-      const kinds = Object.entries(given).filter(([, v]) => v !== undefined).map(([k]) => k);
+      const kinds = Object.entries(given)
+        .filter(([, v]) => v !== undefined)
+        .map(([k]) => k);
       if (kinds.length === 0) throw new AwsServiceError('InvalidParameterCombination', 'No attributes specified.');
       if (kinds.length > 1) throw new AwsServiceError('InvalidParameterCombination', `Fields for multiple attribute types specified: ${kinds.join(', ')}`);
       if (given.sourceDestCheck !== undefined || given.instanceType !== undefined || given.attribute !== undefined) {
-        throw new AwsServiceError('UnsupportedOperation', `The EC2 double models only disableApiTermination, instanceInitiatedShutdownBehavior and blockDeviceMapping (got ${kinds.join(', ')}).`);
+        throw new AwsServiceError(
+          'UnsupportedOperation',
+          `The EC2 double models only disableApiTermination, instanceInitiatedShutdownBehavior and blockDeviceMapping (got ${kinds.join(', ')}).`,
+        );
       }
       if (given.disableApiTermination !== undefined) {
         const on = given.disableApiTermination === 'true';
-        if (on && inst.instanceLifecycle === 'spot') throw new AwsServiceError('UnsupportedOperation', `Termination protection cannot be enabled for Spot Instance ${inst.instanceId}.`);
+        if (on && inst.instanceLifecycle === 'spot')
+          throw new AwsServiceError('UnsupportedOperation', `Termination protection cannot be enabled for Spot Instance ${inst.instanceId}.`);
         inst.disableApiTermination = on;
       }
       if (given.instanceInitiatedShutdownBehavior !== undefined) {
         const v = given.instanceInitiatedShutdownBehavior;
-        if (v !== 'stop' && v !== 'terminate') throw new AwsServiceError('InvalidParameterValue', `Value (${v}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
-        if (v === 'stop' && inst.rootDeviceType === 'instance-store') throw new AwsServiceError('UnsupportedOperation', 'The instance-store-backed instance cannot be set to stop on shutdown.');
+        if (v !== 'stop' && v !== 'terminate')
+          throw new AwsServiceError('InvalidParameterValue', `Value (${v}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
+        if (v === 'stop' && inst.rootDeviceType === 'instance-store')
+          throw new AwsServiceError('UnsupportedOperation', 'The instance-store-backed instance cannot be set to stop on shutdown.');
         inst.shutdownBehavior = v;
       }
       // Resolve every mapping before changing any: one bad device fails the whole call.
@@ -124,7 +167,8 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
         const mapped = inst.blockDevices.find((b) => b.deviceName === device);
         if (!mapped) throw new AwsServiceError('InvalidInstanceAttributeValue', `No device is currently mapped at ${device}`);
         const volumeId = m.str('Ebs.VolumeId');
-        if (volumeId !== undefined && volumeId !== mapped.volumeId) throw new AwsServiceError('InvalidParameterValue', `Volume ${volumeId} is not attached at ${device}`);
+        if (volumeId !== undefined && volumeId !== mapped.volumeId)
+          throw new AwsServiceError('InvalidParameterValue', `Volume ${volumeId} is not attached at ${device}`);
         return { volume: state.volumes.get(mapped.volumeId)!, deleteOnTermination: m.str('Ebs.DeleteOnTermination') !== 'false' };
       });
       for (const c of changes) if (c.volume.attachment) c.volume.attachment.deleteOnTermination = c.deleteOnTermination;
@@ -145,7 +189,16 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
         },
         (v) => v.tags,
       );
-      const candidates = ids.length > 0 ? ids.map((id) => state.volumes.get(id) ?? (() => { throw volumeNotFound(id); })()) : [...state.volumes.values()];
+      const candidates =
+        ids.length > 0
+          ? ids.map(
+              (id) =>
+                state.volumes.get(id) ??
+                (() => {
+                  throw volumeNotFound(id);
+                })(),
+            )
+          : [...state.volumes.values()];
       const { page, nextToken } = ec2Page(candidates.filter(keep), p, JSON.stringify(p.raw));
       return { volumeSet: page.map(volumeXml), nextToken };
     },
@@ -155,11 +208,13 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
       const volume = state.volumes.get(volumeId);
       if (!volume) throw volumeNotFound(volumeId);
       const description = p.str('Description') ?? '';
-      if (description.length > 255) throw new AwsServiceError('InvalidParameterValue', 'Value for parameter Description is invalid. Length exceeds maximum of 255.');
+      if (description.length > 255)
+        throw new AwsServiceError('InvalidParameterValue', 'Value for parameter Description is invalid. Length exceeds maximum of 255.');
       const specs = p.structs('TagSpecification');
       for (const s of specs) {
         const type = s.str('ResourceType');
-        if (type !== 'snapshot') throw new AwsServiceError('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
+        if (type !== 'snapshot')
+          throw new AwsServiceError('InvalidParameterValue', `'${type ?? ''}' is not a valid taggable resource type for this operation.`);
       }
       const tags = specs.flatMap((s) => s.tags('Tag'));
       for (const t of tags) {
@@ -187,10 +242,25 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
       if (owners.some((o) => o !== 'self' && o !== state.accountId)) return { snapshotSet: [] };
       const keep = filterMatcher<Snapshot>(
         p.filters(),
-        { 'snapshot-id': (s) => s.snapshotId, 'volume-id': (s) => s.volumeId, status: (s) => s.state, description: (s) => s.description, 'owner-id': () => state.accountId },
+        {
+          'snapshot-id': (s) => s.snapshotId,
+          'volume-id': (s) => s.volumeId,
+          status: (s) => s.state,
+          description: (s) => s.description,
+          'owner-id': () => state.accountId,
+        },
         (s) => s.tags,
       );
-      const candidates = ids.length > 0 ? ids.map((id) => state.snapshots.get(id) ?? (() => { throw snapshotNotFound(id); })()) : [...state.snapshots.values()];
+      const candidates =
+        ids.length > 0
+          ? ids.map(
+              (id) =>
+                state.snapshots.get(id) ??
+                (() => {
+                  throw snapshotNotFound(id);
+                })(),
+            )
+          : [...state.snapshots.values()];
       const { page, nextToken } = ec2Page(candidates.filter(keep), p, JSON.stringify(p.raw));
       for (const s of page) {
         s.polls += 1;
@@ -203,7 +273,16 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
       const ids = p.list('AssociationId');
       const live = [...state.instances.values()].filter((i) => i.iamAssociationId !== undefined);
       const keep = filterMatcher<Instance>(p.filters(), { 'instance-id': (i) => i.instanceId, state: () => 'associated' }, () => []);
-      const candidates = ids.length > 0 ? ids.map((id) => live.find((i) => i.iamAssociationId === id) ?? (() => { throw associationNotFound(id); })()) : live;
+      const candidates =
+        ids.length > 0
+          ? ids.map(
+              (id) =>
+                live.find((i) => i.iamAssociationId === id) ??
+                (() => {
+                  throw associationNotFound(id);
+                })(),
+            )
+          : live;
       const { page, nextToken } = ec2Page(candidates.filter(keep), p, JSON.stringify(p.raw));
       return { iamInstanceProfileAssociationSet: page.map((i) => associationXml(i, 'associated')), nextToken };
     },
@@ -220,7 +299,9 @@ export function instanceOps(state: Ec2State): Record<string, Ec2Operation> {
 
     AssociateIamInstanceProfile(p) {
       const inst = instance(p);
-      const arn = p.str('IamInstanceProfile.Arn') ?? (p.str('IamInstanceProfile.Name') ? `arn:aws:iam::${state.accountId}:instance-profile/${p.str('IamInstanceProfile.Name')}` : undefined);
+      const arn =
+        p.str('IamInstanceProfile.Arn') ??
+        (p.str('IamInstanceProfile.Name') ? `arn:aws:iam::${state.accountId}:instance-profile/${p.str('IamInstanceProfile.Name')}` : undefined);
       if (!arn) throw new AwsServiceError('MissingParameter', 'The request must contain the parameter IamInstanceProfile');
       if (inst.iamAssociationId !== undefined) {
         throw new AwsServiceError('IncorrectState', `There is an existing association for instance ${inst.instanceId}`);

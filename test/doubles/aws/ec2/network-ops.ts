@@ -6,7 +6,18 @@
 import type { QueryParams } from '../protocols/query-params.js';
 import type { XmlObject } from '../protocols/xml.js';
 import { AwsServiceError, decodeToken, encodeToken, type Ec2Operation } from '../service.js';
-import { sortEntries, STAR_RULE_NUMBER, type Ec2State, type Instance, type NaclEntry, type NetworkAcl, type NetworkInterface, type Subnet, type Tag, type Vpc } from './state.js';
+import {
+  sortEntries,
+  STAR_RULE_NUMBER,
+  type Ec2State,
+  type Instance,
+  type NaclEntry,
+  type NetworkAcl,
+  type NetworkInterface,
+  type Subnet,
+  type Tag,
+  type Vpc,
+} from './state.js';
 import { eniXml, filterMatcher, instanceXml, networkAclXml, subnetXml, vpcXml } from './wire.js';
 
 /**
@@ -34,7 +45,10 @@ export const notFound = {
 export function ec2Page<T>(items: T[], p: QueryParams, scope: string, min = 5, max = 1000): { page: T[]; nextToken?: string } {
   const maxResults = p.int('MaxResults');
   if (maxResults !== undefined && (maxResults < min || maxResults > max)) {
-    throw new AwsServiceError('InvalidParameterValue', `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+    throw new AwsServiceError(
+      'InvalidParameterValue',
+      `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`,
+    );
   }
   const start = decodeToken(p.str('NextToken'), scope, () => new AwsServiceError('InvalidParameterValue', 'The token is invalid.'));
   if (maxResults === undefined) return { page: items.slice(start) };
@@ -108,12 +122,31 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
   const resourceTags = (id: string): Tag[] => {
     const kind = id.slice(0, id.indexOf('-'));
     const found =
-      kind === 'i' ? state.instances.get(id) : kind === 'eni' ? state.networkInterfaces.get(id) : kind === 'sg' ? state.securityGroups.get(id)
-      : kind === 'vpc' ? state.vpcs.get(id) : kind === 'subnet' ? state.subnets.get(id) : kind === 'acl' ? state.networkAcls.get(id)
-      : kind === 'vol' ? state.volumes.get(id) : kind === 'snap' ? state.snapshots.get(id) : undefined;
+      kind === 'i'
+        ? state.instances.get(id)
+        : kind === 'eni'
+          ? state.networkInterfaces.get(id)
+          : kind === 'sg'
+            ? state.securityGroups.get(id)
+            : kind === 'vpc'
+              ? state.vpcs.get(id)
+              : kind === 'subnet'
+                ? state.subnets.get(id)
+                : kind === 'acl'
+                  ? state.networkAcls.get(id)
+                  : kind === 'vol'
+                    ? state.volumes.get(id)
+                    : kind === 'snap'
+                      ? state.snapshots.get(id)
+                      : undefined;
     if (found) return found.tags;
     const miss = {
-      i: notFound.instance, eni: notFound.eni, sg: notFound.group, vpc: notFound.vpc, subnet: notFound.subnet, acl: notFound.acl,
+      i: notFound.instance,
+      eni: notFound.eni,
+      sg: notFound.group,
+      vpc: notFound.vpc,
+      subnet: notFound.subnet,
+      acl: notFound.acl,
       vol: (v: string) => new AwsServiceError('InvalidVolume.NotFound', `The volume '${v}' does not exist.`),
       snap: (v: string) => new AwsServiceError('InvalidSnapshot.NotFound', `The snapshot '${v}' does not exist.`),
     }[kind];
@@ -122,9 +155,11 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
   const entryFrom = (p: QueryParams): NaclEntry => {
     const ruleNumber = p.int('RuleNumber');
     if (ruleNumber === undefined) throw new AwsServiceError('MissingParameter', 'The request must contain the parameter ruleNumber');
-    if (ruleNumber < 1 || ruleNumber > STAR_RULE_NUMBER - 1) throw new AwsServiceError('InvalidParameterValue', `Value (${ruleNumber}) for parameter ruleNumber is invalid. Not a valid ACL rule number.`);
+    if (ruleNumber < 1 || ruleNumber > STAR_RULE_NUMBER - 1)
+      throw new AwsServiceError('InvalidParameterValue', `Value (${ruleNumber}) for parameter ruleNumber is invalid. Not a valid ACL rule number.`);
     const ruleAction = p.required('RuleAction');
-    if (ruleAction !== 'allow' && ruleAction !== 'deny') throw new AwsServiceError('InvalidParameterValue', `Value (${ruleAction}) for parameter ruleAction is invalid.`);
+    if (ruleAction !== 'allow' && ruleAction !== 'deny')
+      throw new AwsServiceError('InvalidParameterValue', `Value (${ruleAction}) for parameter ruleAction is invalid.`);
     const protocol = p.required('Protocol');
     const names: Record<string, string> = { all: '-1', tcp: '6', udp: '17', icmp: '1' };
     const from = p.int('PortRange.From');
@@ -142,7 +177,8 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
       ...(code !== undefined && type !== undefined ? { icmpTypeCode: { code, type } } : {}),
     };
     if (!entry.cidrBlock && !entry.ipv6CidrBlock) throw new AwsServiceError('MissingParameter', 'Either CidrBlock or Ipv6CidrBlock must be specified.');
-    if ((entry.protocol === '6' || entry.protocol === '17') && !entry.portRange) throw new AwsServiceError('InvalidParameterValue', 'TCP and UDP rules must specify a port range.');
+    if ((entry.protocol === '6' || entry.protocol === '17') && !entry.portRange)
+      throw new AwsServiceError('InvalidParameterValue', 'TCP and UDP rules must specify a port range.');
     return entry;
   };
 
@@ -159,7 +195,12 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
       const eni = state.networkInterfaces.get(id);
       if (!eni) throw notFound.eni(id);
       const groups = p.list('SecurityGroupId');
-      const kinds = [groups.length > 0, p.str('Description.Value') !== undefined, p.str('SourceDestCheck.Value') !== undefined, p.struct('Attachment') !== undefined].filter(Boolean).length;
+      const kinds = [
+        groups.length > 0,
+        p.str('Description.Value') !== undefined,
+        p.str('SourceDestCheck.Value') !== undefined,
+        p.struct('Attachment') !== undefined,
+      ].filter(Boolean).length;
       if (kinds === 0) throw new AwsServiceError('InvalidParameterCombination', 'No attributes specified.');
       if (kinds > 1) throw new AwsServiceError('InvalidParameterCombination', 'Fields for multiple attribute types specified');
       if (eni.requesterManaged) throw REQUESTER_MANAGED_ERROR();
@@ -193,7 +234,13 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
       const ids = p.list('SubnetId');
       const keep = filterMatcher<Subnet>(
         p.filters(),
-        { 'subnet-id': (s) => s.subnetId, 'vpc-id': (s) => s.vpcId, 'cidr-block': (s) => s.cidrBlock, 'availability-zone': (s) => s.availabilityZone, state: () => 'available' },
+        {
+          'subnet-id': (s) => s.subnetId,
+          'vpc-id': (s) => s.vpcId,
+          'cidr-block': (s) => s.cidrBlock,
+          'availability-zone': (s) => s.availabilityZone,
+          state: () => 'available',
+        },
         (s) => s.tags,
       );
       const candidates = ids.length > 0 ? byIds(ids, (id) => state.subnets.get(id), notFound.subnet) : [...state.subnets.values()];
@@ -203,7 +250,11 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
 
     DescribeVpcs(p) {
       const ids = p.list('VpcId');
-      const keep = filterMatcher<Vpc>(p.filters(), { 'vpc-id': (v) => v.vpcId, 'is-default': (v) => v.isDefault, 'cidr-block': (v) => v.cidrBlock, cidr: (v) => v.cidrBlock, state: () => 'available' }, (v) => v.tags);
+      const keep = filterMatcher<Vpc>(
+        p.filters(),
+        { 'vpc-id': (v) => v.vpcId, 'is-default': (v) => v.isDefault, 'cidr-block': (v) => v.cidrBlock, cidr: (v) => v.cidrBlock, state: () => 'available' },
+        (v) => v.tags,
+      );
       const candidates = ids.length > 0 ? byIds(ids, (id) => state.vpcs.get(id), notFound.vpc) : [...state.vpcs.values()];
       const { page, nextToken } = ec2Page(candidates.filter(keep), p, JSON.stringify(p.raw));
       return { vpcSet: page.map((v) => vpcXml(state, v)), nextToken };
@@ -257,7 +308,8 @@ export function networkOps(state: Ec2State): Record<string, Ec2Operation> {
       const ruleNumber = p.int('RuleNumber');
       const egress = p.bool('Egress') ?? false;
       const i = a.entries.findIndex((e) => e.egress === egress && e.ruleNumber === ruleNumber);
-      if (i === -1 || ruleNumber === STAR_RULE_NUMBER) throw new AwsServiceError('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${ruleNumber} does not exist.`);
+      if (i === -1 || ruleNumber === STAR_RULE_NUMBER)
+        throw new AwsServiceError('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${ruleNumber} does not exist.`);
       a.entries.splice(i, 1);
       return { return: true };
     },

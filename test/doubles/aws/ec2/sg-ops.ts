@@ -82,7 +82,8 @@ export function securityGroupOps(state: Ec2State): Record<string, Ec2Operation> 
     const rules = parsePermissions(p, egress);
     for (const r of rules) {
       if (r.referencedGroupId && !state.securityGroups.has(r.referencedGroupId)) throw notFound.group(r.referencedGroupId);
-      if (sg.rules.some((x) => sameRule(x, r))) throw new AwsServiceError('InvalidPermission.Duplicate', `the specified rule "${describeRule(r)}" already exists`);
+      if (sg.rules.some((x) => sameRule(x, r)))
+        throw new AwsServiceError('InvalidPermission.Duplicate', `the specified rule "${describeRule(r)}" already exists`);
     }
     const added = rules.map((r) => ({ ...r, securityGroupRuleId: state.id('sgr') }));
     sg.rules.push(...added);
@@ -150,13 +151,19 @@ export function securityGroupOps(state: Ec2State): Record<string, Ec2Operation> 
     CreateSecurityGroup(p) {
       const groupName = p.required('GroupName');
       const description = p.required('GroupDescription');
-      if (groupName.length > 255 || description.length > 255) throw new AwsServiceError('InvalidParameterValue', 'Group name and description must be at most 255 characters.');
-      if (groupName.startsWith('sg-')) throw new AwsServiceError('InvalidParameterValue', `Value (${groupName}) for parameter GroupName is invalid. Group names may not be in the format sg-*`);
+      if (groupName.length > 255 || description.length > 255)
+        throw new AwsServiceError('InvalidParameterValue', 'Group name and description must be at most 255 characters.');
+      if (groupName.startsWith('sg-'))
+        throw new AwsServiceError(
+          'InvalidParameterValue',
+          `Value (${groupName}) for parameter GroupName is invalid. Group names may not be in the format sg-*`,
+        );
       const vpcId = p.str('VpcId') ?? [...state.vpcs.values()].find((v) => v.isDefault)?.vpcId;
       if (!vpcId) throw new AwsServiceError('VPCIdNotSpecified', 'No default VPC for this user');
       if (!state.vpcs.has(vpcId)) throw notFound.vpc(vpcId);
       for (const g of state.securityGroups.values()) {
-        if (g.vpcId === vpcId && g.groupName === groupName) throw new AwsServiceError('InvalidGroup.Duplicate', `The security group '${groupName}' already exists for VPC '${vpcId}'`);
+        if (g.vpcId === vpcId && g.groupName === groupName)
+          throw new AwsServiceError('InvalidGroup.Duplicate', `The security group '${groupName}' already exists for VPC '${vpcId}'`);
       }
       const tags: Tag[] = p
         .structs('TagSpecification')
@@ -172,12 +179,14 @@ export function securityGroupOps(state: Ec2State): Record<string, Ec2Operation> 
 
     DeleteSecurityGroup(p) {
       const sg = group(p);
-      if (sg.groupName === 'default') throw new AwsServiceError('CannotDelete', `the specified group: "${sg.groupId}" name: "default" cannot be deleted by a user`);
+      if (sg.groupName === 'default')
+        throw new AwsServiceError('CannotDelete', `the specified group: "${sg.groupId}" name: "default" cannot be deleted by a user`);
       for (const e of state.networkInterfaces.values()) {
         if (e.groupIds.includes(sg.groupId)) throw new AwsServiceError('DependencyViolation', `resource ${sg.groupId} has a dependent object`);
       }
       for (const g of state.securityGroups.values()) {
-        if (g !== sg && g.rules.some((r) => r.referencedGroupId === sg.groupId)) throw new AwsServiceError('DependencyViolation', `resource ${sg.groupId} has a dependent object`);
+        if (g !== sg && g.rules.some((r) => r.referencedGroupId === sg.groupId))
+          throw new AwsServiceError('DependencyViolation', `resource ${sg.groupId} has a dependent object`);
       }
       state.securityGroups.delete(sg.groupId);
       return { return: true, groupId: sg.groupId };

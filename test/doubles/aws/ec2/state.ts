@@ -8,9 +8,37 @@
  * egress rule; a custom network ACL starts with only the `*` deny entries.
  */
 import { cidrContains, intToIp, parseCidr } from '../ids.js';
-import type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Snapshot, Subnet, Tag, Volume, Vpc } from './model.js';
+import type {
+  Ec2Env,
+  EniAttachment,
+  Instance,
+  NaclEntry,
+  NetworkAcl,
+  NetworkInterface,
+  SecurityGroup,
+  SgRule,
+  Snapshot,
+  Subnet,
+  Tag,
+  Volume,
+  Vpc,
+} from './model.js';
 
-export type { Ec2Env, EniAttachment, Instance, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgRule, Snapshot, Subnet, Tag, Volume, Vpc } from './model.js';
+export type {
+  Ec2Env,
+  EniAttachment,
+  Instance,
+  NaclEntry,
+  NetworkAcl,
+  NetworkInterface,
+  SecurityGroup,
+  SgRule,
+  Snapshot,
+  Subnet,
+  Tag,
+  Volume,
+  Vpc,
+} from './model.js';
 
 const ALL_TRAFFIC_ENTRIES = (action: 'allow' | 'deny', rule: number): NaclEntry[] => [
   { ruleNumber: rule, protocol: '-1', ruleAction: action, egress: true, cidrBlock: '0.0.0.0/0' },
@@ -59,7 +87,14 @@ export class Ec2State {
 
   addVpc(input: { cidrBlock?: string; isDefault?: boolean; tags?: Tag[] } = {}): Vpc {
     const vpcId = this.id('vpc');
-    const vpc: Vpc = { vpcId, cidrBlock: input.cidrBlock ?? '10.0.0.0/16', isDefault: input.isDefault ?? false, tags: input.tags ?? [], defaultNetworkAclId: '', defaultSecurityGroupId: '' };
+    const vpc: Vpc = {
+      vpcId,
+      cidrBlock: input.cidrBlock ?? '10.0.0.0/16',
+      isDefault: input.isDefault ?? false,
+      tags: input.tags ?? [],
+      defaultNetworkAclId: '',
+      defaultSecurityGroupId: '',
+    };
     this.vpcs.set(vpcId, vpc);
     const acl = this.addNetworkAcl({ vpcId, isDefault: true, entries: [...ALL_TRAFFIC_ENTRIES('allow', 100)] });
     vpc.defaultNetworkAclId = acl.networkAclId;
@@ -74,7 +109,14 @@ export class Ec2State {
     if (!vpc) throw new Error(`EC2 double: no VPC ${input.vpcId}`);
     const subnetId = this.id('subnet');
     const cidrBlock = input.cidrBlock ?? vpc.cidrBlock.replace(/\/\d+$/, '/24');
-    const subnet: Subnet = { subnetId, vpcId: vpc.vpcId, cidrBlock, availabilityZone: input.availabilityZone ?? `${this.env.region}a`, tags: input.tags ?? [], nextHost: 4 };
+    const subnet: Subnet = {
+      subnetId,
+      vpcId: vpc.vpcId,
+      cidrBlock,
+      availabilityZone: input.availabilityZone ?? `${this.env.region}a`,
+      tags: input.tags ?? [],
+      nextHost: 4,
+    };
     this.subnets.set(subnetId, subnet);
     this.associateAcl(subnetId, input.networkAclId ?? vpc.defaultNetworkAclId);
     return subnet;
@@ -128,7 +170,14 @@ export class Ec2State {
 
   // ---- security groups ------------------------------------------------------------------------
 
-  addSecurityGroup(input: { vpcId: string; groupName: string; description?: string; rules?: Omit<SgRule, 'securityGroupRuleId'>[]; defaultEgress?: boolean; tags?: Tag[] }): SecurityGroup {
+  addSecurityGroup(input: {
+    vpcId: string;
+    groupName: string;
+    description?: string;
+    rules?: Omit<SgRule, 'securityGroupRuleId'>[];
+    defaultEgress?: boolean;
+    tags?: Tag[];
+  }): SecurityGroup {
     const sg: SecurityGroup = {
       groupId: this.id('sg'),
       groupName: input.groupName,
@@ -261,7 +310,16 @@ export class Ec2State {
   }
 
   /** An EBS volume, attached to `instanceId` at `device` when given (the first one becomes the root). */
-  addVolume(input: { availabilityZone?: string; size?: number; volumeType?: string; encrypted?: boolean; instanceId?: string; device?: string; deleteOnTermination?: boolean; tags?: Tag[] }): Volume {
+  addVolume(input: {
+    availabilityZone?: string;
+    size?: number;
+    volumeType?: string;
+    encrypted?: boolean;
+    instanceId?: string;
+    device?: string;
+    deleteOnTermination?: boolean;
+    tags?: Tag[];
+  }): Volume {
     const inst = input.instanceId ? this.instances.get(input.instanceId) : undefined;
     if (input.instanceId && !inst) throw new Error(`EC2 double: no instance ${input.instanceId}`);
     const volume: Volume = {
@@ -275,7 +333,8 @@ export class Ec2State {
       tags: input.tags ?? [],
     };
     if (inst) {
-      const device = input.device ?? (inst.blockDevices.length === 0 ? inst.rootDeviceName : `/dev/sd${String.fromCharCode(102 + inst.blockDevices.length - 1)}`);
+      const device =
+        input.device ?? (inst.blockDevices.length === 0 ? inst.rootDeviceName : `/dev/sd${String.fromCharCode(102 + inst.blockDevices.length - 1)}`);
       volume.attachment = { instanceId: inst.instanceId, device, deleteOnTermination: input.deleteOnTermination ?? true, attachTime: this.now() };
       inst.blockDevices.push({ deviceName: device, volumeId: volume.volumeId });
     }

@@ -84,7 +84,12 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
       const v = state.volumes.get(b.volumeId);
       return {
         deviceName: b.deviceName,
-        ebs: { volumeId: b.volumeId, status: 'attached', attachTime: v?.attachment?.attachTime, deleteOnTermination: v?.attachment?.deleteOnTermination ?? true },
+        ebs: {
+          volumeId: b.volumeId,
+          status: 'attached',
+          attachTime: v?.attachment?.attachTime,
+          deleteOnTermination: v?.attachment?.deleteOnTermination ?? true,
+        },
       };
     }),
     virtualizationType: 'hvm',
@@ -93,7 +98,14 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
     ...(inst.iamInstanceProfileArn ? { iamInstanceProfile: { arn: inst.iamInstanceProfileArn, id: `AIPA${inst.instanceId.slice(2, 19).toUpperCase()}` } } : {}),
     networkInterfaceSet: enis.map((e) => ({
       attachment: e.attachment
-        ? { attachTime: e.attachment.attachTime, attachmentId: e.attachment.attachmentId, deleteOnTermination: e.attachment.deleteOnTermination, deviceIndex: e.attachment.deviceIndex, networkCardIndex: 0, status: e.attachment.status }
+        ? {
+            attachTime: e.attachment.attachTime,
+            attachmentId: e.attachment.attachmentId,
+            deleteOnTermination: e.attachment.deleteOnTermination,
+            deviceIndex: e.attachment.deviceIndex,
+            networkCardIndex: 0,
+            status: e.attachment.status,
+          }
         : undefined,
       description: e.description,
       groupSet: groupSet(state, e.groupIds),
@@ -115,7 +127,10 @@ export function instanceXml(state: Ec2State, inst: Instance): XmlObject {
 
 /** Rules grouped back into EC2's IpPermission shape: one per (protocol, port range). */
 export function permissionsXml(rules: SgRule[]): XmlObject[] {
-  const byKey = new Map<string, { ipProtocol: string; fromPort?: number; toPort?: number; groups: XmlObject[]; ipRanges: XmlObject[]; ipv6Ranges: XmlObject[]; prefixListIds: XmlObject[] }>();
+  const byKey = new Map<
+    string,
+    { ipProtocol: string; fromPort?: number; toPort?: number; groups: XmlObject[]; ipRanges: XmlObject[]; ipv6Ranges: XmlObject[]; prefixListIds: XmlObject[] }
+  >();
   for (const r of rules) {
     const key = `${r.ipProtocol}|${r.fromPort ?? ''}|${r.toPort ?? ''}`;
     let p = byKey.get(key);
@@ -137,8 +152,14 @@ export function securityGroupXml(state: Ec2State, sg: SecurityGroup): XmlObject 
     groupId: sg.groupId,
     groupName: sg.groupName,
     groupDescription: sg.description,
-    ipPermissions: permissionsXml(sg.rules.filter((r) => !r.egress)).map((p) => ({ ...p, groups: (p.groups as XmlObject[]).map((g) => ({ ...g, userId: state.accountId })) })),
-    ipPermissionsEgress: permissionsXml(sg.rules.filter((r) => r.egress)).map((p) => ({ ...p, groups: (p.groups as XmlObject[]).map((g) => ({ ...g, userId: state.accountId })) })),
+    ipPermissions: permissionsXml(sg.rules.filter((r) => !r.egress)).map((p) => ({
+      ...p,
+      groups: (p.groups as XmlObject[]).map((g) => ({ ...g, userId: state.accountId })),
+    })),
+    ipPermissionsEgress: permissionsXml(sg.rules.filter((r) => r.egress)).map((p) => ({
+      ...p,
+      groups: (p.groups as XmlObject[]).map((g) => ({ ...g, userId: state.accountId })),
+    })),
     vpcId: sg.vpcId,
     securityGroupArn: `arn:aws:ec2:${state.regionName}:${state.accountId}:security-group/${sg.groupId}`,
     tagSet: tagSet(sg.tags),
@@ -225,7 +246,16 @@ export type FilterFields<T> = Record<string, (item: T) => FieldValue>;
  *  filters are ANDed; `tag:Key` and `tag-key` work on any resource with tags. */
 export function filterMatcher<T>(filters: Filter[], fields: FilterFields<T>, tags: (item: T) => Tag[]): (item: T) => boolean {
   const tests = filters.map((f) => {
-    const patterns = f.values.map((v) => (/[*?]/.test(v) ? new RegExp(`^${v.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`) : v));
+    const patterns = f.values.map((v) =>
+      /[*?]/.test(v)
+        ? new RegExp(
+            `^${v
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+          )
+        : v,
+    );
     const matches = (value: string) => patterns.some((p) => (typeof p === 'string' ? p === value : p.test(value)));
     if (f.name.startsWith('tag:')) {
       const key = f.name.slice(4);

@@ -29,7 +29,8 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
     const name = json.str(input, 'repositoryName') ?? '';
     const registryId = json.str(input, 'registryId') ?? state.registryId;
     const r = registryId === state.registryId ? state.repositories.get(name) : undefined;
-    if (!r) throw new AwsServiceError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
+    if (!r)
+      throw new AwsServiceError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
     return r;
   };
   const imageIds = (input: Record<string, unknown>): ImageId[] => {
@@ -39,9 +40,13 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
   };
   /** Resolves one requested id, or explains why not in ECR's failure vocabulary. */
   const resolve = (r: EcrRepository, id: ImageId): { image: EcrImage } | { failureCode: string; failureReason: string } => {
-    if (id.imageDigest === undefined && id.imageTag === undefined) return { failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' };
+    if (id.imageDigest === undefined && id.imageTag === undefined)
+      return { failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' };
     if (id.imageDigest !== undefined && !DIGEST.test(id.imageDigest)) {
-      return { failureCode: 'InvalidImageDigest', failureReason: "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'" };
+      return {
+        failureCode: 'InvalidImageDigest',
+        failureReason: "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+      };
     }
     const image = state.image(r, id);
     if (!image) return { failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
@@ -54,13 +59,20 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
     const id = (input.imageId ?? {}) as ImageId;
     const found = resolve(r, id);
     if ('failureCode' in found) {
-      throw new AwsServiceError('ImageNotFoundException', `The image with imageId ${idText(id)} does not exist within the repository with name '${r.repositoryName}' in the registry with id '${r.registryId}'`);
+      throw new AwsServiceError(
+        'ImageNotFoundException',
+        `The image with imageId ${idText(id)} does not exist within the repository with name '${r.repositoryName}' in the registry with id '${r.registryId}'`,
+      );
     }
     return { id, image: found.image };
   };
   const summary = (image: EcrImage) =>
     image.scan?.status === 'COMPLETE'
-      ? { imageScanCompletedAt: image.scan.completedAt, vulnerabilitySourceUpdatedAt: image.scan.completedAt, findingSeverityCounts: image.findingSeverityCounts }
+      ? {
+          imageScanCompletedAt: image.scan.completedAt,
+          vulnerabilitySourceUpdatedAt: image.scan.completedAt,
+          findingSeverityCounts: image.findingSeverityCounts,
+        }
       : undefined;
 
   return {
@@ -127,7 +139,8 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
         const ids = json.list<ImageId>(input, 'imageIds');
         const tagStatus = ((input.filter ?? {}) as { tagStatus?: string }).tagStatus ?? 'ANY';
         const max = json.num(input, 'maxResults');
-        if (max !== undefined && (max < 1 || max > ECR_LIMITS.describeImagesMaxResults)) throw invalid(`maxResults must be between 1 and ${ECR_LIMITS.describeImagesMaxResults}.`);
+        if (max !== undefined && (max < 1 || max > ECR_LIMITS.describeImagesMaxResults))
+          throw invalid(`maxResults must be between 1 and ${ECR_LIMITS.describeImagesMaxResults}.`);
         if (ids && (max !== undefined || input.nextToken !== undefined)) throw invalid('Cannot specify imageIds together with maxResults or nextToken.');
         let images: EcrImage[];
         let nextToken: string | undefined;
@@ -150,7 +163,14 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
             imagePushedAt: i.imagePushedAt,
             imageManifestMediaType: i.imageManifestMediaType,
             artifactMediaType: 'application/vnd.docker.container.image.v1+json',
-            ...(i.scan ? { imageScanStatus: { status: i.scan.status, description: i.scan.status === 'COMPLETE' ? 'The scan was completed successfully.' : 'The scan is in progress.' } } : {}),
+            ...(i.scan
+              ? {
+                  imageScanStatus: {
+                    status: i.scan.status,
+                    description: i.scan.status === 'COMPLETE' ? 'The scan was completed successfully.' : 'The scan is in progress.',
+                  },
+                }
+              : {}),
             ...(summary(i) ? { imageScanFindingsSummary: summary(i) } : {}),
           })),
           nextToken,
@@ -177,7 +197,10 @@ export function ecrService(state: EcrState, opts: { enforceScanQuota: boolean })
         const r = repo(input);
         const { id, image } = single(r, input);
         if (!image.scan) {
-          throw new AwsServiceError('ScanNotFoundException', `Image scan does not exist for the image with '${idText(id)}' in the repository with name '${r.repositoryName}' in the registry with id '${r.registryId}'`);
+          throw new AwsServiceError(
+            'ScanNotFoundException',
+            `Image scan does not exist for the image with '${idText(id)}' in the repository with name '${r.repositoryName}' in the registry with id '${r.registryId}'`,
+          );
         }
         const scan = state.pollScan(image.scan);
         const complete = scan.status === 'COMPLETE';

@@ -30,7 +30,14 @@ function pageSize(input: Record<string, unknown>, max: number, dflt: number): nu
 }
 
 /** Walks `items` from the token's position, returning one page and a token only if more match. */
-function page<T, R>(items: readonly T[], input: Record<string, unknown>, scope: string, size: number, keep: (t: T) => boolean, map: (t: T) => R): { results: R[]; nextToken?: string } {
+function page<T, R>(
+  items: readonly T[],
+  input: Record<string, unknown>,
+  scope: string,
+  size: number,
+  keep: (t: T) => boolean,
+  map: (t: T) => R,
+): { results: R[]; nextToken?: string } {
   const start = decodeToken(json.str(input, 'nextToken'), scope, () => invalid('Invalid nextToken.'));
   const results: R[] = [];
   for (let i = start; i < items.length; i++) {
@@ -66,7 +73,14 @@ export function ecsService(state: EcsState): JsonServiceDefinition {
       ListClusters(input) {
         const size = pageSize(input, ECS_LIMITS.listClustersMaxResults, ECS_LIMITS.listClustersMaxResults);
         const all = [...state.clusters.values()];
-        const { results, nextToken } = page(all, input, 'clusters', size, () => true, (r) => r.cluster.clusterArn!);
+        const { results, nextToken } = page(
+          all,
+          input,
+          'clusters',
+          size,
+          () => true,
+          (r) => r.cluster.clusterArn!,
+        );
         return { clusterArns: results, nextToken };
       },
 
@@ -162,7 +176,14 @@ export function ecsService(state: EcsState): JsonServiceDefinition {
         const launchType = json.str(input, 'launchType');
         const all = [...rec.services.values()];
         const scope = JSON.stringify([rec.cluster.clusterArn, launchType]);
-        const { results, nextToken } = page(all, input, scope, size, (s) => s.status === 'ACTIVE' && (launchType === undefined || s.launchType === launchType), (s) => s.serviceArn!);
+        const { results, nextToken } = page(
+          all,
+          input,
+          scope,
+          size,
+          (s) => s.status === 'ACTIVE' && (launchType === undefined || s.launchType === launchType),
+          (s) => s.serviceArn!,
+        );
         return { serviceArns: results, nextToken };
       },
 
@@ -213,7 +234,8 @@ export function ecsService(state: EcsState): JsonServiceDefinition {
         const rec = cluster(input);
         const refs = json.strList(input, 'containerInstances');
         if (!refs || refs.length === 0) throw invalid('ContainerInstances cannot be empty.');
-        if (refs.length > ECS_LIMITS.describeContainerInstancesMax) throw invalid(`ContainerInstances cannot have more than ${ECS_LIMITS.describeContainerInstancesMax} elements`);
+        if (refs.length > ECS_LIMITS.describeContainerInstancesMax)
+          throw invalid(`ContainerInstances cannot have more than ${ECS_LIMITS.describeContainerInstancesMax} elements`);
         const containerInstances = [];
         const failures = [];
         for (const ref of refs) {

@@ -175,7 +175,11 @@ export class EcsState {
       loadBalancers: [],
       serviceRegistries: [],
       ...(td.networkMode === 'awsvpc'
-        ? { networkConfiguration: { awsvpcConfiguration: { subnets: input.subnets ?? [], securityGroups: input.securityGroups ?? [], assignPublicIp: 'DISABLED' } } }
+        ? {
+            networkConfiguration: {
+              awsvpcConfiguration: { subnets: input.subnets ?? [], securityGroups: input.securityGroups ?? [], assignPublicIp: 'DISABLED' },
+            },
+          }
         : {}),
     };
     service.deployments = [this.deployment(service, now)];
@@ -235,7 +239,9 @@ export class EcsState {
     }
     if (input.service) {
       // Tasks seeded into a service keep the service consistent: it exists and wants them all.
-      const svc = rec.services.get(input.service) ?? this.addService({ cluster: input.cluster, name: input.service, taskDefinition: td.taskDefinitionArn!, launchType: input.launchType });
+      const svc =
+        rec.services.get(input.service) ??
+        this.addService({ cluster: input.cluster, name: input.service, taskDefinition: td.taskDefinitionArn!, launchType: input.launchType });
       if ((input.lastStatus ?? 'RUNNING') !== 'STOPPED') svc.desiredCount = (svc.desiredCount ?? 0) + 1;
       if (svc.deployments?.[0]) svc.deployments[0].desiredCount = svc.desiredCount;
     }

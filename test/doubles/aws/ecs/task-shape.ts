@@ -7,7 +7,13 @@
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AddTaskInput, ClusterRecord, EcsEnv } from './model.js';
 
-export function buildTask(env: EcsEnv, arn: (resource: string) => string, rec: ClusterRecord, td: TaskDefinition, input: AddTaskInput): { task: Task; taskId: string } {
+export function buildTask(
+  env: EcsEnv,
+  arn: (resource: string) => string,
+  rec: ClusterRecord,
+  td: TaskDefinition,
+  input: AddTaskInput,
+): { task: Task; taskId: string } {
   const clusterName = rec.cluster.clusterName!;
   const containers = input.containers ?? [];
   const taskId = input.taskId ?? env.ids.hex(32);
@@ -61,7 +67,12 @@ export function buildTask(env: EcsEnv, arn: (resource: string) => string, rec: C
       lastStatus,
       healthStatus: 'UNKNOWN',
       cpu: '0',
-      networkBindings: (c.networkBindings ?? []).map((b) => ({ bindIP: b.bindIP ?? '0.0.0.0', containerPort: b.containerPort, hostPort: b.hostPort, protocol: b.protocol ?? 'tcp' })),
+      networkBindings: (c.networkBindings ?? []).map((b) => ({
+        bindIP: b.bindIP ?? '0.0.0.0',
+        containerPort: b.containerPort,
+        hostPort: b.hostPort,
+        protocol: b.protocol ?? 'tcp',
+      })),
       networkInterfaces: input.eni ? [{ attachmentId, privateIpv4Address: input.eni.privateIPv4Address }] : [],
     })),
     overrides: { containerOverrides: containers.map((c) => ({ name: c.name })) },

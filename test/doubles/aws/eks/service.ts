@@ -61,7 +61,11 @@ export function eksService(state: EksState): RestJsonServiceDefinition {
         const max = Number(query.get('maxResults') ?? 100);
         if (!(max >= 1 && max <= 100)) throw new AwsServiceError('InvalidParameterException', 'maxResults must be between 1 and 100', 400);
         const all = [...state.clusters.keys()].sort();
-        const start = decodeToken(query.get('nextToken') ?? undefined, 'eks-clusters', () => new AwsServiceError('InvalidParameterException', 'invalid nextToken', 400));
+        const start = decodeToken(
+          query.get('nextToken') ?? undefined,
+          'eks-clusters',
+          () => new AwsServiceError('InvalidParameterException', 'invalid nextToken', 400),
+        );
         const page = all.slice(start, start + max);
         return { clusters: page, ...(start + max < all.length ? { nextToken: encodeToken(start + max, 'eks-clusters') } : {}) };
       },
@@ -84,12 +88,22 @@ export function eksService(state: EksState): RestJsonServiceDefinition {
         const ns = query.get('namespace');
         const sa = query.get('serviceAccount');
         const hits = state.podIdentities.filter((p) => p.cluster === labels.name && (!ns || p.namespace === ns) && (!sa || p.serviceAccount === sa));
-        return { associations: hits.map((p) => ({ clusterName: p.cluster, namespace: p.namespace, serviceAccount: p.serviceAccount, associationId: p.associationId, associationArn: `${state.arnOf(p.cluster)}/${p.associationId}` })) };
+        return {
+          associations: hits.map((p) => ({
+            clusterName: p.cluster,
+            namespace: p.namespace,
+            serviceAccount: p.serviceAccount,
+            associationId: p.associationId,
+            associationArn: `${state.arnOf(p.cluster)}/${p.associationId}`,
+          })),
+        };
       },
       DescribePodIdentityAssociation({ labels }) {
         const p = state.podIdentities.find((x) => x.cluster === labels.name && x.associationId === labels.associationId);
         if (!p) throw new AwsServiceError('ResourceNotFoundException', 'association not found', 404);
-        return { association: { clusterName: p.cluster, namespace: p.namespace, serviceAccount: p.serviceAccount, roleArn: p.roleArn, associationId: p.associationId } };
+        return {
+          association: { clusterName: p.cluster, namespace: p.namespace, serviceAccount: p.serviceAccount, roleArn: p.roleArn, associationId: p.associationId },
+        };
       },
     },
   };

@@ -87,9 +87,21 @@ export function elbv2Service(state: Elbv2State): QueryServiceDefinition {
         if (size < 1 || size > ELBV2_LIMITS.pageSizeMax) throw validation(`Page size must be between 1 and ${ELBV2_LIMITS.pageSizeMax}`);
         let all = [...state.targetGroups.values()];
         if (arns.length > 0) {
-          all = arns.map((a) => state.targetGroups.get(a) ?? (() => { throw tgNotFound(); })());
+          all = arns.map(
+            (a) =>
+              state.targetGroups.get(a) ??
+              (() => {
+                throw tgNotFound();
+              })(),
+          );
         } else if (names.length > 0) {
-          all = names.map((n) => all.find((t) => t.name === n) ?? (() => { throw tgNotFound(); })());
+          all = names.map(
+            (n) =>
+              all.find((t) => t.name === n) ??
+              (() => {
+                throw tgNotFound();
+              })(),
+          );
         } else if (lb) {
           all = all.filter((t) => t.loadBalancerArns.includes(lb));
         }
@@ -123,7 +135,8 @@ export function elbv2Service(state: Elbv2State): QueryServiceDefinition {
             if (vpc !== tg.vpcId) throw new AwsServiceError('InvalidTarget', `The following targets are not in the target group VPC '${tg.vpcId}': '${t.id}'`);
           }
         }
-        for (const t of list) state.register(tg.arn, t.id, t.port, { state: 'initial', ...(t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}) });
+        for (const t of list)
+          state.register(tg.arn, t.id, t.port, { state: 'initial', ...(t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}) });
         return undefined;
       },
 

@@ -37,7 +37,15 @@ export class Elbv2State {
     return this.env.now();
   }
 
-  addTargetGroup(input: { name: string; port?: number; protocol?: string; vpcId: string; targetType?: TargetGroupRecord['targetType']; loadBalancer?: string | false; deregistrationDelaySeconds?: number }): TargetGroupRecord {
+  addTargetGroup(input: {
+    name: string;
+    port?: number;
+    protocol?: string;
+    vpcId: string;
+    targetType?: TargetGroupRecord['targetType'];
+    loadBalancer?: string | false;
+    deregistrationDelaySeconds?: number;
+  }): TargetGroupRecord {
     const arn = `arn:aws:elasticloadbalancing:${this.env.region}:${this.env.accountId}:targetgroup/${input.name}/${this.env.ids.hex(16)}`;
     const lbName = input.loadBalancer === false ? undefined : (input.loadBalancer ?? `${input.name}-alb`);
     const tg: TargetGroupRecord = {
@@ -47,7 +55,9 @@ export class Elbv2State {
       port: input.port ?? 80,
       vpcId: input.vpcId,
       targetType: input.targetType ?? 'instance',
-      loadBalancerArns: lbName ? [`arn:aws:elasticloadbalancing:${this.env.region}:${this.env.accountId}:loadbalancer/app/${lbName}/${this.env.ids.hex(16)}`] : [],
+      loadBalancerArns: lbName
+        ? [`arn:aws:elasticloadbalancing:${this.env.region}:${this.env.accountId}:loadbalancer/app/${lbName}/${this.env.ids.hex(16)}`]
+        : [],
       deregistrationDelaySeconds: input.deregistrationDelaySeconds ?? 300,
       targets: [],
     };
@@ -68,7 +78,12 @@ export class Elbv2State {
       }
       return existing;
     }
-    const reg: TargetRegistration = { id, port: p, state: opts.state ?? 'healthy', ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}) };
+    const reg: TargetRegistration = {
+      id,
+      port: p,
+      state: opts.state ?? 'healthy',
+      ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
+    };
     tg.targets.push(reg);
     return reg;
   }

@@ -19,7 +19,12 @@
 import { AwsServiceError, decodeToken, encodeToken, json, type RestJsonServiceDefinition } from '../service.js';
 import type { GuardDutyState, MalwareScan } from './state.js';
 
-export const GUARDDUTY_LIMITS = { listFindingsMaxResults: 50, findingIdsPerCall: 50, describeScansMaxResults: 50, filterNameRe: /^[A-Za-z0-9._-]{3,64}$/ } as const;
+export const GUARDDUTY_LIMITS = {
+  listFindingsMaxResults: 50,
+  findingIdsPerCall: 50,
+  describeScansMaxResults: 50,
+  filterNameRe: /^[A-Za-z0-9._-]{3,64}$/,
+} as const;
 
 const badRequest = (message: string) => new AwsServiceError('BadRequestException', message, 400);
 const INSTANCE_ARN = /^arn:aws[a-z-]*:ec2:([a-z0-9-]+):(\d{12}):instance\/(i-[0-9a-f]+)$/;
@@ -37,9 +42,21 @@ function scanJson(state: GuardDutyState, s: MalwareScan) {
     ...(!running && s.endedAt ? { scanEndTime: s.endedAt } : {}),
     triggerDetails: { description: 'On-demand scan' },
     resourceDetails: { instanceArn: s.resourceArn },
-    ...(status === 'COMPLETED' ? { scanResultDetails: { scanResult: s.outcome.result ?? 'CLEAN' }, fileCount: s.outcome.fileCount ?? 1000, totalBytes: s.outcome.totalBytes ?? 1_000_000 } : {}),
+    ...(status === 'COMPLETED'
+      ? {
+          scanResultDetails: { scanResult: s.outcome.result ?? 'CLEAN' },
+          fileCount: s.outcome.fileCount ?? 1000,
+          totalBytes: s.outcome.totalBytes ?? 1_000_000,
+        }
+      : {}),
     accountId: state.accountId,
-    attachedVolumes: s.volumes.map((v) => ({ volumeArn: v.volumeArn, volumeType: 'gp3', deviceName: v.deviceName, volumeSizeInGB: v.sizeGb, encryptionType: 'UNENCRYPTED' })),
+    attachedVolumes: s.volumes.map((v) => ({
+      volumeArn: v.volumeArn,
+      volumeType: 'gp3',
+      deviceName: v.deviceName,
+      volumeSizeInGB: v.sizeGb,
+      encryptionType: 'UNENCRYPTED',
+    })),
     scanType: 'ON_DEMAND',
   };
 }
@@ -60,12 +77,14 @@ function restFinding(value: unknown, depth = 0, key = ''): unknown {
 export function guardDutyService(state: GuardDutyState): RestJsonServiceDefinition {
   const detector = (labels: Record<string, string>): string => {
     const id = labels.DetectorId ?? '';
-    if (!state.detectorId || id !== state.detectorId) throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
+    if (!state.detectorId || id !== state.detectorId)
+      throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
     return id;
   };
   const findingIds = (body: Record<string, unknown>): string[] => {
     const ids = json.strList(body, 'findingIds') ?? [];
-    if (ids.length < 1 || ids.length > GUARDDUTY_LIMITS.findingIdsPerCall) throw badRequest(`The request is rejected because findingIds must contain between 1 and ${GUARDDUTY_LIMITS.findingIdsPerCall} items.`);
+    if (ids.length < 1 || ids.length > GUARDDUTY_LIMITS.findingIdsPerCall)
+      throw badRequest(`The request is rejected because findingIds must contain between 1 and ${GUARDDUTY_LIMITS.findingIdsPerCall} items.`);
     return ids;
   };
 
@@ -104,7 +123,8 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
         if (token !== undefined) {
           const same = [...state.scans.values()].find((s) => s.clientToken === token);
           if (same) {
-            if (same.resourceArn !== arn) throw new AwsServiceError('ConflictException', 'The request conflicts with a previous request with the same client token.', 409);
+            if (same.resourceArn !== arn)
+              throw new AwsServiceError('ConflictException', 'The request conflicts with a previous request with the same client token.', 409);
             return { scanId: same.scanId };
           }
         }
@@ -112,7 +132,10 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
         if (!inst) throw badRequest(`The request is rejected because the resource ${arn} does not exist.`);
         const now = state.now();
         const recent = [...state.scans.values()].find((s) => s.resourceArn === arn && now.getTime() - s.startedAt.getTime() < state.rescanWindowMs);
-        if (recent) throw badRequest('A scan was started on this resource recently. You can request a scan on the same resource one hour after the previous scan start time.');
+        if (recent)
+          throw badRequest(
+            'A scan was started on this resource recently. You can request a scan on the same resource one hour after the previous scan start time.',
+          );
         const scan: MalwareScan = {
           scanId: state.newScanId(),
           detectorId: state.detectorId ?? '',
@@ -122,7 +145,11 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
           startedAt: now,
           polls: 0,
           outcome: state.outcomes.get(instanceId) ?? { status: 'COMPLETED', result: 'CLEAN' },
-          volumes: inst.volumes.map((v) => ({ volumeArn: `arn:aws:ec2:${state.region}:${state.accountId}:volume/${v.volumeId}`, deviceName: v.deviceName, sizeGb: v.sizeGb })),
+          volumes: inst.volumes.map((v) => ({
+            volumeArn: `arn:aws:ec2:${state.region}:${state.accountId}:volume/${v.volumeId}`,
+            deviceName: v.deviceName,
+            sizeGb: v.sizeGb,
+          })),
         };
         state.scans.set(scan.scanId, scan);
         return { scanId: scan.scanId };
@@ -130,7 +157,9 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
 
       DescribeMalwareScans({ body, labels }) {
         const detectorId = detector(labels);
-        const criteria = ((body.filterCriteria as { filterCriterion?: { criterionKey?: string; filterCondition?: { equalsValue?: string } }[] } | undefined)?.filterCriterion) ?? [];
+        const criteria =
+          (body.filterCriteria as { filterCriterion?: { criterionKey?: string; filterCondition?: { equalsValue?: string } }[] } | undefined)?.filterCriterion ??
+          [];
         if (criteria.length > 1) throw badRequest('The request is rejected because only one filter criterion is supported.');
         const max = json.num(body, 'maxResults') ?? GUARDDUTY_LIMITS.describeScansMaxResults;
         if (max < 1 || max > GUARDDUTY_LIMITS.describeScansMaxResults) throw badRequest('The request is rejected because maxResults must be between 1 and 50.');
@@ -161,7 +190,7 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
 
       GetMalwareScan({ labels }) {
         const s = state.scans.get(labels.ScanId ?? '');
-        if (!s) throw new AwsServiceError('ResourceNotFoundException', 'The requested resource can\'t be found.', 404);
+        if (!s) throw new AwsServiceError('ResourceNotFoundException', "The requested resource can't be found.", 404);
         const view = scanJson(state, s);
         const threats = s.outcome.threats ?? [];
         return {
@@ -191,13 +220,13 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
         detector(labels);
         const max = json.num(body, 'maxResults') ?? GUARDDUTY_LIMITS.listFindingsMaxResults;
         if (max < 1 || max > GUARDDUTY_LIMITS.listFindingsMaxResults) throw badRequest('The request is rejected because maxResults must be between 1 and 50.');
-        const criterion = ((body.findingCriteria as { criterion?: Record<string, Record<string, unknown>> } | undefined)?.criterion) ?? {};
-        for (const key of Object.keys(criterion)) if (key !== 'updatedAt') throw badRequest(`The request is rejected because the criterion ${key} is not supported here.`);
+        const criterion = (body.findingCriteria as { criterion?: Record<string, Record<string, unknown>> } | undefined)?.criterion ?? {};
+        for (const key of Object.keys(criterion))
+          if (key !== 'updatedAt') throw badRequest(`The request is rejected because the criterion ${key} is not supported here.`);
         const since = criterion.updatedAt?.greaterThanOrEqual;
-        if (since !== undefined && typeof since !== 'number') throw badRequest('The request is rejected because updatedAt.greaterThanOrEqual must be epoch milliseconds.');
-        const all = [...state.findings.values()]
-          .filter((f) => since === undefined || Date.parse(String(f.updatedAt)) >= since)
-          .map((f) => String(f.id));
+        if (since !== undefined && typeof since !== 'number')
+          throw badRequest('The request is rejected because updatedAt.greaterThanOrEqual must be epoch milliseconds.');
+        const all = [...state.findings.values()].filter((f) => since === undefined || Date.parse(String(f.updatedAt)) >= since).map((f) => String(f.id));
         const scope = JSON.stringify(criterion);
         const start = decodeToken(json.str(body, 'nextToken'), scope, () => badRequest('The request is rejected because the nextToken is not valid.'));
         return { findingIds: all.slice(start, start + max), ...(start + max < all.length ? { nextToken: encodeToken(start + max, scope) } : {}) };
@@ -205,7 +234,12 @@ export function guardDutyService(state: GuardDutyState): RestJsonServiceDefiniti
 
       GetFindings({ body, labels }) {
         detector(labels);
-        return { findings: findingIds(body).flatMap((id) => { const f = state.findings.get(id); return f ? [restFinding(f)] : []; }) };
+        return {
+          findings: findingIds(body).flatMap((id) => {
+            const f = state.findings.get(id);
+            return f ? [restFinding(f)] : [];
+          }),
+        };
       },
 
       ArchiveFindings({ body, labels }) {

@@ -54,7 +54,10 @@ export class GuardDutyState {
   /** Instance lookup for StartMalwareScan (exists? volumes?). Wired in index.ts. */
   describeInstance?: (instanceId: string) => { volumes: { volumeId: string; deviceName: string; sizeGb: number }[] } | undefined;
 
-  constructor(private readonly env: { region: string; accountId: string; ids: IdGenerator; now: () => number }, enabled = true) {
+  constructor(
+    private readonly env: { region: string; accountId: string; ids: IdGenerator; now: () => number },
+    enabled = true,
+  ) {
     this.detectorId = enabled ? env.ids.hex(32) : undefined;
   }
 

@@ -56,11 +56,16 @@ export function ssmService(state: SsmState): JsonServiceDefinition {
       DescribeInstanceInformation(input) {
         const filters = [
           ...(json.list<{ Key?: string; Values?: string[] }>(input, 'Filters') ?? []).map((f) => ({ key: f.Key ?? '', values: f.Values ?? [] })),
-          ...(json.list<{ key?: string; valueSet?: string[] }>(input, 'InstanceInformationFilterList') ?? []).map((f) => ({ key: f.key ?? '', values: f.valueSet ?? [] })),
+          ...(json.list<{ key?: string; valueSet?: string[] }>(input, 'InstanceInformationFilterList') ?? []).map((f) => ({
+            key: f.key ?? '',
+            values: f.valueSet ?? [],
+          })),
         ];
         const max = json.num(input, 'MaxResults') ?? SSM_LIMITS.describeMaxResults;
         if (max < SSM_LIMITS.describeMinResults || max > SSM_LIMITS.describeMaxResults) {
-          throw validation(`1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between ${SSM_LIMITS.describeMinResults} and ${SSM_LIMITS.describeMaxResults}`);
+          throw validation(
+            `1 validation error detected: Value '${max}' at 'maxResults' failed to satisfy constraint: Member must have value between ${SSM_LIMITS.describeMinResults} and ${SSM_LIMITS.describeMaxResults}`,
+          );
         }
         let all = [...state.managed.values()];
         for (const f of filters) {
@@ -154,7 +159,17 @@ export function ssmService(state: SsmState): JsonServiceDefinition {
           StandardErrorUrl: '',
           CloudWatchOutputConfig: { CloudWatchOutputEnabled: false },
         };
-        if (!done) return { ...base, ResponseCode: -1, ExecutionElapsedTime: 'PT1S', ExecutionEndDateTime: '', Status: 'InProgress', StatusDetails: 'InProgress', StandardOutputContent: '', StandardErrorContent: '' };
+        if (!done)
+          return {
+            ...base,
+            ResponseCode: -1,
+            ExecutionElapsedTime: 'PT1S',
+            ExecutionEndDateTime: '',
+            Status: 'InProgress',
+            StatusDetails: 'InProgress',
+            StandardOutputContent: '',
+            StandardErrorContent: '',
+          };
         const o = inv.outcome;
         return {
           ...base,

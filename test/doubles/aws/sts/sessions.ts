@@ -77,7 +77,8 @@ export class StsSessions {
     if (!trust || trust.refuse) throw denied();
     if (trust.externalId !== undefined && trust.externalId !== p.ExternalId) throw denied();
     if (!/^[\w+=,.@-]{2,64}$/.test(rec.sessionName)) throw new AwsServiceError('ValidationError', 'RoleSessionName is invalid', 400);
-    if (rec.sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(rec.sourceIdentity)) throw new AwsServiceError('ValidationError', 'SourceIdentity is invalid', 400);
+    if (rec.sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(rec.sourceIdentity))
+      throw new AwsServiceError('ValidationError', 'SourceIdentity is invalid', 400);
     const asked = p.DurationSeconds !== undefined ? Number(p.DurationSeconds) * 1000 : this.defaultDurationMs;
     const duration = Math.min(asked, this.maxDurationMs);
     const session: Session = {
