@@ -94,3 +94,24 @@ if (!only || only === 'storm') {
   const [on, off] = rows;
   if (on && off) console.log(`\nratio digest on/off, time until every finding is reachable: ${(on.allReachableSeconds / off.allReachableSeconds).toFixed(3)}`);
 }
+if (!only || only === 'replicas') {
+  const { runReplicasBench } = await import('./replicas.js');
+  const b = await runReplicasBench();
+  console.log(
+    `\n## Replicas: ${b.notifications} signed SNS notifications (${b.duplicatesSent} duplicate MessageIds, ${b.updatesSent} updated findings, ${b.distinct} distinct findings), 3 replicas on one PostgreSQL, one SIGKILLed and restarted after ${b.killedAfter} sends\n`,
+  );
+  console.log('| figure | measured | baseline | ratio | goal |');
+  console.log('|---|---:|---:|---:|---|');
+  console.log(
+    `| accepted notifications/s | ${b.fleet.perSecond.toFixed(0)} (3 replicas, PostgreSQL) | ${b.sqlite.perSecond.toFixed(0)} (1 process, SQLite) | ${(b.fleet.perSecond / b.sqlite.perSecond).toFixed(2)} | ≥ 1 |`,
+  );
+  console.log(`| duplicate cards posted | ${b.duplicateCards} (of ${b.cardsPosted} findings with a card) | – | – | 0 |`);
+  console.log(`| findings lost (neither a stored finding nor pending in the inbox) | ${b.lost} of ${b.distinct} | – | – | 0 |`);
+  console.log(`| accepted MessageIds missing from the inbox | ${b.messagesMissing} of ${b.distinct + b.updatesSent} | – | – | 0 |`);
+  console.log(`| processed findings stored with an older version | ${b.stale} of ${b.processed} | – | – | 0 |`);
+  console.log(`| 429s from the Slack double | ${b.slack429} | – | – | 0 |`);
+  console.log(`| posts above 1/s per channel (6th post in < 4.5 s) | ${b.fastPosts} | – | – | 0 |`);
+  console.log(
+    `\naccepted: fleet ${b.fleet.accepted} in ${b.fleet.seconds.toFixed(1)} s (${b.fleet.retried} sends retried on another replica, ${b.fleet.failed} given up); SQLite ${b.sqlite.accepted} in ${b.sqlite.seconds.toFixed(1)} s (${b.sqlite.retried} retried, ${b.sqlite.failed} given up); restart took ${b.restartSeconds.toFixed(1)} s; waited ${b.drainSeconds.toFixed(1)} s after the last send for the inbox (${b.inboxPending} still pending, ${b.inboxFailed} failed); findings stored ${b.stored}, fully processed ${b.processed}`,
+  );
+}
