@@ -51,7 +51,8 @@ const AUTHORISED_AS: Record<string, string | null> = {
 
 /** Calls made by SDK helpers rather than a Command in src/ (identifier imported → actions). */
 const HELPER_CALLS: Record<string, string[]> = {
-  fromTemporaryCredentials: ['sts:AssumeRole'],
+  // The member-role sessions carry SourceIdentity and session tags (src/aws/sts/session.ts).
+  fromTemporaryCredentials: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
 };
 
 function sourceFiles(dir: string): string[] {
