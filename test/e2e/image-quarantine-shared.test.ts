@@ -1,7 +1,8 @@
 /**
  * An image's quarantine belongs to the image (issue 9 item 1): two findings on one ECR digest
  * (two tasks, so two incidents) are two cards about ONE image. Quarantined from card A, card B
- * says so (who, from which card) and its plan refuses a second delete.
+ * says so (who, from which card) and its plan refuses a second delete. The same for an ECS task's
+ * isolation refused from a second card (item 2): the refusal names the card that isolated it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,7 +10,7 @@ import { IMAGE_EVIDENCE_KEY } from '../../src/actions/ecs/quarantine-image.js';
 import { imageStateOwner } from '../../src/actions/resource-keys.js';
 import type { ImageEvidence } from '../../src/aws/ecr/image.js';
 import { ecsFindingEvent, publishFinding, RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
-import { cardText, openPlan, runAction } from '../helpers/slack-interactions.js';
+import { cardButtons, cardText, lastModal, openPlan, runAction, sendBlockAction } from '../helpers/slack-interactions.js';
 
 test('two findings on one image digest: quarantined from card A, card B shows it (by whom, from which finding) and a second quarantine plan is blocked saying so', async (t) => {
   const w = await startEcsWorld();
@@ -46,4 +47,41 @@ test('two findings on one image digest: quarantined from card A, card B shows it
   assert.match(again.text, new RegExp(`already quarantined by Slack user ${RESPONDER} from the card of finding ${a.findingId}`));
   assert.match(again.text, new RegExp(`earlier quarantine \\(from the card of finding ${a.findingId}\\); there is nothing left to delete`));
   assert.equal(aws.callsTo('ecr:BatchDeleteImage').length, 1, 'no second delete');
+});
+
+test('two findings on one ECS task: isolated from card A, a second isolation from card B is refused naming who and the card of finding A', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const net = aws.seed.network();
+  aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
+  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
+  const task = aws.seed.fargateTask({
+    cluster: 'prod',
+    service: 'checkout',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.20',
+  });
+  const a = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
+  const b = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
+  await publishFinding(h, a.event);
+  await publishFinding(h, b.event);
+
+  await runAction(h, { findingId: a.findingId, action: 'isolate_task', user: RESPONDER, reason: 'reverse shell' });
+  const entries = aws.callsTo('ec2:CreateNetworkAclEntry').length;
+  assert.ok(entries > 0);
+
+  // Card B offers Release, not Isolate; a stale card B (rendered before) still had the button: click it.
+  const bButtons = (await cardButtons(h, b.findingId)).map((x) => x.action_id);
+  assert.ok(!bButtons.includes('gd_action:isolate_task') && bButtons.includes('gd_action:release_isolation'), bButtons.join(', '));
+  const modals = h.slack.callsTo('views.update').length;
+  await sendBlockAction(h, { actionId: 'gd_action:isolate_task', value: (await cardButtons(h, b.findingId))[0]!.value, user: SECOND_RESPONDER });
+  await h.settle();
+  assert.equal(h.slack.callsTo('views.update').length, modals + 1);
+  const again = lastModal(h);
+  assert.equal(again.submit, undefined, 'no submit button');
+  assert.match(again.text, new RegExp(`already isolated \\(by Slack user ${RESPONDER}, from the card of finding ${a.findingId}\\)`));
+  assert.equal(aws.callsTo('ec2:CreateNetworkAclEntry').length, entries, 'no second set of deny entries');
 });

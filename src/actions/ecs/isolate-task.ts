@@ -72,7 +72,12 @@ export const isolateTaskAction: ActionDefinition = {
         ...plan.cut.map((c) => `Will cut: ${c}`),
         ...plan.notCut.map((c) => `Will NOT cut: ${c}`),
       ],
-      ...(existing?.active ? { blocked: `the task is already isolated (by Slack user ${existing.by}); use Release isolation first` } : {}),
+      // The record is the task's (any card about it): name who and from which card.
+      ...(existing?.active
+        ? {
+            blocked: `the task is already isolated (by Slack user ${existing.by}${existing.fromFinding ? `, from the card of finding ${existing.fromFinding}` : ''}); use Release isolation first`,
+          }
+        : {}),
       ...(task.lastStatus === 'STOPPED' ? { blocked: 'the task has stopped: there is nothing running to isolate' } : {}),
       data: { plan },
     };
