@@ -10,7 +10,8 @@ import { IMAGE_EVIDENCE_KEY } from '../../src/actions/ecs/quarantine-image.js';
 import { imageStateOwner } from '../../src/actions/resource-keys.js';
 import type { ImageEvidence } from '../../src/aws/ecr/image.js';
 import { ecsFindingEvent, publishFinding, RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
-import { cardButtons, cardText, lastModal, openPlan, runAction, sendBlockAction } from '../helpers/slack-interactions.js';
+import { cardButtons, cardText, lastModal, openPlan, runAction, sendBlockAction, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
+import { ISOLATION_STATE_KEY, type IsolationState } from '../../src/actions/state-keys.js';
 
 test('two findings on one image digest: quarantined from card A, card B shows it (by whom, from which finding) and a second quarantine plan is blocked saying so', async (t) => {
   const w = await startEcsWorld();
@@ -84,4 +85,53 @@ test('two findings on one ECS task: isolated from card A, a second isolation fro
   assert.equal(again.submit, undefined, 'no submit button');
   assert.match(again.text, new RegExp(`already isolated \\(by Slack user ${RESPONDER}, from the card of finding ${a.findingId}\\)`));
   assert.equal(aws.callsTo('ec2:CreateNetworkAclEntry').length, entries, 'no second set of deny entries');
+});
+
+test('ECS task isolation with one network ACL deny entry refused: the record holds only the entry that took effect, the card offers Isolate (retry) and Release; the retry adds only the missing entry and Release removes both', async (t) => {
+  const w = await startEcsWorld();
+  t.after(() => w.close());
+  const { aws, h } = w;
+  const net = aws.seed.network();
+  const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
+  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
+  const task = aws.seed.fargateTask({
+    cluster: 'prod',
+    service: 'checkout',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.20',
+  });
+  const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
+  await publishFinding(h, event);
+  const aclOf = () => [...aws.ec2.networkAcls.values()].find((a) => a.associations.some((x: { subnetId: string }) => x.subnetId === other.subnetId))!;
+  const before = JSON.stringify(aclOf().entries);
+  const denies = () => aclOf().entries.filter((e: { cidrBlock?: string; ruleAction: string }) => e.cidrBlock === '10.0.1.20/32' && e.ruleAction === 'deny');
+
+  aws.failNext('ec2:CreateNetworkAclEntry', 'UnauthorizedOperation', 1);
+  await runAction(h, { findingId, action: 'isolate_task', user: RESPONDER, reason: 'reverse shell' });
+  assert.equal(denies().length, 1, 'one of the two deny entries took effect');
+  const state = (await h.responder.store.getFindingState<IsolationState>(
+    `resource:${task.taskArn.split(':')[4]}/us-east-1/task/${task.taskArn}`,
+    ISOLATION_STATE_KEY,
+  ))!;
+  assert.equal(state.record.aclEntries.length, 1, 'the record holds exactly what took effect');
+  assert.equal(state.incomplete?.length, 1);
+  assert.match(await threadText(h, findingId), /the isolation record lists the 1 entries created/, 'says what was created, not what was planned');
+  assert.match(await threadText(h, findingId), /Not cut: acl-\w+ rule \d+ inbound 10\.0\.1\.20\/32\. Fix the cause and run Isolate task again/);
+  const buttons = (await cardButtons(h, findingId)).map((x) => x.action_id);
+  assert.ok(buttons.includes('gd_action:isolate_task'), `retry offered (${buttons.join(', ')})`);
+  assert.ok(buttons.includes('gd_action:release_isolation'), 'release offered');
+
+  const retry = await openPlan(h, { findingId, action: 'isolate_task', user: RESPONDER });
+  assert.doesNotMatch(retry.text, /already isolated/);
+  assert.equal(retry.submit, 'Isolate');
+  const calls = aws.callsTo('ec2:CreateNetworkAclEntry').length;
+  await submitAndSettle(h, { runId: retry.runId, user: RESPONDER });
+  assert.equal(aws.callsTo('ec2:CreateNetworkAclEntry').length, calls + 1, 'only the missing entry');
+  assert.equal(denies().length, 2);
+  assert.ok(!(await cardButtons(h, findingId)).some((x) => x.action_id === 'gd_action:isolate_task'), 'fully isolated: no Isolate');
+
+  await runAction(h, { findingId, action: 'release_isolation', user: RESPONDER, reason: 'done' });
+  assert.equal(JSON.stringify(aclOf().entries), before, 'Release removed both entries');
 });
