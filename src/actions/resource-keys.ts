@@ -3,16 +3,18 @@
  * same instance are two cards about ONE instance: isolating it from one card and releasing it
  * from the other must read and write one record, and both cards must show it.
  *
- * Resource-scoped keys (isolation, revoked instance profile, node cordon) are stored under a
- * resource id `resource:<accountId>/<region>/<kind>/<id>` (the Store's finding-state table takes
+ * Resource-scoped keys (isolation, revoked instance profile, node cordon, image quarantine) are
+ * stored under a resource id `resource:<accountId>/<region>/<kind>/<id>` (an image: its registry's
+ * account and Region, `<repository>@<digest>`) (the Store's finding-state table takes
  * any id; no schema change). Every other key stays per finding.
  */
+import { parseEcrImageUri } from '../aws/arn.js';
 import type { Finding } from '../findings/model.js';
 import { keyForInstance, keyForTask } from '../incidents/grouping.js';
 import { findingOf, type FindingRecord, type Store } from '../store/store.js';
 import type { FindingStateAccess } from './types.js';
 
-export type ResourceKind = 'instance' | 'task' | 'pod' | 'node';
+export type ResourceKind = 'instance' | 'task' | 'pod' | 'node' | 'image';
 
 export interface ResourceRef {
   kind: ResourceKind;
@@ -28,7 +30,44 @@ const RESOURCE_SCOPED: Record<string, (f: Finding) => ResourceRef | undefined> =
   isolation: containable,
   instance_profile: (f) => instanceOf(f),
   eks_node_cordon: (f) => nodeOf(f),
+  // The quarantined image: its registry's account and Region, repository and digest.
+  image_evidence: (f) => imageOf(f),
 };
+
+/**
+ * A step that acts on one of several images names it in the key: `image_evidence|<uri@digest>`
+ * is kept as `image_evidence` on that image's record (see imageStateKey).
+ */
+const KEY_SEP = '|';
+
+/** The ctx.state key of `name` on the ECR image `uri` (`registry/repository@sha256:…`). */
+export function imageStateKey(name: string, uri: string): string {
+  return `${name}${KEY_SEP}${uri}`;
+}
+
+/** The Store id of an ECR image's record (`registry/repository@sha256:…`), or undefined if not ECR. */
+export function imageStateOwner(uri: string, sample = false): string | undefined {
+  const r = imageRef(uri, sample);
+  return r ? `${STORE_PREFIX}${r.key}` : undefined;
+}
+
+function imageRef(uri: string, sample: boolean): ResourceRef | undefined {
+  const ecr = parseEcrImageUri(uri);
+  if (!ecr?.digest) return undefined;
+  const key = `${ecr.registryId}/${ecr.region}/image/${ecr.repositoryName}@${ecr.digest.toLowerCase()}`;
+  return { kind: 'image', key: sample ? `sample/${key}` : key };
+}
+
+/** The finding's first ECR image whose digest it names (its registry, not the finding's account). */
+export function imageOf(f: Finding): ResourceRef | undefined {
+  const containers = f.kind === 'ECSCluster' ? (f.ecs?.containers ?? []) : f.kind === 'Container' && f.container ? [f.container] : [];
+  for (const c of containers) {
+    if (!c.image || !c.imageDigest) continue;
+    const r = imageRef(`${c.image.replace(/@sha256:[0-9a-f]+$/i, '').replace(/:[^/:]+$/, '')}@${c.imageDigest}`, f.sample === true);
+    if (r) return r;
+  }
+  return undefined;
+}
 
 const STORE_PREFIX = 'resource:';
 
@@ -67,7 +106,15 @@ function containable(f: Finding): ResourceRef | undefined {
 
 /** The resource a stored key of this finding describes; undefined: the key is the finding's own. */
 export function resourceFor(f: Finding, key: string): ResourceRef | undefined {
+  const at = key.indexOf(KEY_SEP);
+  if (at >= 0) return imageRef(key.slice(at + 1), f.sample === true);
   return RESOURCE_SCOPED[key]?.(f);
+}
+
+/** The name a key is stored under (without the image a step named in it). */
+function storedName(key: string): string {
+  const at = key.indexOf(KEY_SEP);
+  return at >= 0 ? key.slice(0, at) : key;
 }
 
 /** The id the Store keeps this key under: the resource's for resource-scoped keys, else the finding's. */
@@ -115,9 +162,24 @@ export async function findingsSharing(store: Store, f: Finding, findingId: strin
   return out;
 }
 
+/**
+ * A card about an image is re-rendered when the image is quarantined from another card: two
+ * findings on one digest are usually on different tasks (different incidents), so the image's
+ * record lists every card that shows it, not only those that acted on it.
+ */
+export async function watchImage(store: Store, f: Finding, findingId: string, now: number): Promise<void> {
+  const r = imageOf(f);
+  if (!r) return;
+  const owner = `${STORE_PREFIX}${r.key}`;
+  const cards = (await store.getFindingState<string[]>(owner, RESOURCE_CARDS_KEY)) ?? [];
+  if (!cards.includes(findingId)) await store.putFindingState(owner, RESOURCE_CARDS_KEY, [...cards, findingId].slice(-50), now);
+}
+
 /** Remembers that this finding's card acted on its resources (so it is re-rendered with them). */
-export async function noteCard(store: Store, f: Finding, findingId: string, now: number): Promise<void> {
-  for (const r of resourcesOf(f)) {
+export async function noteCard(store: Store, f: Finding, findingId: string, now: number, also?: ResourceRef): Promise<void> {
+  const refs = resourcesOf(f);
+  if (also && !refs.some((r) => r.key === also.key)) refs.push(also);
+  for (const r of refs) {
     const owner = `${STORE_PREFIX}${r.key}`;
     const cards = (await store.getFindingState<string[]>(owner, RESOURCE_CARDS_KEY)) ?? [];
     if (!cards.includes(findingId)) await store.putFindingState(owner, RESOURCE_CARDS_KEY, [...cards, findingId].slice(-50), now);
@@ -131,13 +193,13 @@ export async function noteCard(store: Store, f: Finding, findingId: string, now:
  */
 export function stateAccessFor(store: Store, now: () => number, record: FindingRecord, finding: Finding): FindingStateAccess {
   return {
-    get: <T>(key: string) => store.getFindingState<T>(stateOwner(finding, record.findingId, key), key),
+    get: <T>(key: string) => store.getFindingState<T>(stateOwner(finding, record.findingId, key), storedName(key)),
     async put(key, value) {
       const owner = stateOwner(finding, record.findingId, key);
       if (owner === record.findingId) return store.putFindingState(owner, key, value, now());
       const tagged = value && typeof value === 'object' && !Array.isArray(value) ? { fromFinding: record.findingId, ...value } : value;
-      await store.putFindingState(owner, key, tagged, now());
-      await noteCard(store, finding, record.findingId, now());
+      await store.putFindingState(owner, storedName(key), tagged, now());
+      await noteCard(store, finding, record.findingId, now(), resourceFor(finding, key));
     },
   };
 }

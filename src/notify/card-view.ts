@@ -3,8 +3,9 @@ import type { Finding } from '../findings/model.js';
 import { CARD_ACTION_PREFIX } from '../slack/messages/action-messages.js';
 import type { FindingRecord, Store } from '../store/store.js';
 import type { ActionDefinition, ActionId } from '../actions/types.js';
+import { IMAGE_EVIDENCE_KEY } from '../actions/ecs/quarantine-image.js';
 import { CARD_FACTS_KEY, INSTANCE_PROFILE_STATE_KEY, ISOLATION_STATE_KEY, STATUS_BY_KEY } from '../actions/state-keys.js';
-import { stateOwner } from '../actions/resource-keys.js';
+import { imageOf, stateOwner, watchImage } from '../actions/resource-keys.js';
 import { currentIncident } from '../incidents/model.js';
 import { incidentCardActions } from '../slack/messages/incident-controls.js';
 import { incidentTopLine } from '../slack/messages/incident-top-line.js';
@@ -35,10 +36,20 @@ export function createCardView(catalog: ReadonlyMap<ActionId, ActionDefinition>,
       stateOwner(finding, record.findingId, INSTANCE_PROFILE_STATE_KEY),
       INSTANCE_PROFILE_STATE_KEY,
     );
-    const sharedFacts =
+    const sharedFacts: Record<string, string> =
       isolation?.active && isolation.fromFinding && isolation.fromFinding !== record.findingId
         ? { Isolation: `isolated by Slack user ${isolation.by ?? 'unknown'} from the card of finding ${isolation.fromFinding}` }
         : {};
+    // The image's quarantine is the image's (any finding on the same digest): say who and where.
+    if (imageOf(finding)) {
+      await watchImage(store, finding, record.findingId, clock.now());
+      const q = await store.getFindingState<{ savedBy?: string; fromFinding?: string }>(
+        stateOwner(finding, record.findingId, IMAGE_EVIDENCE_KEY),
+        IMAGE_EVIDENCE_KEY,
+      );
+      if (q?.fromFinding && q.fromFinding !== record.findingId)
+        sharedFacts.Image = `quarantined (deleted from ECR) by Slack user ${q.savedBy ?? 'unknown'} from the card of finding ${q.fromFinding}`;
+    }
     const state = {
       isolated: isolation?.active === true,
       isolationIncomplete: isolation?.active === true && (isolation.incomplete?.length ?? 0) > 0,

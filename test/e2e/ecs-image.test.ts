@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BLAST_RADIUS_FACT } from '../../src/actions/ecs/find-image-tasks.js';
 import { IMAGE_EVIDENCE_KEY } from '../../src/actions/ecs/quarantine-image.js';
+import { imageStateOwner } from '../../src/actions/resource-keys.js';
 import { minimumCalls } from '../../src/aws/ecs/sweep.js';
 import type { ImageEvidence } from '../../src/aws/ecr/image.js';
 import { ecsFindingEvent, failEcsCluster, publishFinding, RESPONDER, SECOND_RESPONDER, startEcsWorld, type EcsWorld } from '../helpers/ecs-world.js';
@@ -212,7 +213,9 @@ test('quarantine image: the plan shows how many running tasks use it; after conf
 
   await submitAndSettle(h, { runId: modal.runId, user: RESPONDER, reason: 'backdoored base layer' });
 
-  const evidence = await h.responder.store.getFindingState<ImageEvidence & { savedBy: string }>(findingId, IMAGE_EVIDENCE_KEY);
+  // Kept on the image's record, not the finding's (any card about the digest sees it).
+  const imageOwner = imageStateOwner(`${bad.uri.replace(/:[^/:]+$/, '')}@${bad.digest}`)!;
+  const evidence = await h.responder.store.getFindingState<ImageEvidence & { savedBy: string }>(imageOwner, IMAGE_EVIDENCE_KEY);
   assert.ok(evidence, 'evidence stored');
   assert.equal(evidence.repositoryName, 'payments');
   assert.equal(evidence.imageDigest, bad.digest);
@@ -247,7 +250,7 @@ test('quarantine image: the plan shows how many running tasks use it; after conf
   assert.match(again.text, new RegExp(`already quarantined by Slack user ${RESPONDER}`));
   assert.match(again.text, /nothing left to delete/);
   assert.equal(aws.callsTo('ecr:BatchDeleteImage').length, 1);
-  assert.equal((await h.responder.store.getFindingState<ImageEvidence>(findingId, IMAGE_EVIDENCE_KEY))?.manifest, manifest);
+  assert.equal((await h.responder.store.getFindingState<ImageEvidence>(imageOwner, IMAGE_EVIDENCE_KEY))?.manifest, manifest);
   assert.match(await cardText(h, findingId), /Image quarantined \(deleted from ECR, evidence kept\)/);
 });
 

@@ -3,6 +3,7 @@ import { describeInstance, eksClusterOfInstance } from '../../aws/ec2/instance.j
 import { executeIsolation, planIsolation, type IsolationPlan } from '../../aws/ec2/index.js';
 import { planEvidence, takeEvidence } from '../../aws/ec2/evidence.js';
 import { deregister, findTargetGroupsForInstance, type Registration } from '../../aws/elbv2/index.js';
+import { mergeRecords } from '../isolation-record.js';
 import { ISOLATION_STATE_KEY } from '../state-keys.js';
 import { isAppError } from '../../errors.js';
 import type { IsolationState } from '../ecs/isolate-task.js';
@@ -231,15 +232,3 @@ export const isolateInstanceAction: ActionDefinition = {
     };
   },
 };
-
-function mergeRecords(prior: IsolationState['record'] | undefined, now: IsolationState['record']): IsolationState['record'] {
-  if (!prior) return now;
-  const known = new Set(prior.enis.map((e) => e.eniId));
-  return {
-    ...prior,
-    vpcIds: [...new Set([...prior.vpcIds, ...now.vpcIds])],
-    ...((prior.isolationGroupId ?? now.isolationGroupId) ? { isolationGroupId: prior.isolationGroupId ?? now.isolationGroupId } : {}),
-    enis: [...prior.enis, ...now.enis.filter((e) => !known.has(e.eniId))],
-    aclEntries: [...prior.aclEntries, ...now.aclEntries],
-  };
-}

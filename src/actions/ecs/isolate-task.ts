@@ -1,5 +1,6 @@
 import { describeTaskContext, ecsTaskTargetFromFinding } from '../../aws/ecs/index.js';
 import { executeIsolation, isolationTargetForTask, planIsolation, type IsolationPlan } from '../../aws/ec2/index.js';
+import { mergeRecords } from '../isolation-record.js';
 import { ISOLATION_STATE_KEY, type IsolationState } from '../state-keys.js';
 import type { ActionDefinition, Outcome } from '../types.js';
 
@@ -51,7 +52,8 @@ export const isolateTaskAction: ActionDefinition = {
   },
   containment: 'contain',
   style: 'primary',
-  appliesTo: (f, s) => f.kind === 'ECSCluster' && !!f.ecs?.taskArn && !s.isolated,
+  // A partial isolation is offered again: the retry does only what did not take effect.
+  appliesTo: (f, s) => f.kind === 'ECSCluster' && !!f.ecs?.taskArn && (!s.isolated || s.isolationIncomplete === true),
   async plan(ctx) {
     const existing = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
     const target = ecsTaskTargetFromFinding(ctx.finding);
@@ -72,7 +74,12 @@ export const isolateTaskAction: ActionDefinition = {
         ...plan.cut.map((c) => `Will cut: ${c}`),
         ...plan.notCut.map((c) => `Will NOT cut: ${c}`),
       ],
-      ...(existing?.active ? { blocked: `the task is already isolated (by Slack user ${existing.by}); use Release isolation first` } : {}),
+      // The record is the task's (any card about it): name who and from which card.
+      ...(existing?.active && !existing.incomplete?.length
+        ? {
+            blocked: `the task is already isolated (by Slack user ${existing.by}${existing.fromFinding ? `, from the card of finding ${existing.fromFinding}` : ''}); use Release isolation first`,
+          }
+        : {}),
       ...(task.lastStatus === 'STOPPED' ? { blocked: 'the task has stopped: there is nothing running to isolate' } : {}),
       data: { plan },
     };
@@ -80,9 +87,24 @@ export const isolateTaskAction: ActionDefinition = {
   async execute(ctx) {
     const plan = (ctx.plan.data as { plan: IsolationPlan }).plan;
     const r = await executeIsolation(ctx.aws, plan, { now: () => new Date(ctx.clock.now()) });
-    const createdSomething = r.record.enis.length > 0 || r.record.aclEntries.length > 0;
-    if (createdSomething) {
-      await ctx.state.put(ISOLATION_STATE_KEY, { active: true, record: r.record, by: ctx.actor, at: ctx.clock.now() } satisfies IsolationState);
+    // Record exactly what took effect, merged with an earlier partial run (a retry); what failed
+    // (deny entries per subnet ACL, interfaces) stays listed as incomplete: Isolate is offered again.
+    const previous = await ctx.state.get<IsolationState>(ISOLATION_STATE_KEY);
+    const prior = previous?.active ? previous : undefined;
+    const record = mergeRecords(prior?.record, r.record);
+    const incomplete = [...new Set(r.failures.map((f) => f.resource))];
+    if (record.enis.length > 0 || record.aclEntries.length > 0) {
+      await ctx.state.put(ISOLATION_STATE_KEY, {
+        active: true,
+        record,
+        by: prior?.by ?? ctx.actor,
+        at: prior?.at ?? ctx.clock.now(),
+        ...(incomplete.length ? { incomplete } : {}),
+      } satisfies IsolationState);
+      if (incomplete.length)
+        r.next.unshift(
+          `Not cut: ${incomplete.join(', ')}. Fix the cause and run Isolate task again (it retries only what did not take effect), or Release isolation to undo what did.`,
+        );
     }
     const status: Outcome['status'] = r.nothingCut ? 'failed' : r.failures.length > 0 || r.cannot.length > 0 ? 'partial' : 'succeeded';
     return {

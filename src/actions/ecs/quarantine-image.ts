@@ -2,6 +2,7 @@ import { isEcrImage, parseEcrImageUri } from '../../aws/arn.js';
 import type { AwsClients } from '../../aws/clients.js';
 import { deleteImage, getImageEvidence, tagsOfImage, type ImageEvidence } from '../../aws/ecr/index.js';
 import { isAppError } from '../../errors.js';
+import { imageStateKey } from '../resource-keys.js';
 import type { ActionContext, ActionDefinition } from '../types.js';
 import { distinctTasks, sweepEverywhere } from './find-image-tasks.js';
 import { chosenImage, compromisedImages, ecrUri, hasEcrImage, imageChoice, shortDigest, type CompromisedImageRef } from './images.js';
@@ -35,11 +36,13 @@ export const quarantineImageAction: ActionDefinition = {
         blocked: 'only images stored in Amazon ECR can be quarantined by the responder; delete it from its registry by hand',
       };
     }
-    // Already quarantined from this card and no longer in ECR: say so instead of offering a
-    // delete that can only fail (and would flip the card's status to "failed").
-    const kept = await ctx.state.get<ImageEvidence & { savedBy?: string; savedAt?: number }>(IMAGE_EVIDENCE_KEY);
-    const done = kept ? images.find((i) => i.digest === kept.imageDigest) : undefined;
-    if (kept && done && images.length === 1) {
+    // Already quarantined (from this card or another about the same digest: the record is the
+    // image's) and no longer in ECR: say so instead of offering a delete that can only fail.
+    const done = images.length === 1 ? images[0] : undefined;
+    const kept = done
+      ? await ctx.state.get<ImageEvidence & { savedBy?: string; savedAt?: number; fromFinding?: string }>(imageStateKey(IMAGE_EVIDENCE_KEY, ecrUri(done)))
+      : undefined;
+    if (kept && done) {
       const gone = await getImageEvidence(registryClients(ctx, ecrUri(done)), ecrUri(done)).then(
         () => false,
         (err: unknown) => {
@@ -49,11 +52,11 @@ export const quarantineImageAction: ActionDefinition = {
       );
       if (gone) {
         return {
-          summary: `${done.image} (${shortDigest(done.digest)}) was already quarantined${kept.savedBy ? ` by Slack user ${kept.savedBy}` : ''}${kept.savedAt ? ` at ${new Date(kept.savedAt).toISOString()}` : ''}: it is no longer in ECR and its evidence is kept.`,
+          summary: `${done.image} (${shortDigest(done.digest)}) was already quarantined${kept.savedBy ? ` by Slack user ${kept.savedBy}` : ''}${kept.fromFinding ? ` from the card of finding ${kept.fromFinding}` : ''}${kept.savedAt ? ` at ${new Date(kept.savedAt).toISOString()}` : ''}: it is no longer in ECR and its evidence is kept.`,
           resources: [`${done.image} (${done.digest})`],
           apiCalls: [],
           warnings: [],
-          blocked: 'the image was already deleted from ECR by an earlier quarantine; there is nothing left to delete',
+          blocked: `the image was already deleted from ECR by an earlier quarantine${kept.fromFinding && kept.fromFinding !== ctx.finding.id ? ` (from the card of finding ${kept.fromFinding})` : ''}; there is nothing left to delete`,
         };
       }
     }
@@ -89,7 +92,8 @@ export const quarantineImageAction: ActionDefinition = {
     const image: CompromisedImageRef = chosenImage((ctx.plan.data as { images: CompromisedImageRef[] }).images, ctx.inputs);
     const uri = ecrUri(image);
     const evidence = await getImageEvidence(registryClients(ctx, uri), uri);
-    await ctx.state.put(IMAGE_EVIDENCE_KEY, { ...evidence, savedAt: ctx.clock.now(), savedBy: ctx.actor });
+    // Kept on the image's record (registry account/Region, repository, digest): every card about it sees it.
+    await ctx.state.put(imageStateKey(IMAGE_EVIDENCE_KEY, uri), { ...evidence, savedAt: ctx.clock.now(), savedBy: ctx.actor });
     const del = await deleteImage(registryClients(ctx, uri), uri);
     const ok = del.failures.length === 0;
     return {

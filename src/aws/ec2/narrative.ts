@@ -117,7 +117,8 @@ export function describeIsolation(
   }
   if (plan.ownSubnetIds.length > 0)
     next.push(`Check what else runs in ${own}: it can still reach ${hosts}${sgEverywhere ? ' over connections already open' : ''}.`);
-  const entries = plan.acls.reduce((n, a) => n + a.entries.length, 0);
+  // In a result, the entries that were created (a partial run lists fewer than planned).
+  const entries = plan.acls.reduce((n, a) => n + (how.mode === 'result' ? (how.acls.get(a.networkAclId)?.created ?? 0) : a.entries.length), 0);
   if (entries > 0 || applied.length > 0) {
     next.push(
       `Release the isolation when done. Network ACL entries carry no tags: the isolation record lists the ${entries} entries created${applied.length > 0 ? ' and the previous security groups' : ''}.`,
