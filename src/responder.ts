@@ -185,6 +185,7 @@ export async function startResponder(config: Config, logger: Logger, overrides: 
       const d = await authorizer.check(userId, { id: verb, changes: true }, { fresh: true });
       return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason };
     },
+    kickInbox: () => inbox.kick(),
   };
   const inbox = createInboxWorker({
     store,

@@ -35,7 +35,7 @@ const policyFile = z
   .strict();
 
 /** Incident changes that the policy can name like remediation steps (responders by default). */
-export const INCIDENT_POLICY_ACTIONS = ['take', 'assign', 'close', 'false-positive', 'create_suppression', 'sample'] as const;
+export const INCIDENT_POLICY_ACTIONS = ['take', 'assign', 'close', 'false-positive', 'create_suppression', 'sample', 'inbox'] as const;
 
 export interface ActionRule {
   users?: readonly string[];

@@ -20,7 +20,7 @@ export const COMMAND_NAME = '/guardduty';
 export const INCIDENT_VERBS = ['status', 'assign', 'close', 'false-positive', 'follow', 'unfollow', 'timeline', 'show'] as const;
 
 /** Verbs about GuardDuty itself (not a finding or an incident). */
-export const GUARDDUTY_VERBS = ['sample'] as const;
+export const GUARDDUTY_VERBS = ['sample', 'inbox'] as const;
 
 /** A verb: help, a step verb (from the catalog) or an incident verb. */
 export type CommandVerb = string;
@@ -45,6 +45,7 @@ const INCIDENT_USAGE: Readonly<Record<string, string>> = {
   timeline: `${COMMAND_NAME} timeline INC-n`,
   sample: `${COMMAND_NAME} sample [--region REGION]`,
   show: `${COMMAND_NAME} show FINDING_ID`,
+  inbox: `${COMMAND_NAME} inbox [retry MESSAGE_ID | discard MESSAGE_ID REASON]`,
 };
 
 const EXAMPLE_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/8f3e2d1c0b9a48f7a6e5d4c3b2a19f8e';
@@ -81,6 +82,7 @@ export function buildGrammar(defs: readonly ActionDefinition[]): Grammar {
     '• `assign INC-n @user` (or `me`), `close INC-n REASON`, `false-positive INC-n REASON`',
     '• `follow INC-n` / `unfollow INC-n` — a DM on every state change; `timeline INC-n` — Markdown export',
     '• `show FINDING_ID` — post the full card of a finding folded into a storm digest',
+    '• `inbox` — messages that could not be processed (reason, attempts, age) with Retry and Discard; `inbox discard MESSAGE_ID REASON`',
     '*Try it*',
     "• `sample [--region REGION]` — GuardDuty creates Runtime Monitoring sample findings in the app's account; they arrive as cards",
     '',

@@ -18,10 +18,11 @@ import type { Clock } from '../util/clock.js';
 import type { Requester } from '../notify/requester.js';
 import { changeEffects, type Effect } from './effects.js';
 import { isCommandError, isStepCommand, parseCommand, type CommandError, type ParsedCommand, type ParsedStepCommand } from './parse.js';
+import { inboxCommand } from './inbox.js';
 import { commandErrorMessage, helpMessage } from './replies.js';
 import { resolveActionCommand, resolveIncident, resolveStatusSubject, type Coverage } from './resolve.js';
 
-export type ChangingVerb = 'assign' | 'close' | 'false-positive' | 'take' | 'sample';
+export type ChangingVerb = 'assign' | 'close' | 'false-positive' | 'take' | 'sample' | 'inbox';
 
 export interface CommandDeps {
   store: Store;
@@ -36,6 +37,8 @@ export interface CommandDeps {
    * Read-only verbs (status, follow, timeline) are never refused.
    */
   authorize?: (userId: string, verb: ChangingVerb) => Promise<{ allowed: true } | { allowed: false; reason: string }>;
+  /** Wakes the inbox worker (a retried dead letter). */
+  kickInbox?: () => void;
 }
 
 export type { Requester } from '../notify/requester.js';
@@ -74,6 +77,11 @@ export async function handleCommand(deps: CommandDeps, text: string, who: Reques
       // Creates findings (and cards) for everyone: authorized like a changing verb.
       const denied = await refused(deps, who, 'sample');
       return denied ?? [{ kind: 'guardduty_sample', ...(cmd.region ? { region: cmd.region } : {}) }];
+    }
+    case 'inbox': {
+      // Dead letters hold finding payloads and retry/discard changes what gets posted: authorized.
+      const denied = await refused(deps, who, 'inbox');
+      return denied ?? inboxCommand(deps, cmd, who);
     }
     case 'follow':
     case 'unfollow': {
@@ -155,7 +163,7 @@ function inThread(incident: Incident, who: Requester): boolean {
 async function refused(deps: CommandDeps, who: Requester, verb: ChangingVerb): Promise<Effect[] | undefined> {
   if (!deps.authorize) return undefined;
   const d = await deps.authorize(who.userId, verb);
-  const what = verb === 'sample' ? 'create GuardDuty sample findings' : `${verb} incidents`;
+  const what = verb === 'sample' ? 'create GuardDuty sample findings' : verb === 'inbox' ? 'manage the inbox' : `${verb} incidents`;
   return d.allowed ? undefined : [reply(notice(`:lock: You may not ${what}: ${safeText(d.reason, 300)}. Nothing was changed.`))];
 }
 

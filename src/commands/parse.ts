@@ -49,7 +49,11 @@ export type ParsedIncidentCommand =
   /** GuardDuty sample findings in the app's own account; `region` absent: the default Region. */
   | { ok: true; verb: 'sample'; region?: string }
   /** Posts the full card of a finding (one folded into a storm digest has none yet). */
-  | { ok: true; verb: 'show'; findingId: string };
+  | { ok: true; verb: 'show'; findingId: string }
+  /** Dead letters: list them, or retry / discard one. */
+  | { ok: true; verb: 'inbox'; op: 'list' }
+  | { ok: true; verb: 'inbox'; op: 'retry'; messageId: string }
+  | { ok: true; verb: 'inbox'; op: 'discard'; messageId: string; reason: string };
 
 export type CommandErrorCode =
   | 'unknown_verb'
@@ -161,6 +165,24 @@ export function parseCommand(text: string, grammar: Grammar = GRAMMAR): ParsedCo
       if (rest.length > 0)
         return commandError('unexpected_argument', verb, `${verb} takes only an incident id; remove ${quote(rest.map(unwrapToken).join(' '))}`);
       return { ok: true, verb: verb as IncidentVerb, ...(incidentId ? { incidentId } : {}) };
+    }
+    case 'inbox': {
+      const words = args.map(unwrapToken);
+      if (words.length === 0) return { ok: true, verb, op: 'list' };
+      const op = words[0]!.toLowerCase();
+      if (op !== 'retry' && op !== 'discard') return commandError('unexpected_argument', verb, `inbox takes retry or discard; not ${quote(words[0]!)}`);
+      const messageId = words[1];
+      if (!messageId) return commandError('missing_argument', verb, `inbox ${op} needs the message id shown by \`/guardduty inbox\``);
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(messageId)) return commandError('malformed_argument', verb, `${quote(messageId)} is not an inbox message id`);
+      if (op === 'retry') {
+        if (words.length > 2) return commandError('unexpected_argument', verb, `inbox retry takes one message id; remove ${quote(words.slice(2).join(' '))}`);
+        return { ok: true, verb, op, messageId };
+      }
+      const reason = plainFromSlack(args.slice(2).join(' '));
+      if (reason === '') return commandError('missing_argument', verb, 'discarding needs a reason (it is recorded in the audit log)');
+      if (reason.length > MAX_REASON_LENGTH)
+        return commandError('malformed_argument', verb, `the reason is ${reason.length} characters; keep it under ${MAX_REASON_LENGTH}`);
+      return { ok: true, verb, op, messageId, reason };
     }
     case 'show': {
       if (args.length === 0) return commandError('missing_argument', verb, 'show needs a GuardDuty finding id');

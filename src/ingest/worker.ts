@@ -110,7 +110,8 @@ export function createInboxWorker(deps: {
         const delay = Math.max(retryAfter, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)));
         // A channel the bot cannot post in blocks only the messages routed there.
         const channelOnly = CHANNEL_SETUP_ERRORS.includes(String(context.slackError ?? ''));
-        log.warn(
+        // A message stuck for a channel is retried for as long as it takes: warn on its first attempt only (`/guardduty inbox` lists it).
+        log[channelOnly && attempts > 1 ? 'debug' : 'warn'](
           { messageId: entry.messageId, reqId: entry.reqId, err: describeError(err), attempts, retryInMs: delay, channelOnly },
           'outage while processing; will retry',
         );

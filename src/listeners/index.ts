@@ -26,6 +26,7 @@ import * as closeModal from './close-modal.js';
 import * as confirmSubmission from './confirm-submission.js';
 import * as consoleLink from './console-link.js';
 import * as createSuppression from './create-suppression.js';
+import * as deadLetterButtons from './dead-letter-buttons.js';
 import * as guarddutyCommand from './guardduty-command.js';
 import * as incidentButtons from './incident-buttons.js';
 import { registerDigestHandlers } from './digest.js';
@@ -75,6 +76,7 @@ export function registerIncidentHandlers(app: BoltApp, deps: IncidentListenerDep
   const { commands, effects, store, clock } = deps;
   guarddutyCommand.register(app, { commands, effects, slack: deps.slack, clock, logger: deps.logger.child({ component: 'slack-incidents' }), handOff });
   incidentButtons.register(app, { commands, effects, handOff });
+  deadLetterButtons.register(app, { commands, effects, handOff });
   closeModal.register(app, { commands, effects, store, handOff });
   createSuppression.register(app, { store, clock, authorizer: deps.authorizer, closeOut: deps.closeOut, effects, handOff });
   appHomeOpened.register(app, { store, clock, effects, handOff });

@@ -4,6 +4,7 @@ import { inboxPriority } from '../findings/priority.js';
 import { createPool, isUniqueViolation } from './postgres-db.js';
 import { PgReplicaStore } from './postgres-replicas.js';
 import { migrate } from './postgres-schema.js';
+import { DEAD_LETTER as DEAD } from './sqlite-rows.js';
 import { json, toFinding, toInbox, toRun, type Row } from './sqlite-rows.js';
 import { isNewer, type ActionRun, type AuditEntry, type ClaimResult, type FindingRecord, type InboxEntry, type RunState, type Store } from './store.js';
 
@@ -61,6 +62,26 @@ export class PostgresStore extends PgReplicaStore implements Store {
 
   async recordAttempt(messageId: string, error: string): Promise<void> {
     await this.q('UPDATE inbox SET attempts = attempts + 1, last_error = $1 WHERE message_id = $2', [error, messageId]);
+  }
+
+  async deadLetters(limit: number): Promise<InboxEntry[]> {
+    return (await this.q(`SELECT * FROM inbox WHERE ${DEAD} ORDER BY received_at DESC, seq DESC LIMIT $1`, [limit])).rows.map(toInbox);
+  }
+
+  async retryMessage(messageId: string): Promise<boolean> {
+    const r = await this.q(
+      `UPDATE inbox SET state = 'pending', attempts = 0, last_error = NULL, lease_owner = NULL, leased_until = NULL WHERE message_id = $1 AND ${DEAD}`,
+      [messageId],
+    );
+    return r.rowCount === 1;
+  }
+
+  async discardMessage(messageId: string, reason: string): Promise<boolean> {
+    const r = await this.q(`UPDATE inbox SET state = 'discarded', last_error = $1, lease_owner = NULL, leased_until = NULL WHERE message_id = $2 AND ${DEAD}`, [
+      reason,
+      messageId,
+    ]);
+    return r.rowCount === 1;
   }
 
   async getFinding(findingId: string): Promise<FindingRecord | undefined> {

@@ -106,3 +106,6 @@ export function incidentColumns(i: NewIncident): (string | number | null)[] {
     JSON.stringify(i.keys),
   ];
 }
+
+/** Inbox rows that could not be processed (the same SQL in both stores). */
+export const DEAD_LETTER = "(state = 'failed' OR (state = 'pending' AND attempts > 0 AND last_error IS NOT NULL))";

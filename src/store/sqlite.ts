@@ -6,6 +6,7 @@ import { migrate } from './sqlite-schema.js';
 import { BUSY_TIMEOUT_MS, type SqliteOptions } from './sqlite-db.js';
 import { SqliteReplicaStore } from './sqlite-replicas.js';
 import { inboxPriority } from '../findings/priority.js';
+import { DEAD_LETTER as DEAD } from './sqlite-rows.js';
 import { json, toFinding, toInbox, toRun, type Row } from './sqlite-rows.js';
 import { isNewer, type ActionRun, type AuditEntry, type ClaimResult, type RunState, type Store } from './store.js';
 
@@ -111,6 +112,29 @@ export class SqliteStore extends SqliteReplicaStore implements Store {
     return this.run(() => {
       this.sql('UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?').run(error, messageId);
     });
+  }
+
+  deadLetters(limit: number) {
+    return this.run(() => (this.sql(`SELECT * FROM inbox WHERE ${DEAD} ORDER BY received_at DESC, rowid DESC LIMIT ?`).all(limit) as Row[]).map(toInbox));
+  }
+
+  retryMessage(messageId: string) {
+    return this.run(
+      () =>
+        this.sql(
+          `UPDATE inbox SET state = 'pending', attempts = 0, last_error = NULL, lease_owner = NULL, leased_until = NULL WHERE message_id = ? AND ${DEAD}`,
+        ).run(messageId).changes === 1,
+    );
+  }
+
+  discardMessage(messageId: string, reason: string) {
+    return this.run(
+      () =>
+        this.sql(`UPDATE inbox SET state = 'discarded', last_error = ?, lease_owner = NULL, leased_until = NULL WHERE message_id = ? AND ${DEAD}`).run(
+          reason,
+          messageId,
+        ).changes === 1,
+    );
   }
 
   getFinding(findingId: string) {

@@ -6,7 +6,8 @@ import type { Incident, NewIncident, NewTimelineEvent, TimelineEvent } from '../
  * conditional put / update / get / query by key so that a DynamoDB implementation fits later.
  */
 
-export type InboxState = 'pending' | 'done' | 'failed';
+/** 'discarded': a dead letter a responder dropped (`/guardduty inbox discard`), with the reason in last_error. */
+export type InboxState = 'pending' | 'done' | 'failed' | 'discarded';
 
 export interface InboxEntry {
   readonly messageId: string;
@@ -99,6 +100,12 @@ export interface Store {
   getMessage(messageId: string): Promise<InboxEntry | undefined>;
   finishMessage(messageId: string, state: 'done' | 'failed', error?: string): Promise<void>;
   recordAttempt(messageId: string, error: string): Promise<void>;
+  /** Dead letters: failed, or pending after a failed attempt (a channel the bot is not in); newest first. */
+  deadLetters(limit: number): Promise<InboxEntry[]>;
+  /** A dead letter back to pending with attempts reset (lease ended). False when it is not a dead letter. */
+  retryMessage(messageId: string): Promise<boolean>;
+  /** A dead letter marked discarded with the reason. False when it is not a dead letter. */
+  discardMessage(messageId: string, reason: string): Promise<boolean>;
 
   getFinding(findingId: string): Promise<FindingRecord | undefined>;
   /**

@@ -249,10 +249,27 @@ test('every verb and alias parses (with a valid argument) and has a usage line',
     follow: 'INC-1',
     unfollow: 'INC-1',
     timeline: 'INC-1',
+    inbox: 'retry msg-1',
   };
   for (const verb of VERBS) {
     assert.ok(USAGE[verb]!.startsWith(`/guardduty ${verb}`), `usage of ${verb}`);
     for (const spelling of spellingsOf(verb)) assert.equal(ok(`${spelling} ${arg[verb]}`).verb, verb, spelling);
+  }
+});
+
+test('inbox lists, retries one message or discards one with a reason', () => {
+  assert.deepEqual(parseCommand('inbox'), { ok: true, verb: 'inbox', op: 'list' });
+  assert.deepEqual(parseCommand('inbox retry 5b1c-9f'), { ok: true, verb: 'inbox', op: 'retry', messageId: '5b1c-9f' });
+  assert.deepEqual(parseCommand('inbox discard 5b1c-9f test noise'), { ok: true, verb: 'inbox', op: 'discard', messageId: '5b1c-9f', reason: 'test noise' });
+  for (const [text, code] of [
+    ['inbox discard 5b1c-9f', 'missing_argument'],
+    ['inbox retry', 'missing_argument'],
+    ['inbox retry a b', 'unexpected_argument'],
+    ['inbox purge', 'unexpected_argument'],
+    ['inbox retry a/b', 'malformed_argument'],
+  ] as const) {
+    const r = parseCommand(text);
+    assert.ok(isCommandError(r) && r.code === code, `${text}: ${JSON.stringify(r)}`);
   }
 });
 

@@ -1,6 +1,7 @@
 import { after, describe } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { coreContract } from './contract-core.js';
+import { deadLetterContract } from './contract-dead-letters.js';
 import { incidentContract } from './contract-incidents.js';
 import { priorityContract } from './contract-priority.js';
 import { replicaContract } from './contract-replicas.js';
@@ -23,6 +24,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
     incidentContract(factory);
     replicaContract(factory);
     priorityContract(factory);
+    deadLetterContract(factory);
     after(async () => {
       await factory.cleanup?.();
     });
