@@ -8,24 +8,14 @@ import { ISOLATION_STATE_KEY } from '../../src/actions/state-keys.js';
 import type { IsolationState } from '../../src/actions/ecs/isolate-task.js';
 import { ISOLATION_GROUP_NAME } from '../../src/aws/ec2/types.js';
 import { readState } from '../helpers/resource-state.js';
-import { ecsFindingEvent, publishFinding, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
+import { ecsFindingEvent, seedCheckoutTask, publishFinding, RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { cardButtons, cardText, currentCard, openPlan, runAction, submitAndSettle, threadText, threadTexts } from '../helpers/slack-interactions.js';
 
 test('isolate a Fargate task: ACL deny entries in the other subnets, SG refused on the ECS-managed ENI, then release restores exactly', async (t) => {
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
-  const net = aws.seed.network();
-  const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
-  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
-  const task = aws.seed.fargateTask({
-    cluster: 'prod',
-    service: 'checkout',
-    image: img.uri,
-    digest: img.digest,
-    subnetId: net.subnet.subnetId,
-    ip: '10.0.1.20',
-  });
+  const { net, other, img, task } = seedCheckoutTask(aws);
   const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   assert.equal((await h.publish(event)).status, 200);
   await h.settle();

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { IMAGE_EVIDENCE_KEY } from '../../src/actions/ecs/quarantine-image.js';
 import { imageStateOwner } from '../../src/actions/resource-keys.js';
 import type { ImageEvidence } from '../../src/aws/ecr/image.js';
-import { ecsFindingEvent, publishFinding, RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
+import { ecsFindingEvent, seedCheckoutTask, publishFinding, RESPONDER, SECOND_RESPONDER, startEcsWorld } from '../helpers/ecs-world.js';
 import { cardButtons, cardText, lastModal, openPlan, runAction, sendBlockAction, submitAndSettle, threadText } from '../helpers/slack-interactions.js';
 import { ISOLATION_STATE_KEY, type IsolationState } from '../../src/actions/state-keys.js';
 
@@ -54,17 +54,7 @@ test('two findings on one ECS task: isolated from card A, a second isolation fro
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
-  const net = aws.seed.network();
-  aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
-  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
-  const task = aws.seed.fargateTask({
-    cluster: 'prod',
-    service: 'checkout',
-    image: img.uri,
-    digest: img.digest,
-    subnetId: net.subnet.subnetId,
-    ip: '10.0.1.20',
-  });
+  const { img, task } = seedCheckoutTask(aws);
   const a = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   const b = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   await publishFinding(h, a.event);
@@ -91,17 +81,7 @@ test('ECS task isolation with one network ACL deny entry refused: the record hol
   const w = await startEcsWorld();
   t.after(() => w.close());
   const { aws, h } = w;
-  const net = aws.seed.network();
-  const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
-  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
-  const task = aws.seed.fargateTask({
-    cluster: 'prod',
-    service: 'checkout',
-    image: img.uri,
-    digest: img.digest,
-    subnetId: net.subnet.subnetId,
-    ip: '10.0.1.20',
-  });
+  const { other, img, task } = seedCheckoutTask(aws);
   const { event, findingId } = ecsFindingEvent({ taskArn: task.taskArn, clusterArn: task.clusterArn, image: img.uri });
   await publishFinding(h, event);
   const aclOf = () => [...aws.ec2.networkAcls.values()].find((a) => a.associations.some((x: { subnetId: string }) => x.subnetId === other.subnetId))!;

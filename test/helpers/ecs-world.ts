@@ -49,6 +49,25 @@ export async function startEcsWorld(opts: { env?: Record<string, string>; aws?: 
 let findingSeq = 0;
 
 /** A GuardDuty ECSCluster runtime finding (EventBridge event) naming a seeded task. */
+/**
+ * The usual isolation scene: a VPC with the task's subnet and one other subnet (whose ACL gets the
+ * deny entries), an ECR image, and a Fargate task of service "checkout" running it at 10.0.1.20.
+ */
+export function seedCheckoutTask(aws: AwsDouble) {
+  const net = aws.seed.network();
+  const other = aws.ec2.addSubnet({ vpcId: net.vpc.vpcId, cidrBlock: '10.0.16.0/20' });
+  const img = aws.seed.image({ repository: 'checkout', tag: '1.4' });
+  const task = aws.seed.fargateTask({
+    cluster: 'prod',
+    service: 'checkout',
+    image: img.uri,
+    digest: img.digest,
+    subnetId: net.subnet.subnetId,
+    ip: '10.0.1.20',
+  });
+  return { net, other, img, task };
+}
+
 export function ecsFindingEvent(
   task: { taskArn: string; clusterArn: string; image: string; digest?: string; taskDefinitionArn?: string; group?: string; launchType?: string },
   id?: string,

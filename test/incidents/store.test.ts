@@ -4,20 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { NewIncident } from '../../src/incidents/model.js';
+import { draft } from '../store/contract-incidents.js';
 import { T0 } from './fixtures.js';
-
-const draft = (over: Partial<NewIncident> = {}): NewIncident => ({
-  state: 'open',
-  severity: 8,
-  title: 'Reverse shell',
-  accountId: '123456789012',
-  region: 'us-east-1',
-  openedAt: T0,
-  lastSeenAt: T0,
-  keys: ['finding:f1', 'ecs-task:T1'],
-  ...over,
-});
 
 // The incident store's behaviour is in the store contract (test/store/contract-incidents.ts), run on
 // SQLite and PostgreSQL alike; what stays here is SQLite-only: the data survives a reopen.

@@ -5,7 +5,8 @@ import { withStore, type StoreFactory } from './contract.js';
 
 const T0 = 1_700_000_000_000;
 
-const draft = (over: Partial<NewIncident> = {}): NewIncident => ({
+/** A new incident as the grouping makes one (also used by the SQLite-only incident store test). */
+export const draft = (over: Partial<NewIncident> = {}): NewIncident => ({
   state: 'open',
   severity: 8,
   title: 'Reverse shell',
